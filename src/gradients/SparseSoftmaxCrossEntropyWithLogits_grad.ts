@@ -1,0 +1,73 @@
+import {add, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names';
+import {runKernel} from '../run_kernel';
+
+/**
+ * With `p = softmax(features)` and upstream `dLoss`, `dBackprop`:
+ *
+ *   dFeatures = dLoss[:, None] * backprop
+ *             + (dBackprop - rowsum(dBackprop * p)[:, None]) * p
+ *   dLabels   = 0   (labels are not differentiable)
+ *
+ * Two paths, chosen by whether this gradient's own work is being recorded:
+ *
+ * - Not recorded (first-order training, the hot path): one fused kernel over
+ *   the saved `backprop` output. tfjs hands us a zeros `dBackprop` when the
+ *   caller used only `loss`, so the kernel reads it in the same pass.
+ * - Recorded (a higher-order gradient is being taken): a saved output is not
+ *   connected to the features on tfjs's tape, so reading it would silently
+ *   drop the second-order terms. Instead the forward kernel is re-run on the
+ *   saved (connected) inputs and the formula is built from differentiable
+ *   ops; its `backprop` then differentiates through this same config, which
+ *   makes every order right.
+ */
+export const sparseSoftmaxCrossEntropyWithLogitsGradConfig: GradConfig = {
+  kernelName: SparseSoftmaxCrossEntropyWithLogits,
+  inputsToSave: ['features', 'labels'],
+  outputsToSave: [false, true],
+  gradFunc: (dys: Tensor|Tensor[], saved: Tensor[]) => {
+    const [dLoss, dBackprop] = dys as Tensor[];
+    const [features, labels, backprop] = saved;
+    return {
+      features: () => engine().isTapeOn() ?
+          recordedFeaturesGradient(features, labels, dLoss, dBackprop) :
+          fusedFeaturesGradient(backprop, labels, dLoss, dBackprop),
+      labels: () => zeros(labels.shape, 'float32'),
+    };
+  },
+};
+
+function fusedFeaturesGradient(
+    backprop: Tensor, labels: Tensor, dLoss: Tensor,
+    dBackprop: Tensor): Tensor {
+  if (getKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, getBackend()) ==
+      null) {
+    return featuresGradientFromBackprop(backprop, labels, dLoss, dBackprop);
+  }
+  const [dFeatures] = runKernel(
+      SparseSoftmaxCrossEntropyWithLogitsGrad,
+      {backprop, labels, dLoss, dBackprop});
+  return dFeatures;
+}
+
+function recordedFeaturesGradient(
+    features: Tensor, labels: Tensor, dLoss: Tensor,
+    dBackprop: Tensor): Tensor {
+  const [, backprop] =
+      runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
+  return featuresGradientFromBackprop(backprop, labels, dLoss, dBackprop);
+}
+
+/** The gradient formula in tfjs ops, for the recorded path and backends without the fused kernel. */
+function featuresGradientFromBackprop(
+    backprop: Tensor, labels: Tensor, dLoss: Tensor,
+    dBackprop: Tensor): Tensor {
+  const numClasses = backprop.shape[1] as number;
+  const probabilities =
+      add(backprop, oneHot(labels, numClasses, 1, 0, 'float32'));
+  const rowDot = sum(mul(dBackprop, probabilities), 1, true);
+  return add(
+      mul(expandDims(dLoss, 1), backprop),
+      mul(sub(dBackprop, rowDot), probabilities));
+}

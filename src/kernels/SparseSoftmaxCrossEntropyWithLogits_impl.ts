@@ -1,0 +1,119 @@
+/**
+ * The op's math, once, over TypedArrays: no tensors, no backend. The CPU
+ * kernel, the fallback for backends without our kernel, and the tests'
+ * references all call these functions.
+ *
+ * Per row `x` with label `y`:
+ *   rowMax    = max_j x_j            (subtracted so +-1e4 logits stay finite)
+ *   sumExp    = sum_j exp(x_j - rowMax)
+ *   loss      = log(sumExp) - (x_y - rowMax)
+ *   backprop  = exp(x - rowMax) / sumExp - onehot(y)
+ *
+ * Sums accumulate in float64 (JavaScript numbers), which is at least as
+ * careful as TensorFlow's float32 Eigen reductions; results round to float32
+ * when stored.
+ */
+
+export interface SparseSoftmaxCrossEntropyResult {
+  loss: Float32Array;
+  backprop: Float32Array;
+}
+
+/**
+ * Loss and backprop for `batch` rows of `numClasses` logits. A label outside
+ * `[0, numClasses)` gives that row a NaN loss and an all-NaN backprop row (what
+ * TensorFlow's GPU kernel does); callers that must reject such labels check
+ * them first with `findInvalidLabel`.
+ */
+export function sparseSoftmaxCrossEntropyWithLogitsImpl(
+    features: Float32Array, labels: Int32Array, batch: number,
+    numClasses: number): SparseSoftmaxCrossEntropyResult {
+  const loss = new Float32Array(batch);
+  const backprop = new Float32Array(batch * numClasses);
+  for (let row = 0; row < batch; row++) {
+    const offset = row * numClasses;
+    const label = labels[row];
+    if (!(label >= 0 && label < numClasses)) {
+      loss[row] = NaN;
+      backprop.fill(NaN, offset, offset + numClasses);
+      continue;
+    }
+    let rowMax = -Infinity;
+    for (let j = 0; j < numClasses; j++) {
+      const logit = features[offset + j];
+      // `>` skips NaN here; a NaN logit still poisons the row through sumExp.
+      if (logit > rowMax) {
+        rowMax = logit;
+      }
+    }
+    // Store exp(x - rowMax) in backprop so exp runs once per logit.
+    let sumExp = 0;
+    for (let j = 0; j < numClasses; j++) {
+      const shiftedExp = Math.exp(features[offset + j] - rowMax);
+      backprop[offset + j] = shiftedExp;
+      sumExp += shiftedExp;
+    }
+    const inverseSumExp = 1 / sumExp;
+    for (let j = 0; j < numClasses; j++) {
+      backprop[offset + j] *= inverseSumExp;
+    }
+    backprop[offset + label] -= 1;
+    loss[row] = Math.log(sumExp) - (features[offset + label] - rowMax);
+  }
+  return {loss, backprop};
+}
+
+/**
+ * The first-order gradient with respect to the features, in one pass per row:
+ *
+ *   p         = backprop + onehot(y)                 (the softmax)
+ *   dFeatures = dLoss * backprop + (dBackprop - sum_j dBackprop_j p_j) * p
+ *
+ * written as `backprop_j * (dLoss + dBackprop_j - rowDot)` plus the label's
+ * own `dBackprop_y - rowDot`, so no softmax row is materialised.
+ */
+export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
+    backprop: Float32Array, labels: Int32Array, dLoss: Float32Array,
+    dBackprop: Float32Array, batch: number,
+    numClasses: number): Float32Array {
+  const dFeatures = new Float32Array(batch * numClasses);
+  for (let row = 0; row < batch; row++) {
+    const offset = row * numClasses;
+    const label = labels[row];
+    if (!(label >= 0 && label < numClasses)) {
+      dFeatures.fill(NaN, offset, offset + numClasses);
+      continue;
+    }
+    // rowDot = sum_j dBackprop_j * p_j, with p = backprop + onehot(label).
+    let rowDot = dBackprop[offset + label];
+    for (let j = 0; j < numClasses; j++) {
+      rowDot += dBackprop[offset + j] * backprop[offset + j];
+    }
+    const rowLossGrad = dLoss[row];
+    for (let j = 0; j < numClasses; j++) {
+      dFeatures[offset + j] =
+          backprop[offset + j] * (rowLossGrad + dBackprop[offset + j] - rowDot);
+    }
+    dFeatures[offset + label] += dBackprop[offset + label] - rowDot;
+  }
+  return dFeatures;
+}
+
+/**
+ * The label TensorFlow's CPU kernel reports, or `undefined` when every label
+ * is in `[0, numClasses)`: the smallest label when it is negative, otherwise
+ * the largest.
+ */
+export function findInvalidLabel(
+    labels: Int32Array, numClasses: number): number|undefined {
+  let smallest = Infinity;
+  let largest = -Infinity;
+  for (let i = 0; i < labels.length; i++) {
+    smallest = Math.min(smallest, labels[i]);
+    largest = Math.max(largest, labels[i]);
+  }
+  if (smallest < 0) {
+    return smallest;
+  }
+  return largest >= numClasses ? largest : undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * Makes the op reachable the ways tfjs's own ops are: `tf.<op>` on the
+ * CommonJS namespace objects and the UMD global `tf`, and the chained
+ * `logits.<op>(labels)` on every Tensor; the `declare module` blocks below
+ * give TypeScript users the same, type-checked.
+ *
+ * ES module namespaces are frozen, so ESM users import the op by name.
+ */
+import * as tfc from '@tensorflow/tfjs-core';
+
+import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits';
+
+type OpSignature = typeof sparseSoftmaxCrossEntropyWithLogits;
+
+declare module '@tensorflow/tfjs-core' {
+  /** See the package's `sparseSoftmaxCrossEntropyWithLogits`. */
+  export const sparseSoftmaxCrossEntropyWithLogits: OpSignature;
+}
+
+// The Tensor class is declared in this module; tfjs's own chained ops augment
+// it the same way. This is a type-only path: nothing is imported from it.
+declare module '@tensorflow/tfjs-core/dist/tensor' {
+  interface Tensor<R extends tfc.Rank = tfc.Rank> {
+    /**
+     * `tf.sparseSoftmaxCrossEntropyWithLogits(this, labels)`: this tensor is
+     * the logits.
+     */
+    sparseSoftmaxCrossEntropyWithLogits<T extends Tensor<R>>(
+        this: T, labels: tfc.Tensor|tfc.TensorLike):
+        SparseSoftmaxCrossEntropyWithLogitsResult<tfc.Tensor, T>;
+  }
+}
+
+const OP_KEY = 'sparseSoftmaxCrossEntropyWithLogits';
+
+export function attachToNamespaces(): void {
+  for (const namespace of [tfc, ...loadedCommonJsReExporters()]) {
+    defineOnce(namespace, sparseSoftmaxCrossEntropyWithLogits);
+  }
+  defineOnce(tfc.Tensor.prototype, function(
+      this: tfc.Tensor, labels: tfc.Tensor|tfc.TensorLike) {
+    return sparseSoftmaxCrossEntropyWithLogits(this, labels);
+  });
+}
+
+function defineOnce(target: object, value: unknown): void {
+  if (Object.prototype.hasOwnProperty.call(target, OP_KEY) ||
+      !Object.isExtensible(target)) {
+    return;
+  }
+  Object.defineProperty(target, OP_KEY,
+      {value, enumerable: true, writable: true, configurable: true});
+}
+
+/**
+ * CommonJS packages that re-export tfjs-core (`@tensorflow/tfjs`,
+ * `@tensorflow/tfjs-node`) copy its exports when they load. Those already
+ * loaded are found in the module cache, so the op reaches them too; those
+ * loaded later copy it from tfjs-core themselves.
+ */
+function loadedCommonJsReExporters(): object[] {
+  const moduleCache: {[id: string]: {exports?: unknown}|undefined} =
+      typeof require === 'function' && require.cache != null ?
+      require.cache :
+      {};
+  const reExporters: object[] = [];
+  for (const id of Object.keys(moduleCache)) {
+    const moduleExports = moduleCache[id]?.exports;
+    if (typeof moduleExports === 'object' && moduleExports !== null &&
+        moduleExports !== tfc && reExportsTfjsCore(moduleExports)) {
+      reExporters.push(moduleExports);
+    }
+  }
+  return reExporters;
+}
+
+function reExportsTfjsCore(moduleExports: object): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(moduleExports, 'softmax');
+  return descriptor !== undefined &&
+      (descriptor.get !== undefined ? descriptor.get() : descriptor.value) ===
+      tfc.softmax;
+}

@@ -1,0 +1,113 @@
+import {op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+
+import {argumentError, shapeText} from '../errors';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names';
+import {runKernel} from '../run_kernel';
+import {convertArgument} from './convert_argument';
+
+/**
+ * The op's two outputs, in TensorFlow's order. A type literal (not an
+ * interface) so it is a TensorContainer: `tf.tidy` and `tf.dispose` take it.
+ */
+export type SparseSoftmaxCrossEntropyWithLogitsResult<
+    L extends Tensor = Tensor, B extends Tensor = Tensor> = {
+  /** Per-example loss `logsumexp(features) - features[label]`, labels' shape. */
+  loss: L;
+  /** `softmax(features) - onehot(labels)`, features' shape. */
+  backprop: B;
+};
+
+/**
+ * Computes softmax cross entropy between `features` (logits) and integer
+ * class `labels`, fused: TensorFlow's `SparseSoftmaxCrossEntropyWithLogits`.
+ * No one-hot matrix is built; the row max is subtracted so large logits stay
+ * exact.
+ *
+ * For each row `x` of logits with label `y`:
+ * `loss = logsumexp(x) - x[y]` and `backprop = softmax(x) - onehot(y)`
+ * (the gradient of `loss` with respect to `x`).
+ *
+ * ```js
+ * const logits = tf.tensor2d([[1, 2, 3], [1, 2, 3]]);
+ * const labels = tf.tensor1d([2, 0], 'int32');
+ * const {loss, backprop} =
+ *     tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
+ * loss.print();      // [0.4076059, 2.4076061]
+ * backprop.print();  // [[0.0900306, 0.2447285, -0.3347591], ...]
+ * ```
+ *
+ * Both outputs are differentiable (also to second and higher order); the
+ * labels get a zero gradient.
+ *
+ * Labels outside `[0, numClasses)`: the `cpu` backend throws TensorFlow's
+ * error; `webgl`, like TensorFlow's GPU kernel, does not check (that would
+ * need a read-back) and returns NaN for that row's loss and backprop, other
+ * rows exact.
+ *
+ * @param features float32 logits of rank >= 1, classes on the last axis,
+ *     at least one class. Higher ranks are flattened to 2-D and restored.
+ * @param labels int32 class indices with the features' shape minus its last
+ *     axis (a scalar for rank-1 features).
+ * @returns `{loss, backprop}`: `loss` float32 with the labels' shape,
+ *     `backprop` float32 with the features' shape.
+ *
+ * @doc {heading: 'Training', subheading: 'Losses', namespace: 'losses'}
+ */
+function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
+                                              B extends Tensor = Tensor>(
+    features: B|TensorLike, labels: L|TensorLike):
+    SparseSoftmaxCrossEntropyWithLogitsResult<L, B> {
+  const $features = convertArgument(features, 'features', 'float32');
+  const $labels = convertArgument(labels, 'labels', 'int32');
+  const [batch, numClasses] = validateShapes($features.shape, $labels.shape);
+
+  const inputs: SparseSoftmaxCrossEntropyWithLogitsInputs = {
+    features: reshape($features, [batch, numClasses]),
+    labels: reshape($labels, [batch]),
+  };
+  const [loss, backprop] =
+      runKernel(SparseSoftmaxCrossEntropyWithLogits, inputs);
+  return {
+    loss: reshape(loss, $labels.shape) as L,
+    backprop: reshape(backprop, $features.shape) as B,
+  };
+}
+
+/**
+ * Checks the shapes as TensorFlow does (with its wording) and returns the
+ * 2-D `[batch, numClasses]` the kernel runs on.
+ */
+function validateShapes(
+    featuresShape: number[], labelsShape: number[]): [number, number] {
+  const rank = featuresShape.length;
+  if (rank === 0) {
+    throw argumentError('features',
+        '`logits` cannot be a scalar: expected rank >= 1 with classes on ' +
+            'the last axis, but got a scalar.');
+  }
+  if (labelsShape.length !== rank - 1) {
+    throw argumentError('labels',
+        '`labels.shape.rank` must equal `logits.shape.rank - 1`: expected ' +
+            `rank ${rank - 1} for features of shape ${shapeText(featuresShape)}` +
+            `, but got rank ${labelsShape.length} (shape ` +
+            `${shapeText(labelsShape)}).`);
+  }
+  const leadingShape = featuresShape.slice(0, -1);
+  if (leadingShape.some((size, axis) => size !== labelsShape[axis])) {
+    throw argumentError('labels',
+        'logits and labels must have the same first dimension: expected ' +
+            `shape ${shapeText(leadingShape)} to match features of shape ` +
+            `${shapeText(featuresShape)}, but got ${shapeText(labelsShape)}.`);
+  }
+  const numClasses = featuresShape[rank - 1];
+  if (numClasses === 0) {
+    throw argumentError('features',
+        'Must have at least one class: expected a last axis of size >= 1, ' +
+            `but got shape ${shapeText(featuresShape)}.`);
+  }
+  const batch = leadingShape.reduce((product, size) => product * size, 1);
+  return [batch, numClasses];
+}
+
+export const sparseSoftmaxCrossEntropyWithLogits =
+    op({sparseSoftmaxCrossEntropyWithLogits_});

@@ -1,0 +1,14 @@
+/**
+ * The one catalogue of cases every lane runs: cpu in Node here, and each
+ * browser lane (cpu, WebGL variants) through the browser harness.
+ */
+import {TestCase} from './case';
+import {errorCases} from './error_cases';
+import {gradientCases} from './gradient_cases';
+import {memoryCases} from './memory_cases';
+import {valueCases} from './values_cases';
+
+export {CaseContext, TestCase, tolerancesFor} from './case';
+
+export const catalogue: TestCase[] =
+    [...valueCases, ...gradientCases, ...errorCases, ...memoryCases];

@@ -1,0 +1,73 @@
+/**
+ * A float64 reference written independently of the package's impl: the
+ * definitions of SPEC.md evaluated in double precision.
+ */
+
+export interface Reference {
+  loss: Float64Array;
+  backprop: Float64Array;
+  probabilities: Float64Array;
+}
+
+export function reference(
+    features: ArrayLike<number>, labels: ArrayLike<number>,
+    numClasses: number): Reference {
+  const batch = labels.length;
+  const loss = new Float64Array(batch);
+  const backprop = new Float64Array(batch * numClasses);
+  const probabilities = new Float64Array(batch * numClasses);
+  for (let row = 0; row < batch; row++) {
+    const x = Array.from(
+        {length: numClasses}, (_, j) => features[row * numClasses + j]);
+    const label = labels[row];
+    if (!(label >= 0 && label < numClasses) || x.some(Number.isNaN)) {
+      loss[row] = NaN;
+      backprop.fill(NaN, row * numClasses, (row + 1) * numClasses);
+      probabilities.fill(NaN, row * numClasses, (row + 1) * numClasses);
+      continue;
+    }
+    const rowMax = Math.max(...x);
+    const exps = x.map(v => Math.exp(v - rowMax));
+    const sumExp = exps.reduce((s, v) => s + v, 0);
+    loss[row] = Math.log(sumExp) - (x[label] - rowMax);
+    for (let j = 0; j < numClasses; j++) {
+      const p = exps[j] / sumExp;
+      probabilities[row * numClasses + j] = p;
+      backprop[row * numClasses + j] = p - (j === label ? 1 : 0);
+    }
+  }
+  return {loss, backprop, probabilities};
+}
+
+/**
+ * The closed-form gradient of `sum(dLoss * loss) + sum(dBackprop * backprop)`
+ * with respect to the features (SPEC's gradient formula).
+ */
+export function referenceGradient(
+    ref: Reference, dLoss: ArrayLike<number>, dBackprop: ArrayLike<number>,
+    numClasses: number): Float64Array {
+  const batch = ref.loss.length;
+  const dFeatures = new Float64Array(batch * numClasses);
+  for (let row = 0; row < batch; row++) {
+    const at = (j: number) => row * numClasses + j;
+    let rowDot = 0;
+    for (let j = 0; j < numClasses; j++) {
+      rowDot += dBackprop[at(j)] * ref.probabilities[at(j)];
+    }
+    for (let j = 0; j < numClasses; j++) {
+      dFeatures[at(j)] = dLoss[row] * ref.backprop[at(j)] +
+          (dBackprop[at(j)] - rowDot) * ref.probabilities[at(j)];
+    }
+  }
+  return dFeatures;
+}
+
+/**
+ * The Hessian of the summed loss applied to `v`, per row
+ * `(diag(p) - p p^T) v`.
+ */
+export function referenceHessianVectorProduct(
+    ref: Reference, v: ArrayLike<number>, numClasses: number): Float64Array {
+  return referenceGradient(
+      ref, new Float64Array(ref.loss.length), v, numClasses);
+}
