@@ -8,7 +8,7 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 
-import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits';
+import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 
 type OpSignature = typeof sparseSoftmaxCrossEntropyWithLogits;
 
@@ -30,6 +30,13 @@ declare module '@tensorflow/tfjs-core/dist/tensor' {
         SparseSoftmaxCrossEntropyWithLogitsResult<tfc.Tensor, T>;
   }
 }
+
+// CommonJS's module-scoped `require`, declared here so the library needs no
+// Node typings; under ES modules and in browsers it is undefined.
+declare const require: undefined|{
+  (id: string): unknown;
+  cache?: {[id: string]: {exports?: unknown}|undefined};
+};
 
 const OP_KEY = 'sparseSoftmaxCrossEntropyWithLogits';
 
@@ -59,8 +66,7 @@ function defineOnce(target: object, value: unknown): void {
  * loaded later copy it from tfjs-core themselves.
  */
 function loadedCommonJsReExporters(): object[] {
-  const moduleCache: {[id: string]: {exports?: unknown}|undefined} =
-      typeof require === 'function' && require.cache != null ?
+  const moduleCache = typeof require === 'function' && require.cache != null ?
       require.cache :
       {};
   const reExporters: object[] = [];

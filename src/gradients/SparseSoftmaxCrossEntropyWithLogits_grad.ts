@@ -1,7 +1,7 @@
 import {add, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
 
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names';
-import {runKernel} from '../run_kernel';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names.js';
+import {runKernel} from '../run_kernel.js';
 
 /**
  * With `p = softmax(features)` and upstream `dLoss`, `dBackprop`:

@@ -1,6 +1,6 @@
 import {DataType, Tensor, tensor} from '@tensorflow/tfjs-core';
 
-import {argumentError, ArgumentName} from '../errors';
+import {argumentError, ArgumentName} from '../errors.js';
 
 /**
  * Turns one argument into a tensor of `dtype`, or throws a clear error.

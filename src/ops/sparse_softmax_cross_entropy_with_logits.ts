@@ -1,9 +1,9 @@
 import {op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
-import {argumentError, shapeText} from '../errors';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names';
-import {runKernel} from '../run_kernel';
-import {convertArgument} from './convert_argument';
+import {argumentError, shapeText} from '../errors.js';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names.js';
+import {runKernel} from '../run_kernel.js';
+import {convertArgument} from './convert_argument.js';
 
 /**
  * The op's two outputs, in TensorFlow's order. A type literal (not an

@@ -1,11 +1,11 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {invalidLabelError} from '../../errors';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names';
-import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl';
-import {kernelConfig} from '../kernel_config';
-import {cpuValues} from './cpu_values';
+import {invalidLabelError} from '../../errors.js';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {kernelConfig} from '../kernel_config.js';
+import {cpuValues} from './cpu_values.js';
 
 /**
  * Rejects out-of-range labels with TensorFlow's CPU error before any output

@@ -1,10 +1,10 @@
 import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names';
-import {sparseSoftmaxCrossEntropyWithLogitsGradImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl';
-import {kernelConfig} from '../kernel_config';
-import {cpuValues} from './cpu_values';
+import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {sparseSoftmaxCrossEntropyWithLogitsGradImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {kernelConfig} from '../kernel_config.js';
+import {cpuValues} from './cpu_values.js';
 
 export function sparseSoftmaxCrossEntropyWithLogitsGradCpu(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,

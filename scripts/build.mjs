@@ -1,0 +1,68 @@
+// Builds dist/: CommonJS (dist/cjs), ES modules (dist/esm), type declarations
+// (dist/types) with tsc, and the minified UMD bundle with esbuild.
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function runTsc(...args) {
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), ...args],
+      {stdio: 'inherit'});
+}
+
+rmSync(dist, {recursive: true, force: true});
+runTsc('--outDir', join(dist, 'cjs'), '--declaration', 'false');
+runTsc('--outDir', join(dist, 'esm'), '--declaration', 'false',
+    '--module', 'es2020');
+runTsc('--outDir', join(dist, 'types'), '--emitDeclarationOnly',
+    '--sourceMap', 'false');
+// Each folder says how Node should read its .js files.
+writeFileSync(join(dist, 'cjs', 'package.json'), '{"type": "commonjs"}\n');
+writeFileSync(join(dist, 'esm', 'package.json'), '{"type": "module"}\n');
+
+// UMD: loaded by a script tag after tfjs's tf.min.js it uses the global `tf`;
+// under CommonJS or AMD it asks for @tensorflow/tfjs-core.
+const umdName = 'tfSparseSoftmaxCrossEntropy';
+const umdHeader = `/** ${pkg.name} ${pkg.version} (${pkg.license}) */
+(function (global, factory) {
+  typeof exports === 'object' && typeof module !== 'undefined' ?
+      factory(exports, require('@tensorflow/tfjs-core')) :
+  typeof define === 'function' && define.amd ?
+      define(['exports', '@tensorflow/tfjs-core'], factory) :
+      (global = typeof globalThis !== 'undefined' ? globalThis : global || self,
+       factory(global.${umdName} = {}, global.tf));
+})(this, function (exports, __tfjsCore) {`;
+const umdFooter = `Object.assign(exports, ${umdName}); });`;
+const tfjsCoreFromFactory = {
+  name: 'tfjs-core-from-umd-factory',
+  setup(build) {
+    build.onResolve({filter: /^@tensorflow\/tfjs-core$/},
+        () => ({path: 'tfjs-core', namespace: 'umd-factory'}));
+    build.onLoad({filter: /.*/, namespace: 'umd-factory'},
+        () => ({contents: 'module.exports = __tfjsCore;', loader: 'js'}));
+  },
+};
+mkdirSync(dist, {recursive: true});
+await esbuild.build({
+  entryPoints: [join(root, 'src', 'index.ts')],
+  outfile: join(dist, 'tf-sparse-softmax-cross-entropy.min.js'),
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  globalName: umdName,
+  target: 'es2019',
+  platform: 'browser',
+  // package.json's sideEffects is for users' bundlers; this bundle keeps all.
+  ignoreAnnotations: true,
+  plugins: [tfjsCoreFromFactory],
+  banner: {js: umdHeader},
+  footer: {js: umdFooter},
+  logLevel: 'warning',
+});

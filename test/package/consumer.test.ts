@@ -1,0 +1,151 @@
+/**
+ * The package as a user gets it: `npm pack`, installed into an empty project
+ * next to `@tensorflow/tfjs`, then used from CommonJS (namespace and chained
+ * method, in both load orders), ES modules, and strict TypeScript. Needs the
+ * build (`npm test` builds first).
+ */
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+
+const root = join(__dirname, '..', '..');
+let project: string;
+
+function run(command: string, args: string[], cwd = project): string {
+  try {
+    return execFileSync(command, args, {cwd, encoding: 'utf8', stdio: 'pipe'});
+  } catch (error) {
+    const {stdout, stderr} = error as {stdout?: string, stderr?: string};
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`);
+  }
+}
+
+function node(file: string, source: string): string {
+  writeFileSync(join(project, file), source);
+  return run(process.execPath, [file]);
+}
+
+// TF's test case, checked the same way by every consumer script.
+const CHECK = `
+function check(result, how) {
+  const loss = Array.from(result.loss.dataSync());
+  const backprop = Array.from(result.backprop.dataSync());
+  const wantLoss = [1.3862944, 3.4401897];
+  const wantBackprop = [0.25, 0.25, 0.25, -0.75,
+      -0.9679414, 0.0871443, 0.2368828, 0.6439143];
+  const close = (a, b) => a.length === b.length &&
+      a.every((v, i) => Math.abs(v - b[i]) < 1e-5);
+  if (!close(loss, wantLoss) || !close(backprop, wantBackprop)) {
+    throw new Error(how + ': got ' + loss + ' / ' + backprop);
+  }
+  console.log('ok ' + how);
+}
+const FEATURES = [[1, 1, 1, 1], [1, 2, 3, 4]];
+const LABELS = [3, 0];
+`;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'sparse-xent-consumer-'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination',
+      project], root)) as Array<{filename: string, files: Array<{path: string}>}>;
+  const shipped = packed[0].files.map(f => f.path).sort();
+  expect(shipped.filter(p => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/
+                              .test(p))).toEqual([]);
+  expect(shipped).toContain('dist/tf-sparse-softmax-cross-entropy.min.js');
+  writeFileSync(join(project, 'package.json'),
+      '{"name": "consumer", "version": "1.0.0", "private": true}\n');
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline',
+    '--loglevel=error', join(project, packed[0].filename),
+    '@tensorflow/tfjs@4.22.0', 'typescript@5.9.3']);
+}, 300000);
+
+afterAll(() => rmSync(project, {recursive: true, force: true}));
+
+it('installs with no install scripts and only tfjs peers', () => {
+  const manifest = JSON.parse(run('npm', ['pkg', 'get', 'scripts',
+      'dependencies', 'peerDependencies'],
+      join(project, 'node_modules', 'tfjs-sparse-softmax-cross-entropy')));
+  expect(Object.keys(manifest.scripts ?? {}).filter(
+      s => /install|prepare/.test(s))).toEqual([]);
+  expect(manifest.dependencies ?? {}).toEqual({});
+  expect(Object.keys(manifest.peerDependencies).every(
+      name => name.startsWith('@tensorflow/'))).toBe(true);
+  expect(readdirSync(join(project, 'node_modules')))
+      .toContain('tfjs-sparse-softmax-cross-entropy');
+});
+
+it('CommonJS: tf namespace and chained method, tfjs loaded first', () => {
+  const out = node('tfjs_first.cjs', `${CHECK}
+const tf = require('@tensorflow/tfjs');
+const {sparseSoftmaxCrossEntropyWithLogits} =
+    require('tfjs-sparse-softmax-cross-entropy');
+tf.setBackend('cpu');
+check(tf.sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'namespace');
+check(tf.tensor2d(FEATURES).sparseSoftmaxCrossEntropyWithLogits(LABELS), 'chained');
+check(sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'named');
+check(require('@tensorflow/tfjs-core')
+    .sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'tfjs-core');
+const g = tf.grad(x => tf.sum(tf.sparseSoftmaxCrossEntropyWithLogits(x, LABELS).loss));
+console.log('grad ' + Array.from(g(tf.tensor2d(FEATURES)).dataSync()).length);
+`);
+  expect(out).toContain('ok namespace');
+  expect(out).toContain('ok chained');
+  expect(out).toContain('ok tfjs-core');
+  expect(out).toContain('grad 8');
+});
+
+it('CommonJS: the package loaded before @tensorflow/tfjs', () => {
+  const out = node('package_first.cjs', `${CHECK}
+require('@tensorflow/tfjs-core');
+require('tfjs-sparse-softmax-cross-entropy');
+const tf = require('@tensorflow/tfjs');
+tf.setBackend('cpu');
+check(tf.sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'namespace');
+`);
+  expect(out).toContain('ok namespace');
+});
+
+it('CommonJS: TF\'s out-of-range label error', () => {
+  const out = node('bad_label.cjs', `
+const tf = require('@tensorflow/tfjs');
+require('tfjs-sparse-softmax-cross-entropy');
+tf.setBackend('cpu');
+try {
+  tf.sparseSoftmaxCrossEntropyWithLogits(tf.zeros([4, 4]), [4, 3, 0, -1]);
+} catch (e) { console.log(e.message); }
+`);
+  expect(out).toContain('Received a label value of -1 which is outside the ' +
+      'valid range of [0, 4).  Label values: 4 3 0 -1');
+});
+
+it('ES modules: the named import (ESM namespaces are frozen)', () => {
+  const out = node('esm.mjs', `${CHECK}
+import * as tf from '@tensorflow/tfjs';
+import {sparseSoftmaxCrossEntropyWithLogits} from 'tfjs-sparse-softmax-cross-entropy';
+await tf.setBackend('cpu');
+check(sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'esm named');
+check(tf.tensor2d(FEATURES).sparseSoftmaxCrossEntropyWithLogits(LABELS), 'esm chained');
+`);
+  expect(out).toContain('ok esm named');
+  expect(out).toContain('ok esm chained');
+});
+
+it.each(['node', 'node16', 'bundler'])(
+    'strict TypeScript compiles (moduleResolution %s)', resolution => {
+      writeFileSync(join(project, 'use.ts'), `
+import * as tf from '@tensorflow/tfjs';
+import {sparseSoftmaxCrossEntropyWithLogits} from 'tfjs-sparse-softmax-cross-entropy';
+const logits: tf.Tensor2D = tf.tensor2d([[1, 2, 3]]);
+const labels: tf.Tensor1D = tf.tensor1d([0], 'int32');
+const a: tf.Tensor1D = tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss;
+const b: tf.Tensor2D = logits.sparseSoftmaxCrossEntropyWithLogits(labels).backprop;
+const c: tf.Tensor2D = sparseSoftmaxCrossEntropyWithLogits(logits, labels).backprop;
+export {a, b, c};
+`);
+      const module = resolution === 'node' ? 'commonjs' :
+          resolution === 'node16' ? 'node16' : 'esnext';
+      run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin',
+          'tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', module,
+        '--moduleResolution', resolution, '--target', 'es2020', 'use.ts']);
+    });
