@@ -32,7 +32,7 @@ export type SparseSoftmaxCrossEntropyWithLogitsResult<
  * const labels = tf.tensor1d([2, 0], 'int32');
  * const {loss, backprop} =
  *     tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
- * loss.print();      // [0.4076059, 2.4076061]
+ * loss.print();      // [0.4076059, 2.4076059]
  * backprop.print();  // [[0.0900306, 0.2447285, -0.3347591], ...]
  * ```
  *
