@@ -59,8 +59,6 @@ await esbuild.build({
   globalName: umdName,
   target: 'es2019',
   platform: 'browser',
-  // package.json's sideEffects is for users' bundlers; this bundle keeps all.
-  ignoreAnnotations: true,
   plugins: [tfjsCoreFromFactory],
   banner: {js: umdHeader},
   footer: {js: umdFooter},

@@ -1,32 +1,22 @@
 /**
- * The catalogue on the `cpu` backend in Node, against `@tensorflow/tfjs` as a
- * user's app loads it, with the package imported as its users import it.
+ * The catalogue on the `cpu` backend in Node: each case runs in a plain Node
+ * process that loads `@tensorflow/tfjs` and the package as a user's app does.
  */
-import * as tf from '@tensorflow/tfjs';
+import {catalogue} from './catalogue';
+import {NodeLane} from './node/node_lane';
 
-import {sparseSoftmaxCrossEntropyWithLogits} from '../src';
+const lane = new NodeLane('cpu');
 
-import {catalogue, CaseContext, tolerancesFor} from './catalogue';
-
-let context: CaseContext;
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-  context = {
-    tf,
-    op: sparseSoftmaxCrossEntropyWithLogits,
-    backend: 'cpu',
-    checksLabels: true,
-    ...tolerancesFor(tf.backend().floatPrecision()),
-  };
-});
+beforeAll(() => lane.start());
+afterAll(() => lane.stop());
 
 describe('cpu (Node)', () => {
-  for (const testCase of catalogue) {
-    it(testCase.name, async () => {
-      expect(tf.getBackend()).toBe('cpu');
-      await testCase.run(context);
+  for (const {name} of catalogue) {
+    it(name, async () => {
+      const reply = await lane.run(name);
+      if (!reply.ok) {
+        throw new Error(reply.message);
+      }
     });
   }
 });

@@ -37,8 +37,10 @@ export function expectClose(
         !Number.isFinite(want)    ? got === want :
                                     Math.abs(got - want) <=
             atol + rtol * Math.abs(want);
-    assert(ok, () => `${what}[${i}]: got ${got}, expected ${want} ` +
-               `(rtol ${rtol}, atol ${atol})`);
+    if (!ok) {
+      throw new AssertionError(`${what}[${i}]: got ${got}, expected ` +
+          `${want} (rtol ${rtol}, atol ${atol})`);
+    }
   }
 }
 

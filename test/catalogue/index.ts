@@ -4,6 +4,7 @@
  */
 import {TestCase} from './case';
 import {errorCases} from './error_cases';
+import {fuzzCases} from './fuzz_cases';
 import {gradientCases} from './gradient_cases';
 import {memoryCases} from './memory_cases';
 import {valueCases} from './values_cases';
@@ -11,4 +12,5 @@ import {valueCases} from './values_cases';
 export {CaseContext, TestCase, tolerancesFor} from './case';
 
 export const catalogue: TestCase[] =
-    [...valueCases, ...gradientCases, ...errorCases, ...memoryCases];
+    [...valueCases, ...gradientCases, ...errorCases, ...memoryCases,
+      ...fuzzCases];

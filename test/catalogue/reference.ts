@@ -17,23 +17,32 @@ export function reference(
   const backprop = new Float64Array(batch * numClasses);
   const probabilities = new Float64Array(batch * numClasses);
   for (let row = 0; row < batch; row++) {
-    const x = Array.from(
-        {length: numClasses}, (_, j) => features[row * numClasses + j]);
+    const offset = row * numClasses;
     const label = labels[row];
-    if (!(label >= 0 && label < numClasses) || x.some(Number.isNaN)) {
+    let rowMax = -Infinity;
+    let hasNaN = false;
+    for (let j = 0; j < numClasses; j++) {
+      const x = features[offset + j];
+      hasNaN = hasNaN || Number.isNaN(x);
+      rowMax = Math.max(rowMax, x);
+    }
+    if (!(label >= 0 && label < numClasses) || hasNaN) {
       loss[row] = NaN;
-      backprop.fill(NaN, row * numClasses, (row + 1) * numClasses);
-      probabilities.fill(NaN, row * numClasses, (row + 1) * numClasses);
+      backprop.fill(NaN, offset, offset + numClasses);
+      probabilities.fill(NaN, offset, offset + numClasses);
       continue;
     }
-    const rowMax = Math.max(...x);
-    const exps = x.map(v => Math.exp(v - rowMax));
-    const sumExp = exps.reduce((s, v) => s + v, 0);
-    loss[row] = Math.log(sumExp) - (x[label] - rowMax);
+    let sumExp = 0;
     for (let j = 0; j < numClasses; j++) {
-      const p = exps[j] / sumExp;
-      probabilities[row * numClasses + j] = p;
-      backprop[row * numClasses + j] = p - (j === label ? 1 : 0);
+      const shiftedExp = Math.exp(features[offset + j] - rowMax);
+      probabilities[offset + j] = shiftedExp;
+      sumExp += shiftedExp;
+    }
+    loss[row] = Math.log(sumExp) - (features[offset + label] - rowMax);
+    for (let j = 0; j < numClasses; j++) {
+      probabilities[offset + j] /= sumExp;
+      backprop[offset + j] =
+          probabilities[offset + j] - (j === label ? 1 : 0);
     }
   }
   return {loss, backprop, probabilities};

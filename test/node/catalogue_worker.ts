@@ -1,0 +1,67 @@
+/**
+ * Runs catalogue cases in a plain Node process, as a user's app runs: tfjs and
+ * the package are loaded with Node's own `require`, outside jest's VM (where
+ * typed arrays come from another realm and numeric loops run ~20x slower).
+ * The parent (`node_lane.ts`) sends a case name over IPC and gets
+ * `{ok, message}` back.
+ */
+// `require`, not `import * as`: a bundler's ESM interop would hand us a copy
+// of the namespace, not the object a CommonJS user holds.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import tf = require('@tensorflow/tfjs');
+
+import {sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
+import {catalogue, CaseContext, tolerancesFor} from '../catalogue/index.js';
+
+export interface CaseRequest {
+  name: string;
+}
+
+export interface CaseReply {
+  name: string;
+  ok: boolean;
+  message?: string;
+}
+
+async function contextFor(backend: string): Promise<CaseContext> {
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) {
+    throw new Error(`could not set the ${backend} backend`);
+  }
+  return {
+    tf,
+    op: sparseSoftmaxCrossEntropyWithLogits,
+    backend,
+    checksLabels: backend === 'cpu',
+    ...tolerancesFor(tf.backend().floatPrecision()),
+  };
+}
+
+async function runCase(
+    context: CaseContext, {name}: CaseRequest): Promise<CaseReply> {
+  const testCase = catalogue.find(c => c.name === name);
+  if (testCase === undefined) {
+    return {name, ok: false, message: `no case named ${name}`};
+  }
+  try {
+    if (tf.getBackend() !== context.backend) {
+      throw new Error(`backend is ${tf.getBackend()}, not ${context.backend}`);
+    }
+    await testCase.run(context);
+    return {name, ok: true};
+  } catch (error) {
+    const message = error instanceof Error ?
+        `${error.message}\n${error.stack ?? ''}` : String(error);
+    return {name, ok: false, message};
+  }
+}
+
+async function main(): Promise<void> {
+  const context = await contextFor(process.argv[2] ?? 'cpu');
+  const send = (reply: CaseReply | {ready: true}) => process.send?.(reply);
+  process.on('message', (request: CaseRequest) => {
+    void runCase(context, request).then(send);
+  });
+  send({ready: true});
+}
+
+void main();

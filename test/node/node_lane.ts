@@ -1,0 +1,55 @@
+/**
+ * The jest side of a Node lane: bundles `catalogue_worker.ts` (packages stay
+ * external, so tfjs loads from node_modules as in a user's app), forks it for
+ * a backend, and runs cases in it one at a time.
+ */
+import {ChildProcess, fork} from 'node:child_process';
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+
+import {buildSync} from 'esbuild';
+
+import type {CaseReply} from './catalogue_worker';
+
+const root = join(__dirname, '..', '..');
+
+export class NodeLane {
+  private worker?: ChildProcess;
+  private pending?: (reply: CaseReply) => void;
+
+  constructor(private readonly backend: string) {}
+
+  async start(): Promise<void> {
+    const outdir = join(root, 'test-artifacts');
+    mkdirSync(outdir, {recursive: true});
+    const outfile = join(outdir, `catalogue_worker.${this.backend}.cjs`);
+    buildSync({
+      entryPoints: [join(__dirname, 'catalogue_worker.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    const worker = fork(outfile, [this.backend], {stdio: 'pipe'});
+    this.worker = worker;
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('exit', code => reject(new Error(
+          `the ${this.backend} worker exited with code ${code}`)));
+    });
+    worker.on('message', (reply: CaseReply) => this.pending?.(reply));
+  }
+
+  run(name: string): Promise<CaseReply> {
+    return new Promise(resolve => {
+      this.pending = resolve;
+      this.worker?.send({name});
+    });
+  }
+
+  stop(): void {
+    this.worker?.kill();
+  }
+}
