@@ -4,11 +4,11 @@
  * module registers the kernels and gradient (`./register`).
  */
 import './register.js';
-// Keeps the `declare module` augmentations (tf.<op>, Tensor#<op>) in the
-// emitted index.d.ts, so TypeScript users see them.
-import './namespaces.js';
 
 export {sparseSoftmaxCrossEntropyWithLogits} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export type {SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
+// Re-exporting from namespaces.js also brings its `declare module`
+// augmentations (tf.<op>, Tensor#<op>) into users' types.
+export type {SparseSoftmaxCrossEntropyWithLogitsOp} from './namespaces.js';
 export {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from './kernel_names.js';
 export type {SparseSoftmaxCrossEntropyWithLogitsGradInputs, SparseSoftmaxCrossEntropyWithLogitsInputs} from './kernel_names.js';

@@ -10,11 +10,14 @@ import * as tfc from '@tensorflow/tfjs-core';
 
 import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 
-type OpSignature = typeof sparseSoftmaxCrossEntropyWithLogits;
+/** The op's type, as added to tfjs's namespaces. */
+export type SparseSoftmaxCrossEntropyWithLogitsOp =
+    typeof sparseSoftmaxCrossEntropyWithLogits;
 
 declare module '@tensorflow/tfjs-core' {
   /** See the package's `sparseSoftmaxCrossEntropyWithLogits`. */
-  export const sparseSoftmaxCrossEntropyWithLogits: OpSignature;
+  export const sparseSoftmaxCrossEntropyWithLogits:
+      SparseSoftmaxCrossEntropyWithLogitsOp;
 }
 
 // The Tensor class is declared in this module; tfjs's own chained ops augment
