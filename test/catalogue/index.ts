@@ -7,10 +7,11 @@ import {errorCases} from './error_cases';
 import {fuzzCases} from './fuzz_cases';
 import {gradientCases} from './gradient_cases';
 import {memoryCases} from './memory_cases';
+import {soakCases} from './soak_cases';
 import {valueCases} from './values_cases';
 
 export {CaseContext, TestCase, tolerancesFor} from './case';
 
 export const catalogue: TestCase[] =
     [...valueCases, ...gradientCases, ...errorCases, ...memoryCases,
-      ...fuzzCases];
+      ...fuzzCases, ...soakCases];
