@@ -6,11 +6,16 @@
 
 export const OP_NAME = 'sparseSoftmaxCrossEntropyWithLogits';
 
-export type ArgumentName = 'features'|'labels';
+/** The loss built on the op (`tf.losses.sparseSoftmaxCrossEntropy`). */
+export const LOSS_NAME = 'sparseSoftmaxCrossEntropy';
 
-/** An error about one argument of the op. */
-export function argumentError(argument: ArgumentName, message: string): Error {
-  return new Error(`${OP_NAME}: argument '${argument}' ${message}`);
+export type ArgumentName = 'features'|'labels'|'logits'|'weights'|
+    'labelSmoothing'|'reduction'|'ignoreIndex'|'x'|'config';
+
+/** An error about one argument of a function (by default, the op). */
+export function argumentError(
+    argument: ArgumentName, message: string, functionName = OP_NAME): Error {
+  return new Error(`${functionName}: argument '${argument}' ${message}`);
 }
 
 export function shapeText(shape: readonly number[]): string {

@@ -7,6 +7,14 @@ import './register.js';
 
 export {sparseSoftmaxCrossEntropyWithLogits} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export type {SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
+export {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
+export {fitSparse} from './layers/fit_sparse.js';
+export type {FitSparseArgs, SparseFitModel, SparseFitOptions} from './layers/fit_sparse.js';
+export type {LabelledBatch, LabelledBatches} from './layers/labelled_batches.js';
+export {sparseCategoricalCrossentropyFromLogits} from './layers/sparse_categorical_crossentropy_from_logits.js';
+export type {SparseLossOptions} from './layers/sparse_categorical_crossentropy_from_logits.js';
+export {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from './converter/graph_op.js';
+export type {GraphNodeLike} from './converter/graph_op.js';
 // Re-exporting from namespaces.js also brings its `declare module`
 // augmentations (tf.<op>, Tensor#<op>) into users' types.
 export type {SparseSoftmaxCrossEntropyWithLogitsOp} from './namespaces.js';

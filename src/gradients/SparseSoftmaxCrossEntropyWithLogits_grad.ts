@@ -1,5 +1,6 @@
-import {add, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, cast, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
 
+import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 
@@ -54,6 +55,7 @@ function fusedFeaturesGradient(
 function recordedFeaturesGradient(
     features: Tensor, labels: Tensor, dLoss: Tensor,
     dBackprop: Tensor): Tensor {
+  ensureKernelsFor(getBackend());
   const [, backprop] =
       runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
   return featuresGradientFromBackprop(backprop, labels, dLoss, dBackprop);
@@ -64,8 +66,10 @@ function featuresGradientFromBackprop(
     backprop: Tensor, labels: Tensor, dLoss: Tensor,
     dBackprop: Tensor): Tensor {
   const numClasses = backprop.shape[1] as number;
+  // An int32 one-hot, then cast: tfjs-backend-wasm 4.22's OneHot kernel
+  // writes int32 bit patterns into a float32 output (1 reads as 1.4e-45).
   const probabilities =
-      add(backprop, oneHot(labels, numClasses, 1, 0, 'float32'));
+      add(backprop, cast(oneHot(labels, numClasses), 'float32'));
   const rowDot = sum(mul(dBackprop, probabilities), 1, true);
   return add(
       mul(expandDims(dLoss, 1), backprop),

@@ -1,6 +1,6 @@
 import {DataType, Tensor, tensor} from '@tensorflow/tfjs-core';
 
-import {argumentError, ArgumentName} from '../errors.js';
+import {argumentError, ArgumentName, OP_NAME} from '../errors.js';
 
 /**
  * Turns one argument into a tensor of `dtype`, or throws a clear error.
@@ -10,33 +10,35 @@ import {argumentError, ArgumentName} from '../errors.js';
  * non-integers given for an int32 argument. This checks both before any
  * tensor is made. A Tensor must already have `dtype`: casting silently would
  * hide a caller's bug (float labels, int logits).
+ *
+ * Errors name `functionName` (by default the op) and the argument.
  */
 export function convertArgument(
-    value: unknown, argument: ArgumentName, dtype: 'float32'|'int32'): Tensor {
+    value: unknown, argument: ArgumentName, dtype: 'float32'|'int32',
+    functionName = OP_NAME): Tensor {
+  const ref: ArgumentRef = {argument, functionName};
   if (value instanceof Tensor) {
     if (value.isDisposed) {
-      throw argumentError(argument, 'is a disposed Tensor.');
+      throw fail(ref, 'is a disposed Tensor.');
     }
     if (value.dtype !== dtype) {
-      throw argumentError(
-          argument, `must be a ${dtype} Tensor, but got a ${value.dtype} ` +
-              `Tensor${dtypeHint(argument, value.dtype)}.`);
+      throw fail(ref, `must be a ${dtype} Tensor, but got a ${value.dtype} ` +
+          `Tensor${dtypeHint(argument, value.dtype)}.`);
     }
     return value;
   }
   if (value == null) {
-    throw argumentError(
-        argument, `must be a Tensor or TensorLike, but got ${value}.`);
+    throw fail(ref, `must be a Tensor or TensorLike, but got ${value}.`);
   }
   if (typeof value === 'number') {
-    checkElement(value, argument, dtype, '');
+    checkElement(value, ref, dtype, '');
     return tensor(value, [], dtype);
   }
   if (value instanceof Float32Array || value instanceof Int32Array ||
       value instanceof Uint8Array) {
     // A flat typed array: only int32 needs an element check.
     if (dtype === 'int32') {
-      value.forEach((element, i) => checkElement(element, argument, dtype,
+      value.forEach((element, i) => checkElement(element, ref, dtype,
           `[${i}]`));
     }
     return tensor(value, [value.length], dtype);
@@ -44,14 +46,22 @@ export function convertArgument(
   if (Array.isArray(value)) {
     const shape = shapeOfFirstElements(value as NestedValues);
     const flat: number[] = [];
-    flattenRectangular(value as NestedValues, argument, dtype, shape, 0, '',
-        flat);
+    flattenRectangular(value as NestedValues, ref, dtype, shape, 0, '', flat);
     return tensor(flat, shape, dtype);
   }
-  throw argumentError(
-      argument,
+  throw fail(ref,
       `must be a Tensor or a (nested) array or typed array of numbers, but ` +
           `got ${describe(value)}.`);
+}
+
+/** The argument being converted and the function it belongs to. */
+interface ArgumentRef {
+  argument: ArgumentName;
+  functionName: string;
+}
+
+function fail({argument, functionName}: ArgumentRef, message: string): Error {
+  return argumentError(argument, message, functionName);
 }
 
 function dtypeHint(argument: ArgumentName, got: DataType): string {
@@ -59,8 +69,8 @@ function dtypeHint(argument: ArgumentName, got: DataType): string {
     return ' (labels are class indices: cast them with tf.cast(labels, ' +
         '\'int32\'))';
   }
-  if (argument === 'features' && got === 'int32') {
-    return ' (cast with tf.cast(features, \'float32\'))';
+  if ((argument === 'features' || argument === 'logits') && got === 'int32') {
+    return ` (cast with tf.cast(${argument}, 'float32'))`;
   }
   return '';
 }
@@ -84,11 +94,11 @@ function shapeOfFirstElements(values: NestedValues): number[] {
 }
 
 function flattenRectangular(
-    values: NestedValues, argument: ArgumentName, dtype: 'float32'|'int32',
+    values: NestedValues, ref: ArgumentRef, dtype: 'float32'|'int32',
     shape: readonly number[], depth: number, path: string,
     flat: number[]): void {
   if (values.length !== shape[depth]) {
-    throw raggedError(argument, path,
+    throw raggedError(ref, path,
         `has ${values.length} elements where the first array at its depth ` +
             `has ${shape[depth]}`);
   }
@@ -97,38 +107,37 @@ function flattenRectangular(
     const element = values[i];
     const elementPath = `${path}[${i}]`;
     if (isNested(element) !== innerIsNested) {
-      throw raggedError(argument, elementPath,
+      throw raggedError(ref, elementPath,
           innerIsNested ? 'is not an array where its siblings are' :
                           'is an array where its siblings are numbers');
     }
     if (innerIsNested) {
-      flattenRectangular(element as NestedValues, argument, dtype, shape,
+      flattenRectangular(element as NestedValues, ref, dtype, shape,
           depth + 1, elementPath, flat);
     } else {
-      checkElement(element, argument, dtype, elementPath);
+      checkElement(element, ref, dtype, elementPath);
       flat.push(element as number);
     }
   }
 }
 
-function raggedError(
-    argument: ArgumentName, path: string, problem: string): Error {
-  return argumentError(argument,
+function raggedError(ref: ArgumentRef, path: string, problem: string): Error {
+  return fail(ref,
       `must be a rectangular (non-ragged) nested array, but the element at ` +
-          `${argument}${path} ${problem}.`);
+          `${ref.argument}${path} ${problem}.`);
 }
 
 function checkElement(
-    element: unknown, argument: ArgumentName, dtype: 'float32'|'int32',
+    element: unknown, ref: ArgumentRef, dtype: 'float32'|'int32',
     path: string): void {
   if (typeof element !== 'number') {
-    throw argumentError(argument,
-        `must hold ${dtype} numbers, but ${argument}${path} is ` +
+    throw fail(ref,
+        `must hold ${dtype} numbers, but ${ref.argument}${path} is ` +
             `${describe(element)}.`);
   }
   if (dtype === 'int32' && !isInt32(element)) {
-    throw argumentError(argument,
-        `must hold int32 class indices, but ${argument}${path} is ` +
+    throw fail(ref,
+        `must hold int32 class indices, but ${ref.argument}${path} is ` +
             `${element}.`);
   }
 }

@@ -1,6 +1,7 @@
-import {op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {getBackend, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
-import {argumentError, shapeText} from '../errors.js';
+import {argumentError, OP_NAME, shapeText} from '../errors.js';
+import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 import {convertArgument} from './convert_argument.js';
@@ -42,7 +43,8 @@ export type SparseSoftmaxCrossEntropyWithLogitsResult<
  * Labels outside `[0, numClasses)`: the `cpu` backend throws TensorFlow's
  * error; `webgl`, like TensorFlow's GPU kernel, does not check (that would
  * need a read-back) and returns NaN for that row's loss and backprop, other
- * rows exact.
+ * rows exact. Backends without a kernel of this package (wasm, webgpu,
+ * tfjs-node) run a generic one that reads the data back and behaves as `cpu`.
  *
  * @param features float32 logits of rank >= 1, classes on the last axis,
  *     at least one class. Higher ranks are flattened to 2-D and restored.
@@ -65,6 +67,7 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
     features: reshape($features, [batch, numClasses]),
     labels: reshape($labels, [batch]),
   };
+  ensureKernelsFor(getBackend());
   const [loss, backprop] =
       runKernel(SparseSoftmaxCrossEntropyWithLogits, inputs);
   return {
@@ -75,35 +78,38 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
 
 /**
  * Checks the shapes as TensorFlow does (with its wording) and returns the
- * 2-D `[batch, numClasses]` the kernel runs on.
+ * 2-D `[batch, numClasses]` the kernel runs on. Errors name `functionName`
+ * and call the logits `featuresName` (the loss calls them `logits`).
  */
-function validateShapes(
-    featuresShape: number[], labelsShape: number[]): [number, number] {
+export function validateShapes(
+    featuresShape: number[], labelsShape: number[], functionName = OP_NAME,
+    featuresName: 'features'|'logits' = 'features'): [number, number] {
   const rank = featuresShape.length;
   if (rank === 0) {
-    throw argumentError('features',
+    throw argumentError(featuresName,
         '`logits` cannot be a scalar: expected rank >= 1 with classes on ' +
-            'the last axis, but got a scalar.');
+            'the last axis, but got a scalar.', functionName);
   }
   if (labelsShape.length !== rank - 1) {
     throw argumentError('labels',
         '`labels.shape.rank` must equal `logits.shape.rank - 1`: expected ' +
-            `rank ${rank - 1} for features of shape ${shapeText(featuresShape)}` +
-            `, but got rank ${labelsShape.length} (shape ` +
-            `${shapeText(labelsShape)}).`);
+            `rank ${rank - 1} for ${featuresName} of shape ` +
+            `${shapeText(featuresShape)}, but got rank ${labelsShape.length} ` +
+            `(shape ${shapeText(labelsShape)}).`, functionName);
   }
   const leadingShape = featuresShape.slice(0, -1);
   if (leadingShape.some((size, axis) => size !== labelsShape[axis])) {
     throw argumentError('labels',
         'logits and labels must have the same first dimension: expected ' +
-            `shape ${shapeText(leadingShape)} to match features of shape ` +
-            `${shapeText(featuresShape)}, but got ${shapeText(labelsShape)}.`);
+            `shape ${shapeText(leadingShape)} to match ${featuresName} of ` +
+            `shape ${shapeText(featuresShape)}, but got ` +
+            `${shapeText(labelsShape)}.`, functionName);
   }
   const numClasses = featuresShape[rank - 1];
   if (numClasses === 0) {
-    throw argumentError('features',
+    throw argumentError(featuresName,
         'Must have at least one class: expected a last axis of size >= 1, ' +
-            `but got shape ${shapeText(featuresShape)}.`);
+            `but got shape ${shapeText(featuresShape)}.`, functionName);
   }
   const batch = leadingShape.reduce((product, size) => product * size, 1);
   return [batch, numClasses];

@@ -24,6 +24,12 @@ export interface CaseReply {
 }
 
 async function contextFor(backend: string): Promise<CaseContext> {
+  if (backend === 'wasm') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-backend-wasm');
+    // Node has no worker threads for the wasm backend's threaded build.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
   if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) {
     throw new Error(`could not set the ${backend} backend`);
   }
@@ -31,7 +37,9 @@ async function contextFor(backend: string): Promise<CaseContext> {
     tf,
     op: sparseSoftmaxCrossEntropyWithLogits,
     backend,
-    checksLabels: backend === 'cpu',
+    // wasm has no kernel of ours: the read-back fallback checks labels on
+    // the CPU as the cpu kernel does.
+    checksLabels: backend === 'cpu' || backend === 'wasm',
     ...tolerancesFor(tf.backend().floatPrecision()),
   };
 }

@@ -57,7 +57,8 @@ beforeAll(() => {
       '{"name": "consumer", "version": "1.0.0", "private": true}\n');
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline',
     '--loglevel=error', join(project, packed[0].filename),
-    '@tensorflow/tfjs@4.22.0', 'typescript@5.9.3']);
+    '@tensorflow/tfjs@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0',
+    'typescript@5.9.3']);
 }, 300000);
 
 afterAll(() => rmSync(project, {recursive: true, force: true}));
@@ -131,17 +132,104 @@ check(tf.tensor2d(FEATURES).sparseSoftmaxCrossEntropyWithLogits(LABELS), 'esm ch
   expect(out).toContain('ok esm chained');
 });
 
+// A graph using the op, as tfjs-converter reads a TensorFlow GraphDef.
+const GRAPH = `{
+  modelTopology: {node: [
+    {name: 'features', op: 'Placeholder', attr: {dtype: {type: 'DT_FLOAT'}}},
+    {name: 'labels', op: 'Placeholder', attr: {dtype: {type: 'DT_INT32'}}},
+    {name: 'xent', op: 'SparseSoftmaxCrossEntropyWithLogits',
+     input: ['features', 'labels'],
+     attr: {T: {type: 'DT_FLOAT'}, Tlabels: {type: 'DT_INT32'}}},
+  ], versions: {producer: 1395}},
+  weightSpecs: [], weightData: new ArrayBuffer(0),
+}`;
+
+it('CommonJS: tf.losses, the converter entry and the wasm fallback', () => {
+  const out = node('integrations.cjs', `${CHECK}
+const tf = require('@tensorflow/tfjs');
+require('@tensorflow/tfjs-backend-wasm');
+require('tfjs-sparse-softmax-cross-entropy/converter');
+(async () => {
+  await tf.setBackend('cpu');
+  const loss = tf.losses.sparseSoftmaxCrossEntropy(LABELS, FEATURES);
+  console.log('losses ' + loss.dataSync()[0].toFixed(5));
+  const model = await tf.loadGraphModel(tf.io.fromMemory(${GRAPH}));
+  const [l, b] = model.execute({features: tf.tensor2d(FEATURES),
+      labels: tf.tensor1d(LABELS, 'int32')}, ['xent:0', 'xent:1']);
+  check({loss: l, backprop: b}, 'converter');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend('wasm');
+  check(tf.sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'wasm');
+  const g = tf.grad(x => tf.losses.sparseSoftmaxCrossEntropy(LABELS, x))(
+      tf.tensor2d(FEATURES));
+  console.log(tf.getBackend() + ' grad ' + g.shape);
+})().catch(e => { console.log(e.stack); process.exitCode = 1; });
+`);
+  expect(out).toContain('losses 2.41324');
+  expect(out).toContain('ok converter');
+  expect(out).toContain('ok wasm');
+  expect(out).toContain('wasm grad 2,4');
+});
+
+it('CommonJS: the main entry loads and runs without tfjs-converter', () => {
+  const out = node('no_converter.cjs', `${CHECK}
+const Module = require('module');
+const load = Module._load;
+Module._load = function(request, ...rest) {
+  if (request.startsWith('@tensorflow/tfjs-converter')) {
+    throw new Error('tfjs-converter is not installed');
+  }
+  return load.call(this, request, ...rest);
+};
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+const pkg = require('tfjs-sparse-softmax-cross-entropy');
+check(pkg.sparseSoftmaxCrossEntropyWithLogits(FEATURES, LABELS), 'without');
+console.log('loss ' + tf.losses.sparseSoftmaxCrossEntropy(LABELS, FEATURES)
+    .dataSync()[0].toFixed(5));
+`);
+  expect(out).toContain('ok without');
+  expect(out).toContain('loss 2.41324');
+});
+
+it('ES modules: the converter entry and the named loss', () => {
+  const out = node('esm_integrations.mjs', `${CHECK}
+import * as tf from '@tensorflow/tfjs';
+import {sparseSoftmaxCrossEntropy} from 'tfjs-sparse-softmax-cross-entropy/converter';
+await tf.setBackend('cpu');
+console.log('named ' + sparseSoftmaxCrossEntropy(LABELS, FEATURES)
+    .dataSync()[0].toFixed(5));
+console.log('attached ' + (tf.losses.sparseSoftmaxCrossEntropy ===
+    sparseSoftmaxCrossEntropy));
+const model = await tf.loadGraphModel(tf.io.fromMemory(${GRAPH}));
+console.log('xent:1 ' + model.execute({features: tf.tensor2d(FEATURES),
+    labels: tf.tensor1d(LABELS, 'int32')}, 'xent:1').shape);
+`);
+  expect(out).toContain('named 2.41324');
+  expect(out).toContain('attached true');
+  expect(out).toContain('xent:1 2,4');
+});
+
 it.each(['node', 'node16', 'bundler'])(
     'strict TypeScript compiles (moduleResolution %s)', resolution => {
       writeFileSync(join(project, 'use.ts'), `
 import * as tf from '@tensorflow/tfjs';
-import {sparseSoftmaxCrossEntropyWithLogits} from 'tfjs-sparse-softmax-cross-entropy';
+import {fitSparse, sparseCategoricalCrossentropyFromLogits, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from 'tfjs-sparse-softmax-cross-entropy';
+import {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from 'tfjs-sparse-softmax-cross-entropy/converter';
 const logits: tf.Tensor2D = tf.tensor2d([[1, 2, 3]]);
 const labels: tf.Tensor1D = tf.tensor1d([0], 'int32');
 const a: tf.Tensor1D = tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss;
 const b: tf.Tensor2D = logits.sparseSoftmaxCrossEntropyWithLogits(labels).backprop;
 const c: tf.Tensor2D = sparseSoftmaxCrossEntropyWithLogits(logits, labels).backprop;
-export {a, b, c};
+const d: tf.Scalar = sparseSoftmaxCrossEntropy<tf.Scalar>(labels, logits,
+    undefined, 0.1, tf.Reduction.MEAN, -100);
+const model = tf.sequential({layers: [tf.layers.dense({inputShape: [3], units: 3})]});
+model.compile({optimizer: 'adam', loss: sparseCategoricalCrossentropyFromLogits()});
+const e: Promise<tf.History> = fitSparse(model, logits, labels,
+    {epochs: 1, callbacks: {onEpochEnd: async () => {}}});
+tf.registerOp('SparseSoftmaxCrossEntropyWithLogits',
+    sparseSoftmaxCrossEntropyWithLogitsGraphOp);
+export {a, b, c, d, e};
 `);
       const module = resolution === 'node' ? 'commonjs' :
           resolution === 'node16' ? 'node16' : 'esnext';

@@ -1,0 +1,20 @@
+import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {sparseSoftmaxCrossEntropyWithLogitsGradImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {backendValues, writeFloat32} from './backend_values.js';
+
+/** The fused gradient kernel for a backend without one: see the forward kernel. */
+export function sparseSoftmaxCrossEntropyWithLogitsGradFallback(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
+  backend: KernelBackend,
+}): TensorInfo {
+  const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
+  const [batch, numClasses] = backprop.shape;
+  const dFeatures = sparseSoftmaxCrossEntropyWithLogitsGradImpl(
+      backendValues(backend, backprop, Float32Array),
+      backendValues(backend, labels, Int32Array),
+      backendValues(backend, dLoss, Float32Array),
+      backendValues(backend, dBackprop, Float32Array), batch, numClasses);
+  return writeFloat32(backend, [batch, numClasses], dFeatures);
+}
