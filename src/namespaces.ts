@@ -5,9 +5,16 @@
  * give TypeScript users the same, type-checked.
  *
  * ES module namespaces are frozen, so ESM users import the op by name.
+ *
+ * The loss goes on `tf.losses`, a plain object that every build shares (so
+ * it works under ES modules too). TypeScript cannot type it there:
+ * tfjs-core declares `losses` as a `const` of an anonymous object type,
+ * which no `declare module` can extend (a merged `namespace losses` is a
+ * duplicate identifier). Typed code imports `sparseSoftmaxCrossEntropy`.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 
+import {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 
 /** The op's type, as added to tfjs's namespaces. */
@@ -42,24 +49,40 @@ declare const require: undefined|{
 };
 
 const OP_KEY = 'sparseSoftmaxCrossEntropyWithLogits';
+const LOSS_KEY = 'sparseSoftmaxCrossEntropy';
 
 export function attachToNamespaces(): void {
-  for (const namespace of [tfc, ...loadedCommonJsReExporters()]) {
-    defineOnce(namespace, sparseSoftmaxCrossEntropyWithLogits);
+  for (const namespace of [tfc, ...scriptTagGlobal(),
+         ...loadedCommonJsReExporters()]) {
+    defineOnce(namespace, OP_KEY, sparseSoftmaxCrossEntropyWithLogits);
   }
-  defineOnce(tfc.Tensor.prototype, function(
+  defineOnce(tfc.Tensor.prototype, OP_KEY, function(
       this: tfc.Tensor, labels: tfc.Tensor|tfc.TensorLike) {
     return sparseSoftmaxCrossEntropyWithLogits(this, labels);
   });
+  defineOnce(tfc.losses, LOSS_KEY, sparseSoftmaxCrossEntropy);
 }
 
-function defineOnce(target: object, value: unknown): void {
-  if (Object.prototype.hasOwnProperty.call(target, OP_KEY) ||
+function defineOnce(target: object, key: string, value: unknown): void {
+  if (Object.prototype.hasOwnProperty.call(target, key) ||
       !Object.isExtensible(target)) {
     return;
   }
-  Object.defineProperty(target, OP_KEY,
+  Object.defineProperty(target, key,
       {value, enumerable: true, writable: true, configurable: true});
+}
+
+/**
+ * The global `tf` of tfjs's script-tag bundles. Our UMD bundle reaches it
+ * through a bundler's import interop, which hands `tfc` over as a copy, so
+ * the global itself is named here.
+ */
+function scriptTagGlobal(): object[] {
+  const global = (globalThis as {tf?: unknown}).tf;
+  return typeof global === 'object' && global !== null && global !== tfc &&
+          reExportsTfjsCore(global) ?
+      [global] :
+      [];
 }
 
 /**

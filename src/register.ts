@@ -9,10 +9,14 @@ import {attachToNamespaces} from './namespaces.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradConfig} from './gradients/SparseSoftmaxCrossEntropyWithLogits_grad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {sparseSoftmaxCrossEntropyWithLogitsWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogits.js';
+import {sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
 
 for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
        sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig,
+       sparseSoftmaxCrossEntropyWithLogitsWebglConfig,
+       sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.

@@ -29,11 +29,16 @@ type Regime = 'unit'|'large'|'huge'|'denormal'|'withNegativeInfinity';
 const REGIMES: Regime[] = ['unit', 'large', 'huge', 'denormal',
   'withNegativeInfinity'];
 
-/** One row of logits in a regime; the label's logit stays finite. */
+/**
+ * One row of logits in a regime; the label's logit stays finite. Huge logits
+ * stay within a quarter of the backend's largest float, so that losses (up to
+ * twice the largest logit) are storable too.
+ */
 function fillRow(
-    random: Random, row: Float32Array, regime: Regime, label: number): void {
-  const scale = {unit: 3, large: 1e4, huge: 1e30, denormal: 1e-40,
-    withNegativeInfinity: 5}[regime];
+    random: Random, row: Float32Array, regime: Regime, label: number,
+    maxFloat: number): void {
+  const scale = {unit: 3, large: 1e4, huge: Math.min(1e30, maxFloat / 4),
+    denormal: 1e-40, withNegativeInfinity: 5}[regime];
   for (let j = 0; j < row.length; j++) {
     row[j] = (2 * random.next() - 1) * scale;
     if (regime === 'withNegativeInfinity' && j !== label &&
@@ -78,9 +83,9 @@ function makeData(context: CaseContext, {dataSeed, batch, numClasses}:
   for (let row = 0; row < batch; row++) {
     labels[row] = random.int(labelLimit);
     fillRow(random, features.subarray(row * numClasses, (row + 1) * numClasses),
-        REGIMES[random.int(REGIMES.length)], labels[row]);
+        REGIMES[random.int(REGIMES.length)], labels[row], context.maxFloat);
   }
-  return {features, labels};
+  return {features: context.storable(features), labels};
 }
 
 export const fuzzCases: TestCase[] = [
@@ -114,7 +119,7 @@ export const fuzzCases: TestCase[] = [
       await fc.assert(fc.asyncProperty(small, async shape => {
         const {batch, numClasses} = shape;
         const random = new Random(shape.dataSeed);
-        const features = random.logits(batch * numClasses, 4);
+        const features = context.storable(random.logits(batch * numClasses, 4));
         const labels = random.labels(batch, numClasses);
         const weights = random.logits(batch, 1);
         const [labelTensor, weightTensor] =

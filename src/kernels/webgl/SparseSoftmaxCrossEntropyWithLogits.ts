@@ -1,0 +1,48 @@
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {kernelConfig} from '../kernel_config.js';
+import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {SoftmaxCrossEntropyBackpropProgram, SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
+
+/**
+ * The forward kernel on WebGL, entirely on the GPU: split row reductions give
+ * each row's `rowMax` and `logSumExp` (`row_reduce.ts`; no invocation loops
+ * over more than `MAX_CHUNK_SIZE` = 1024 logits, whatever `numClasses`), then
+ * one program writes `loss` and one writes `backprop`.
+ *
+ * Unlike the cpu kernel, labels are not checked (that would need a read-back):
+ * a label outside `[0, numClasses)` gives its row a NaN loss and an all-NaN
+ * backprop row, as TensorFlow's GPU kernel does. With 16-bit textures
+ * (`WEBGL_FORCE_F16_TEXTURES`) labels above 2048 are not exact.
+ */
+export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
+  backend: MathBackendWebGL,
+}): TensorInfo[] {
+  const {inputs: {features, labels}, backend} = args;
+  const [batch, numClasses] = features.shape;
+  if (batch === 0) {
+    return [
+      backend.makeTensorInfo([0], 'float32', new Float32Array(0)),
+      backend.makeTensorInfo([0, numClasses], 'float32', new Float32Array(0)),
+    ];
+  }
+  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
+  const rowInputs = [features, labels, rowMax, logSumExp];
+  const classUniforms = [[numClasses]];
+  const loss = backend.runWebGLProgram(
+      new SoftmaxCrossEntropyLossProgram(batch), rowInputs, 'float32',
+      classUniforms);
+  const backprop = backend.runWebGLProgram(
+      new SoftmaxCrossEntropyBackpropProgram(batch, numClasses), rowInputs,
+      'float32', classUniforms);
+  backend.disposeIntermediateTensorInfo(rowMax);
+  backend.disposeIntermediateTensorInfo(logSumExp);
+  return [loss, backprop];
+}
+
+export const sparseSoftmaxCrossEntropyWithLogitsWebglConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyWithLogits, 'webgl',
+    sparseSoftmaxCrossEntropyWithLogitsWebgl);

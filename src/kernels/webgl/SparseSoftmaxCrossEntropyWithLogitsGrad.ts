@@ -1,0 +1,36 @@
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {kernelConfig} from '../kernel_config.js';
+import {rowDot} from './row_reduce.js';
+import {SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_gpu.js';
+
+/**
+ * The fused gradient on WebGL: a split row reduction gives
+ * `sum_j dBackprop_j * backprop_j` per row, then one program writes
+ * `dFeatures` (formula in `SoftmaxCrossEntropyGradProgram`). A label outside
+ * `[0, numClasses)` gives a NaN row, as in the forward kernel.
+ */
+export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
+  backend: MathBackendWebGL,
+}): TensorInfo {
+  const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
+  const [batch, numClasses] = backprop.shape;
+  if (batch === 0) {
+    return backend.makeTensorInfo(
+        [0, numClasses], 'float32', new Float32Array(0));
+  }
+  const backpropDots = rowDot(backend, dBackprop, backprop);
+  const dFeatures = backend.runWebGLProgram(
+      new SoftmaxCrossEntropyGradProgram(batch, numClasses),
+      [backprop, labels, dLoss, dBackprop, backpropDots], 'float32',
+      [[numClasses]]);
+  backend.disposeIntermediateTensorInfo(backpropDots);
+  return dFeatures;
+}
+
+export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl',
+    sparseSoftmaxCrossEntropyWithLogitsGradWebgl);

@@ -1,0 +1,80 @@
+/**
+ * The browser lanes: a backend and the tfjs flags set before it initialises.
+ * Plain data, shared by the jest side (which opens one page per lane) and the
+ * page (which applies the flags and checks that they took effect).
+ */
+
+export type Flags = {[flag: string]: boolean|number};
+
+export interface Lane {
+  name: string;
+  backend: 'cpu'|'webgl';
+  flags: Flags;
+  /** What the lane must really get; tfjs falls back silently otherwise. */
+  expected: {
+    /** The WebGL context's version (webgl lanes). */
+    webglVersion?: 1|2;
+    /** Bits per float the backend's textures (or arrays) store. */
+    floatPrecision: 16|32;
+  };
+}
+
+/**
+ * Every WebGL lane runs real shaders: no forwarding of small ops to the CPU,
+ * and no uploading of small tensors as uniforms.
+ */
+const SHADERS_ONLY: Flags = {
+  WEBGL_CPU_FORWARD: false,
+  WEBGL_SIZE_UPLOAD_UNIFORM: 0,
+};
+
+export const lanes: Lane[] = [
+  {
+    name: 'cpu',
+    backend: 'cpu',
+    flags: {},
+    expected: {floatPrecision: 32},
+  },
+  {
+    name: 'webgl2 packed',
+    backend: 'webgl',
+    flags: {...SHADERS_ONLY, WEBGL_VERSION: 2, WEBGL_PACK: true},
+    expected: {webglVersion: 2, floatPrecision: 32},
+  },
+  {
+    name: 'webgl2 unpacked',
+    backend: 'webgl',
+    flags: {...SHADERS_ONLY, WEBGL_VERSION: 2, WEBGL_PACK: false},
+    expected: {webglVersion: 2, floatPrecision: 32},
+  },
+  {
+    name: 'webgl1',
+    backend: 'webgl',
+    flags: {...SHADERS_ONLY, WEBGL_VERSION: 1},
+    expected: {webglVersion: 1, floatPrecision: 32},
+  },
+  {
+    name: 'webgl2 f16 textures',
+    backend: 'webgl',
+    flags: {...SHADERS_ONLY, WEBGL_VERSION: 2, WEBGL_FORCE_F16_TEXTURES: true},
+    expected: {webglVersion: 2, floatPrecision: 16},
+  },
+];
+
+/** What a lane's page reports once its backend is up. */
+export interface LaneReport {
+  backend: string;
+  flags: Flags;
+  webglVersion?: number;
+  /** Measured by a round trip through the backend (see page_entry.ts). */
+  floatPrecision: number;
+  /** `tf.backend().floatPrecision()`, for the record. */
+  tfjsFloatPrecision: number;
+  renderer?: string;
+}
+
+export interface CaseResult {
+  ok: boolean;
+  message: string;
+  milliseconds: number;
+}

@@ -1,0 +1,201 @@
+/**
+ * Switching backends with `tf.setBackend` between calls and during training:
+ * the numbers must be those of a cpu-only run. These run in a webgl lane's
+ * page (the context is webgl's), and use `cpu` as the other backend.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type {Scalar, Tensor, Variable} from '@tensorflow/tfjs';
+
+import {expectClose, expectEqual} from '../catalogue/assert';
+import {CaseContext, TestCase} from '../catalogue/case';
+import {Random} from '../catalogue/random';
+
+type Backend = 'cpu'|'webgl';
+
+/**
+ * Switches without awaiting: for a backend that is already initialised,
+ * tfjs switches synchronously, which lets a switch happen inside
+ * `optimizer.minimize`'s loss function, between the forward pass and the
+ * gradient.
+ */
+function switchTo(tf: typeof tfjs, backend: Backend): void {
+  void tf.setBackend(backend);
+  expectEqual(tf.getBackend(), backend, 'backend right after tf.setBackend');
+}
+
+/** Tensors, and data ids summed over both backends (data moves between them). */
+function memoryOf(tf: typeof tfjs): {numTensors: number, numDataIds: number} {
+  return {
+    numTensors: tf.memory().numTensors,
+    numDataIds: (['cpu', 'webgl'] as Backend[]).reduce(
+        (sum, name) => sum + tf.engine().findBackend(name).numDataIds(), 0),
+  };
+}
+
+async function withBothBackends(
+    context: CaseContext, body: () => Promise<void>): Promise<void> {
+  const {tf} = context;
+  expectEqual(await tf.setBackend('cpu'), true, 'tf.setBackend(\'cpu\')');
+  const before = memoryOf(tf);
+  try {
+    await body();
+  } finally {
+    await tf.setBackend(context.backend);
+  }
+  expectEqual(memoryOf(tf), before, 'tensors and data ids after the case');
+}
+
+interface Outputs {
+  loss: Float32Array;
+  backprop: Float32Array;
+  gradient: Float32Array;
+}
+
+/** The op's outputs and the gradient of its weighted loss, on the current backend. */
+async function outputsOf(
+    context: CaseContext, features: Tensor, labels: Tensor,
+    weights: Tensor): Promise<Outputs> {
+  const {tf, op} = context;
+  const {loss, backprop} = op(features, labels);
+  const gradient = tf.grad((x: Tensor) =>
+      tf.sum(tf.mul(op(x, labels).loss, weights)))(features);
+  const [lossValues, backpropValues, gradientValues] =
+      await Promise.all([loss.data(), backprop.data(), gradient.data()]);
+  tf.dispose([loss, backprop, gradient]);
+  return {
+    loss: lossValues as Float32Array,
+    backprop: backpropValues as Float32Array,
+    gradient: gradientValues as Float32Array,
+  };
+}
+
+function expectSameOutputs(
+    {rtol, atol}: CaseContext, actual: Outputs, expected: Outputs,
+    what: string): void {
+  expectClose(actual.loss, expected.loss, rtol, atol, `${what}: loss`);
+  expectClose(actual.backprop, expected.backprop, rtol, atol,
+      `${what}: backprop`);
+  expectClose(actual.gradient, expected.gradient, rtol, atol,
+      `${what}: gradient`);
+}
+
+/** Where each training step runs: forward pass, then gradient and update. */
+type Schedule = (step: number) => [forward: Backend, backward: Backend];
+
+const STEPS = 12;
+
+interface TrainingRun {
+  losses: number[];
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+/** A small softmax regression trained with SGD, following `schedule`. */
+async function train(
+    context: CaseContext, schedule: Schedule): Promise<TrainingRun> {
+  const {tf, op} = context;
+  const random = new Random(31);
+  const [batch, inputs, numClasses] = [16, 5, 4];
+  switchTo(tf, 'cpu');
+  const x = tf.tensor2d(random.logits(batch * inputs, 1), [batch, inputs]);
+  const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+  // tf.variable shares its initial value's data; tidy frees the tensor.
+  const [kernel, bias]: Variable[] = tf.tidy(() => [
+    tf.variable(tf.tensor2d(
+        random.logits(inputs * numClasses, 0.5), [inputs, numClasses])),
+    tf.variable(tf.zeros([numClasses])),
+  ]);
+  const optimizer = tf.train.sgd(0.5);
+  const losses: number[] = [];
+  for (let step = 0; step < STEPS; step++) {
+    const [forward, backward] = schedule(step);
+    switchTo(tf, forward);
+    const loss = optimizer.minimize(() => {
+      const meanLoss =
+          tf.mean(op(tf.add(tf.matMul(x, kernel), bias), labels).loss);
+      if (backward !== forward) {
+        switchTo(tf, backward);
+      }
+      return meanLoss as Scalar;
+    }, true);
+    expectEqual(tf.getBackend(), backward, `backend after step ${step}`);
+    if (loss === null) {
+      throw new Error('optimizer.minimize returned no cost');
+    }
+    losses.push((await loss.data())[0]);
+    loss.dispose();
+  }
+  const run = {
+    losses,
+    kernel: await kernel.data() as Float32Array,
+    bias: await bias.data() as Float32Array,
+  };
+  optimizer.dispose();
+  tf.dispose([x, labels, kernel, bias]);
+  return run;
+}
+
+async function expectSameTraining(
+    context: CaseContext, schedule: Schedule): Promise<void> {
+  const {rtol, atol} = context;
+  const cpuOnly = await train(context, () => ['cpu', 'cpu']);
+  const switching = await train(context, schedule);
+  expectEqual(cpuOnly.losses[STEPS - 1] < cpuOnly.losses[0], true,
+      `the cpu-only run learns (${cpuOnly.losses})`);
+  expectClose(switching.losses, cpuOnly.losses, rtol, atol, 'loss per step');
+  expectClose(switching.kernel, cpuOnly.kernel, rtol, atol, 'trained kernel');
+  expectClose(switching.bias, cpuOnly.bias, rtol, atol, 'trained bias');
+}
+
+export const switchingCases: TestCase[] = [
+  {
+    name: 'calls alternate between cpu and webgl on the same tensors',
+    async run(context) {
+      const {tf} = context;
+      await withBothBackends(context, async () => {
+        const random = new Random(30);
+        const [batch, numClasses] = [6, 7];
+        const features = tf.tensor2d(
+            random.logits(batch * numClasses, 3), [batch, numClasses]);
+        const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+        const weights = tf.tensor1d(random.logits(batch, 1));
+        const onCpu = await outputsOf(context, features, labels, weights);
+
+        switchTo(tf, 'webgl');
+        const onWebgl = await outputsOf(context, features, labels, weights);
+        expectSameOutputs(context, onWebgl, onCpu, 'cpu tensors on webgl');
+        // Inputs made by webgl, then used on cpu.
+        const [webglFeatures, webglLabels] = tf.tidy(() => [
+          tf.add(features, tf.scalar(0)), tf.add(labels, tf.scalar(0, 'int32')),
+        ]);
+        switchTo(tf, 'cpu');
+        const back = await outputsOf(context, webglFeatures, webglLabels, weights);
+        expectSameOutputs(context, back, onCpu, 'webgl tensors on cpu');
+        // Outputs made on one backend and read after switching.
+        switchTo(tf, 'webgl');
+        const result = context.op(features, labels);
+        switchTo(tf, 'cpu');
+        expectClose(await result.loss.data(), onCpu.loss, context.rtol,
+            context.atol, 'webgl loss read on cpu');
+        tf.dispose([features, labels, weights, webglFeatures, webglLabels,
+          result]);
+      });
+    },
+  },
+  {
+    name: 'optimizer.minimize switching backends between steps ' +
+        'matches a cpu-only run',
+    async run(context) {
+      await withBothBackends(context, () => expectSameTraining(context,
+          step => step % 3 === 0 ? ['cpu', 'cpu'] : ['webgl', 'webgl']));
+    },
+  },
+  {
+    name: 'optimizer.minimize with the forward pass on one backend and ' +
+        'the gradient on the other matches a cpu-only run',
+    async run(context) {
+      await withBothBackends(context, () => expectSameTraining(context,
+          step => step % 2 === 0 ? ['cpu', 'webgl'] : ['webgl', 'cpu']));
+    },
+  },
+];
