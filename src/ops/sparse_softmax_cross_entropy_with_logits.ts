@@ -64,16 +64,28 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
   const [batch, numClasses] = validateShapes($features.shape, $labels.shape);
 
   const inputs: SparseSoftmaxCrossEntropyWithLogitsInputs = {
-    features: reshape($features, [batch, numClasses]),
-    labels: reshape($labels, [batch]),
+    features: reshapeIfNeeded($features, [batch, numClasses]),
+    labels: reshapeIfNeeded($labels, [batch]),
   };
   ensureKernelsFor(getBackend());
   const [loss, backprop] =
       runKernel(SparseSoftmaxCrossEntropyWithLogits, inputs);
   return {
-    loss: reshape(loss, $labels.shape) as L,
-    backprop: reshape(backprop, $features.shape) as B,
+    loss: reshapeIfNeeded(loss, $labels.shape) as L,
+    backprop: reshapeIfNeeded(backprop, $features.shape) as B,
   };
+}
+
+/**
+ * `reshape` only when the shape changes: each reshape is one more tensor on
+ * the tape and, in a training step, one more `[batch, numClasses]` tensor
+ * (plus its saved copy and its gradient) that tfjs counts in memory.
+ */
+function reshapeIfNeeded<T extends Tensor>(x: T, shape: number[]): Tensor {
+  return x.shape.length === shape.length &&
+          x.shape.every((size, axis) => size === shape[axis]) ?
+      x :
+      reshape(x, shape);
 }
 
 /**
