@@ -70,18 +70,29 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
  *   dFeatures = dLoss * backprop + (dBackprop - sum_j dBackprop_j p_j) * p
  *
  * written as `backprop_j * (dLoss + dBackprop_j - rowDot)` plus the label's
- * own `dBackprop_y - rowDot`, so no softmax row is materialised.
+ * own `dBackprop_y - rowDot`, so no softmax row is materialised. When
+ * `dBackprop` is all zeros (tfjs hands the gradient zeros for an unused
+ * `backprop` output, as in every loss-only training step) this is one pass:
+ * `dLoss * backprop`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
     backprop: Float32Array, labels: Int32Array, dLoss: Float32Array,
     dBackprop: Float32Array, batch: number,
     numClasses: number): Float32Array {
   const dFeatures = new Float32Array(batch * numClasses);
+  const lossOnly = isAllZero(dBackprop);
   for (let row = 0; row < batch; row++) {
     const offset = row * numClasses;
     const label = labels[row];
     if (!(label >= 0 && label < numClasses)) {
       dFeatures.fill(NaN, offset, offset + numClasses);
+      continue;
+    }
+    if (lossOnly) {
+      const rowLossGrad = dLoss[row];
+      for (let j = 0; j < numClasses; j++) {
+        dFeatures[offset + j] = rowLossGrad * backprop[offset + j];
+      }
       continue;
     }
     // rowDot = sum_j dBackprop_j * p_j, with p = backprop + onehot(label).
@@ -97,6 +108,16 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
     dFeatures[offset + label] += dBackprop[offset + label] - rowDot;
   }
   return dFeatures;
+}
+
+/** Whether every value is zero (stops at the first that is not). */
+export function isAllZero(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== 0) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -4,13 +4,19 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
 import {rowDot} from './row_reduce.js';
-import {SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_gpu.js';
+import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {SoftmaxCrossEntropyGradProgram, SoftmaxCrossEntropyLossGradProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
  * The fused gradient on WebGL: a split row reduction gives
  * `sum_j dBackprop_j * backprop_j` per row, then one program writes
  * `dFeatures` (formula in `SoftmaxCrossEntropyGradProgram`). A label outside
  * `[0, numClasses)` gives a NaN row, as in the forward kernel.
+ *
+ * In a loss-only training step tfjs hands us `dBackprop` as zeros it made on
+ * the CPU and has not uploaded yet; those are checked where they lie (no GPU
+ * read-back), and then one program writes `dLoss * backprop`, skipping the
+ * upload and the row reduction.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
@@ -22,6 +28,11 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
     return backend.makeTensorInfo(
         [0, numClasses], 'float32', new Float32Array(0));
   }
+  if (isZerosNotOnGpu(backend, dBackprop)) {
+    return backend.runWebGLProgram(
+        new SoftmaxCrossEntropyLossGradProgram(batch, numClasses),
+        [backprop, dLoss], 'float32');
+  }
   const backpropDots = rowDot(backend, dBackprop, backprop);
   const dFeatures = backend.runWebGLProgram(
       new SoftmaxCrossEntropyGradProgram(batch, numClasses),
@@ -29,6 +40,13 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
       [[numClasses]]);
   backend.disposeIntermediateTensorInfo(backpropDots);
   return dFeatures;
+}
+
+/** Whether `info` is still CPU-side values (never uploaded) that are all 0. */
+function isZerosNotOnGpu(backend: MathBackendWebGL, info: TensorInfo): boolean {
+  const {texture, values} = backend.texData.get(info.dataId);
+  return texture == null && values instanceof Float32Array &&
+      isAllZero(values);
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig = kernelConfig(

@@ -131,3 +131,25 @@ export class SoftmaxCrossEntropyGradProgram implements GPGPUProgram {
     `;
   }
 }
+
+/**
+ * The gradient when `dBackprop` is all zeros (an unused `backprop` output):
+ * `dFeatures = dLoss * backprop`, shape `[batch, numClasses]`. A bad label's
+ * row is already NaN in `backprop`.
+ */
+export class SoftmaxCrossEntropyLossGradProgram implements GPGPUProgram {
+  variableNames = ['backprop', 'dLoss'];
+  outputShape: number[];
+  userCode: string;
+  enableShapeUniforms = true;
+
+  constructor(batch: number, numClasses: number) {
+    this.outputShape = [batch, numClasses];
+    this.userCode = `
+      void main() {
+        ivec2 coords = getOutputCoords();
+        setOutput(getDLoss(coords[0]) * getBackpropAtOutCoords());
+      }
+    `;
+  }
+}

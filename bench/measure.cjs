@@ -1,0 +1,197 @@
+// Measurements shared by the Node (cpu) and browser (WebGL) sides of
+// `npm run bench`. Given a `tf` namespace with the op on it, times per shape:
+// the forward op, a training step (value and gradient of tf.mean(loss) with
+// respect to the logits) with the op and with the one-hot composite, and on
+// cpu a plain JavaScript fused loop; and peak bytes of each training step.
+
+/**
+ * Median time of each variant over repeated rounds, after two warm-up
+ * rounds. Variants run interleaved, one of each per round, so drift in the
+ * machine's speed (a shared VM) affects them alike.
+ */
+async function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
+  const names = Object.keys(variants);
+  const times = Object.fromEntries(names.map(name => [name, []]));
+  const round = async record => {
+    for (const name of names) {
+      const t0 = performance.now();
+      await variants[name]();
+      if (record) times[name].push(performance.now() - t0);
+    }
+  };
+  await round(false);
+  await round(false);
+  const start = performance.now();
+  for (let rounds = 0; rounds < minRounds ||
+       (rounds < maxRounds && performance.now() - start < budgetMs);
+       rounds++) {
+    await round(true);
+  }
+  return Object.fromEntries(names.map(name => {
+    const sorted = times[name].sort((a, b) => a - b);
+    return [name, {ms: sorted[sorted.length >> 1], runs: sorted.length}];
+  }));
+}
+
+/**
+ * Waits until `t` is computed. On cpu `data()` is a plain read; on WebGL a
+ * one-element slice of the last element is read, so the whole tensor is
+ * computed but not downloaded (a download would dominate the timing).
+ */
+async function sync(tf, t) {
+  if (tf.getBackend() === 'cpu') {
+    await t.data();
+    return;
+  }
+  const last = tf.tidy(() => tf.slice(tf.reshape(t, [-1]), t.size - 1, 1));
+  await last.data();
+  last.dispose();
+}
+
+/** The practical limit for a JavaScript backend: one fused loop over rows. */
+function plainLoop(features, labels, batch, numClasses) {
+  const loss = new Float32Array(batch);
+  const backprop = new Float32Array(batch * numClasses);
+  for (let row = 0; row < batch; row++) {
+    const offset = row * numClasses;
+    let rowMax = -Infinity;
+    for (let j = 0; j < numClasses; j++) {
+      if (features[offset + j] > rowMax) rowMax = features[offset + j];
+    }
+    let sumExp = 0;
+    for (let j = 0; j < numClasses; j++) {
+      const shiftedExp = Math.exp(features[offset + j] - rowMax);
+      backprop[offset + j] = shiftedExp;
+      sumExp += shiftedExp;
+    }
+    const inverseSumExp = 1 / sumExp;
+    for (let j = 0; j < numClasses; j++) backprop[offset + j] *= inverseSumExp;
+    const label = labels[row];
+    backprop[offset + label] -= 1;
+    loss[row] = Math.log(sumExp) - (features[offset + label] - rowMax);
+  }
+  return {loss, backprop};
+}
+
+/** Peak bytes above the bytes in use before, during one training step. */
+async function peakBytes(tf, step, logits) {
+  const before = tf.memory().numBytes;
+  const profile = await tf.profile(() => {
+    const {value, grad} = step(logits);
+    return [value, grad];
+  });
+  const peak = profile.peakBytes - before;
+  tf.dispose(profile.result);
+  return peak;
+}
+
+async function measureShape(tf, [batch, numClasses], options = {}) {
+  const budgetMs = options.budgetMs ?? 1500;
+  const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
+  const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
+  const ours = tf.valueAndGrad(x => tf.mean(
+      tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss));
+  const composite = tf.valueAndGrad(x => tf.mean(tf.losses.softmaxCrossEntropy(
+      tf.oneHot(labels, numClasses), x, undefined, 0, tf.Reduction.NONE)));
+  const stepOnce = step => async () => {
+    const {value, grad} = step(logits);
+    await sync(tf, grad);
+    tf.dispose([value, grad]);
+  };
+  const variants = {
+    forward: async () => {
+      const {loss, backprop} =
+          tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
+      await sync(tf, loss);
+      await sync(tf, backprop);
+      tf.dispose([loss, backprop]);
+    },
+    oursStep: stepOnce(ours),
+  };
+  if (tf.getBackend() === 'cpu') {
+    const features = await logits.data();
+    const labelValues = await labels.data();
+    variants.plainLoop = () => plainLoop(features, labelValues, batch, numClasses);
+  }
+  const result = {backend: tf.getBackend(), shape: [batch, numClasses],
+    logits: batch * numClasses,
+    ...await timeInterleaved(variants, budgetMs, 5, 60),
+    // The composite is 20-50x slower: timed on its own, fewer rounds.
+    ...await timeInterleaved({compositeStep: stepOnce(composite)}, budgetMs, 3, 30)};
+  result.oursPeakBytes = await peakBytes(tf, ours, logits);
+  result.compositePeakBytes = await peakBytes(tf, composite, logits);
+  tf.dispose([logits, labels]);
+  return result;
+}
+
+// Our programs' uniform names; tfjs's own programs use none of them.
+const OUR_UNIFORMS = ['chunkSize', 'numClasses'];
+const OUR_VARIABLES = 'backprop,dLoss';
+
+/**
+ * Compiled WebGL programs (all, and this package's own), or null on other
+ * backends.
+ */
+function compiledPrograms(tf) {
+  const cache = tf.backend().binaryCache;
+  if (cache == null) return null;
+  const binaries = Object.values(cache);
+  const ours = binaries.filter(({program}) =>
+    (program.customUniforms ?? []).some(u => OUR_UNIFORMS.includes(u.name)) ||
+    program.variableNames.join(',') === OUR_VARIABLES);
+  return {all: binaries.length, ours: ours.length};
+}
+
+/**
+ * The scale check: a forward op and a training step at a shape, timed once
+ * each (after one warm-up), and on WebGL whether a new batch size compiles
+ * new shaders.
+ */
+async function scaleCheck(tf, [batch, numClasses]) {
+  const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 3);
+  const labels = tf.randomUniformInt([batch], 0, numClasses, 4);
+  const step = tf.valueAndGrad(x => tf.mean(
+      tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss));
+  const once = async () => {
+    const {value, grad} = step(logits);
+    await sync(tf, grad);
+    const loss = (await value.data())[0];
+    tf.dispose([value, grad]);
+    return loss;
+  };
+  await once();
+  const t0 = performance.now();
+  const loss = await once();
+  const stepMs = performance.now() - t0;
+  tf.dispose([logits, labels]);
+  return {backend: tf.getBackend(), shape: [batch, numClasses], stepMs, loss};
+}
+
+/**
+ * Shader programs compiled by a training step at `[5, numClasses]`, and then
+ * by one at a new batch size `[7, numClasses]` (0 when runtime sizes are
+ * uniforms). Null off WebGL.
+ */
+async function recompilationCheck(tf, numClasses) {
+  const stepAt = async batch => {
+    const logits = tf.randomNormal([batch, numClasses]);
+    const labels = tf.randomUniformInt([batch], 0, numClasses);
+    const {value, grad} = tf.valueAndGrad(x => tf.mean(
+        tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss))(logits);
+    await sync(tf, grad);
+    tf.dispose([logits, labels, value, grad]);
+  };
+  const before = compiledPrograms(tf);
+  await stepAt(5);
+  const afterFirst = compiledPrograms(tf);
+  await stepAt(7);
+  const afterSecond = compiledPrograms(tf);
+  return before == null ? null : {
+    numClasses,
+    firstBatch: afterFirst.ours - before.ours,
+    newBatchSize: afterSecond.ours - afterFirst.ours,
+    newBatchSizeAllPrograms: afterSecond.all - afterFirst.all,
+  };
+}
+
+module.exports = {measureShape, scaleCheck, recompilationCheck};

@@ -1,0 +1,89 @@
+// Turns bench results into the bars' verdicts and a markdown table.
+
+const nsPerLogit = (timing, logits) => timing.ms * 1e6 / logits;
+const ratio = (a, b) => a / b;
+const mb = bytes => (bytes / 2 ** 20).toFixed(1);
+const fixed = (x, digits = 1) => x.toFixed(digits);
+
+/** Ratios per result; `loop` figures only where a plain loop ran (cpu). */
+export function derive(result) {
+  const {logits} = result;
+  const derived = {
+    forwardNs: nsPerLogit(result.forward, logits),
+    oursStepNs: nsPerLogit(result.oursStep, logits),
+    compositeStepNs: nsPerLogit(result.compositeStep, logits),
+    speedup: ratio(result.compositeStep.ms, result.oursStep.ms),
+    peakRatio: ratio(result.compositePeakBytes, result.oursPeakBytes),
+  };
+  if (result.plainLoop) {
+    derived.loopNs = nsPerLogit(result.plainLoop, logits);
+    derived.stepOverLoop = ratio(result.oursStep.ms, result.plainLoop.ms);
+    derived.forwardOverLoop = ratio(result.forward.ms, result.plainLoop.ms);
+  }
+  return derived;
+}
+
+/** Each bar of the performance issue, checked where it applies. */
+export function evaluateBars(results) {
+  const bars = [];
+  const check = (result, name, value, pass) => bars.push({
+    backend: result.backend, shape: result.shape, bar: name,
+    value: Number(value.toFixed(3)), pass,
+  });
+  for (const result of results) {
+    const d = derive(result);
+    if (result.logits >= 500000) {
+      if (result.backend === 'cpu') {
+        check(result, 'step speedup vs composite >= 25x', d.speedup, d.speedup >= 25);
+        check(result, 'step / plain loop <= 1.5', d.stepOverLoop, d.stepOverLoop <= 1.5);
+        check(result, 'forward / plain loop <= 1.2', d.forwardOverLoop, d.forwardOverLoop <= 1.2);
+      } else {
+        check(result, 'step speedup vs composite >= 5x', d.speedup, d.speedup >= 5);
+      }
+      check(result, 'peak bytes smaller >= 3x', d.peakRatio, d.peakRatio >= 3);
+    }
+    if (result.shape[0] === 128 && result.shape[1] === 10) {
+      check(result, 'small shape no slower than composite', d.speedup, d.speedup >= 1);
+    }
+  }
+  return bars;
+}
+
+export function markdownTable({machine, results, bars, scale, recompilation}) {
+  const lines = [
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
+        `Node ${machine.node}, tfjs ${machine.tfjs}; WebGL: Chromium ` +
+        `${machine.chromium}, ${machine.webglRenderer}. ${machine.date}`,
+    '',
+    '| backend | shape | forward ns/logit | step ns/logit (ours) | step ns/logit (composite) | plain loop ns/logit | step speedup | step / loop | forward / loop | peak MB (ours / composite) | peak ratio |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const result of results) {
+    const d = derive(result);
+    lines.push(`| ${result.backend} | [${result.shape.join(', ')}] | ` +
+        `${fixed(d.forwardNs)} | ${fixed(d.oursStepNs)} | ` +
+        `${fixed(d.compositeStepNs)} | ${d.loopNs ? fixed(d.loopNs) : '-'} | ` +
+        `${fixed(d.speedup)}x | ${d.stepOverLoop ? fixed(d.stepOverLoop, 2) : '-'} | ` +
+        `${d.forwardOverLoop ? fixed(d.forwardOverLoop, 2) : '-'} | ` +
+        `${mb(result.oursPeakBytes)} / ${mb(result.compositePeakBytes)} | ` +
+        `${fixed(d.peakRatio)}x |`);
+  }
+  lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
+  for (const bar of bars) {
+    lines.push(`| ${bar.backend} | [${bar.shape.join(', ')}] | ${bar.bar} | ` +
+        `${bar.value} | ${bar.pass ? 'PASS' : 'MISS'} |`);
+  }
+  lines.push('');
+  for (const check of scale) {
+    lines.push(`Scale [${check.shape.join(', ')}] on ${check.backend}: ` +
+        `training step ${fixed(check.stepMs, 0)} ms, loss ${fixed(check.loss, 3)}.`);
+  }
+  if (recompilation) {
+    lines.push(`This package's WebGL programs compiled by a first training ` +
+        `step at [5, ${recompilation.numClasses}]: ` +
+        `${recompilation.firstBatch}; then by a new batch size [7, ` +
+        `${recompilation.numClasses}]: ${recompilation.newBatchSize} (tfjs's ` +
+        `own programs in the step: ${recompilation.newBatchSizeAllPrograms - recompilation.newBatchSize}).`);
+  }
+  return lines.join('\n');
+}
