@@ -1,35 +1,39 @@
-import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {TensorInfo} from '@tensorflow/tfjs-core';
+import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {invalidLabelError} from '../../errors.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
-import {cpuValues} from './cpu_values.js';
+import {backendValues, writeFloat32} from './backend_values.js';
 
 /**
- * Rejects out-of-range labels with TensorFlow's CPU error before any output
- * is allocated, then runs the fused impl.
+ * The forward kernel over TypedArrays: rejects out-of-range labels with
+ * TensorFlow's CPU error before any output is allocated, then runs the fused
+ * impl. It reads and writes through the backend's public `readSync`/`write`,
+ * which on `cpu` hand over the arrays themselves, so the same kernel also
+ * serves backends without a kernel of ours (wasm, tfjs-node: a copy; webgpu:
+ * a synchronous download), see `fallback_kernels.ts`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
-  backend: MathBackendCPU,
+  backend: KernelBackend,
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
-  const labelValues = cpuValues(backend, labels, Int32Array);
+  const labelValues = backendValues(backend, labels, Int32Array);
   const badLabel = findInvalidLabel(labelValues, numClasses);
   if (badLabel !== undefined) {
     throw invalidLabelError(badLabel, numClasses, labelValues);
   }
   const {loss, backprop} = sparseSoftmaxCrossEntropyWithLogitsImpl(
-      cpuValues(backend, features, Float32Array), labelValues, batch,
+      backendValues(backend, features, Float32Array), labelValues, batch,
       numClasses);
   return [
-    backend.makeTensorInfo([batch], 'float32', loss),
-    backend.makeTensorInfo([batch, numClasses], 'float32', backprop),
+    writeFloat32(backend, [batch], loss),
+    writeFloat32(backend, [batch, numClasses], backprop),
   ];
 }
 
-export const sparseSoftmaxCrossEntropyWithLogitsCpuConfig =
-    kernelConfig(SparseSoftmaxCrossEntropyWithLogits, 'cpu', sparseSoftmaxCrossEntropyWithLogitsCpu);
+export const sparseSoftmaxCrossEntropyWithLogitsCpuConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyWithLogits, 'cpu',
+    sparseSoftmaxCrossEntropyWithLogitsCpu);

@@ -1,24 +1,25 @@
-import type {MathBackendCPU} from '@tensorflow/tfjs-backend-cpu';
-import type {TensorInfo} from '@tensorflow/tfjs-core';
+import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
-import {cpuValues} from './cpu_values.js';
+import {backendValues, writeFloat32} from './backend_values.js';
 
+/** The fused gradient kernel over TypedArrays (backends as the forward's). */
 export function sparseSoftmaxCrossEntropyWithLogitsGradCpu(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
-  backend: MathBackendCPU,
+  backend: KernelBackend,
 }): TensorInfo {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const [batch, numClasses] = backprop.shape;
   const dFeatures = sparseSoftmaxCrossEntropyWithLogitsGradImpl(
-      cpuValues(backend, backprop, Float32Array),
-      cpuValues(backend, labels, Int32Array),
-      cpuValues(backend, dLoss, Float32Array),
-      cpuValues(backend, dBackprop, Float32Array), batch, numClasses);
-  return backend.makeTensorInfo([batch, numClasses], 'float32', dFeatures);
+      backendValues(backend, backprop, Float32Array),
+      backendValues(backend, labels, Int32Array),
+      backendValues(backend, dLoss, Float32Array),
+      backendValues(backend, dBackprop, Float32Array), batch, numClasses);
+  return writeFloat32(backend, [batch, numClasses], dFeatures);
 }
 
-export const sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig =
-    kernelConfig(SparseSoftmaxCrossEntropyWithLogitsGrad, 'cpu', sparseSoftmaxCrossEntropyWithLogitsGradCpu);
+export const sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyWithLogitsGrad, 'cpu',
+    sparseSoftmaxCrossEntropyWithLogitsGradCpu);
