@@ -5,7 +5,7 @@
  * build (`npm test` builds first).
  */
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -62,6 +62,16 @@ beforeAll(() => {
 }, 300000);
 
 afterAll(() => rmSync(project, {recursive: true, force: true}));
+
+it('ships the script-tag bundle the browser lane tests, named by unpkg and jsdelivr', () => {
+  const installed = join(project, 'node_modules', 'tfjs-sparse-softmax-cross-entropy');
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  expect(manifest.unpkg).toBe('dist/tf-sparse-softmax-cross-entropy.min.js');
+  expect(manifest.jsdelivr).toBe(manifest.unpkg);
+  // test/browser/umd.test.ts loads the root dist/ copy with script tags.
+  expect(readFileSync(join(installed, manifest.unpkg), 'utf8'))
+      .toBe(readFileSync(join(root, manifest.unpkg), 'utf8'));
+});
 
 it('installs with no install scripts and only tfjs peers', () => {
   const manifest = JSON.parse(run('npm', ['pkg', 'get', 'scripts',
