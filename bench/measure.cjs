@@ -1,8 +1,9 @@
 // Measurements shared by the Node (cpu) and browser (WebGL) sides of
 // `npm run bench`. Given a `tf` namespace with the op on it, times per shape:
-// the forward op, a training step (value and gradient of tf.mean(loss) with
-// respect to the logits) with the op and with the one-hot composite, and on
-// cpu a plain JavaScript fused loop; and peak bytes of each training step.
+// the forward op; a training step (value and gradient of tf.mean(loss) with
+// respect to the logits) with this package's loss, with the op's `loss`
+// output, and with the one-hot composite; on cpu a plain JavaScript fused
+// loop; and peak bytes of each training step.
 
 /**
  * Median time of each variant over repeated rounds, after two warm-up
@@ -73,6 +74,21 @@ function plainLoop(features, labels, batch, numClasses) {
   return {loss, backprop};
 }
 
+/**
+ * Value and gradient of tf.mean(loss) with respect to the logits: `ours`
+ * with the loss a training loop writes (per example, then the mean), and
+ * `opLoss` with the op's `loss` output, for which tfjs also writes `backprop`
+ * and hands its gradient a zeros tensor of that size.
+ */
+function trainingSteps(tf, labels) {
+  return {
+    ours: tf.valueAndGrad(x => tf.mean(tf.losses.sparseSoftmaxCrossEntropy(
+        labels, x, undefined, 0, tf.Reduction.NONE))),
+    opLoss: tf.valueAndGrad(x => tf.mean(
+        tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss)),
+  };
+}
+
 /** Peak bytes above the bytes in use before, during one training step. */
 async function peakBytes(tf, step, logits) {
   const before = tf.memory().numBytes;
@@ -89,8 +105,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
   const budgetMs = options.budgetMs ?? 1500;
   const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
   const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
-  const ours = tf.valueAndGrad(x => tf.mean(
-      tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss));
+  const {ours, opLoss} = trainingSteps(tf, labels);
   const composite = tf.valueAndGrad(x => tf.mean(tf.losses.softmaxCrossEntropy(
       tf.oneHot(labels, numClasses), x, undefined, 0, tf.Reduction.NONE)));
   const stepOnce = step => async () => {
@@ -107,6 +122,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
       tf.dispose([loss, backprop]);
     },
     oursStep: stepOnce(ours),
+    opLossStep: stepOnce(opLoss),
   };
   if (tf.getBackend() === 'cpu') {
     const features = await logits.data();
@@ -119,6 +135,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     // The composite is 20-50x slower: timed on its own, fewer rounds.
     ...await timeInterleaved({compositeStep: stepOnce(composite)}, budgetMs, 3, 30)};
   result.oursPeakBytes = await peakBytes(tf, ours, logits);
+  result.opLossPeakBytes = await peakBytes(tf, opLoss, logits);
   result.compositePeakBytes = await peakBytes(tf, composite, logits);
   tf.dispose([logits, labels]);
   return result;
@@ -143,43 +160,47 @@ function compiledPrograms(tf) {
 }
 
 /**
- * The scale check: a forward op and a training step at a shape, timed once
- * each (after one warm-up), and on WebGL whether a new batch size compiles
- * new shaders.
+ * The scale check: both training steps at a shape, each timed once after
+ * one warm-up, with the loss they computed.
  */
 async function scaleCheck(tf, [batch, numClasses]) {
   const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 3);
   const labels = tf.randomUniformInt([batch], 0, numClasses, 4);
-  const step = tf.valueAndGrad(x => tf.mean(
-      tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss));
-  const once = async () => {
+  const {ours, opLoss} = trainingSteps(tf, labels);
+  const once = async step => {
     const {value, grad} = step(logits);
     await sync(tf, grad);
     const loss = (await value.data())[0];
     tf.dispose([value, grad]);
     return loss;
   };
-  await once();
-  const t0 = performance.now();
-  const loss = await once();
-  const stepMs = performance.now() - t0;
+  const timed = async step => {
+    await once(step);
+    const t0 = performance.now();
+    const loss = await once(step);
+    return {ms: performance.now() - t0, loss};
+  };
+  const result = {backend: tf.getBackend(), shape: [batch, numClasses],
+    ours: await timed(ours), opLoss: await timed(opLoss)};
   tf.dispose([logits, labels]);
-  return {backend: tf.getBackend(), shape: [batch, numClasses], stepMs, loss};
+  return result;
 }
 
 /**
- * Shader programs compiled by a training step at `[5, numClasses]`, and then
- * by one at a new batch size `[7, numClasses]` (0 when runtime sizes are
+ * Shader programs compiled by both training steps at `[5, numClasses]`, and
+ * then at a new batch size `[7, numClasses]` (0 when runtime sizes are
  * uniforms). Null off WebGL.
  */
 async function recompilationCheck(tf, numClasses) {
   const stepAt = async batch => {
     const logits = tf.randomNormal([batch, numClasses]);
     const labels = tf.randomUniformInt([batch], 0, numClasses);
-    const {value, grad} = tf.valueAndGrad(x => tf.mean(
-        tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss))(logits);
-    await sync(tf, grad);
-    tf.dispose([logits, labels, value, grad]);
+    for (const step of Object.values(trainingSteps(tf, labels))) {
+      const {value, grad} = step(logits);
+      await sync(tf, grad);
+      tf.dispose([value, grad]);
+    }
+    tf.dispose([logits, labels]);
   };
   const before = compiledPrograms(tf);
   await stepAt(5);

@@ -11,9 +11,12 @@ export function derive(result) {
   const derived = {
     forwardNs: nsPerLogit(result.forward, logits),
     oursStepNs: nsPerLogit(result.oursStep, logits),
+    opLossStepNs: nsPerLogit(result.opLossStep, logits),
     compositeStepNs: nsPerLogit(result.compositeStep, logits),
     speedup: ratio(result.compositeStep.ms, result.oursStep.ms),
     peakRatio: ratio(result.compositePeakBytes, result.oursPeakBytes),
+    opLossSpeedup: ratio(result.compositeStep.ms, result.opLossStep.ms),
+    opLossPeakRatio: ratio(result.compositePeakBytes, result.opLossPeakBytes),
   };
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
@@ -55,8 +58,8 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `Node ${machine.node}, tfjs ${machine.tfjs}; WebGL: Chromium ` +
         `${machine.chromium}, ${machine.webglRenderer}. ${machine.date}`,
     '',
-    '| backend | shape | forward ns/logit | step ns/logit (ours) | step ns/logit (composite) | plain loop ns/logit | step speedup | step / loop | forward / loop | peak MB (ours / composite) | peak ratio |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| backend | shape | forward ns/logit | step ns/logit (ours) | step ns/logit (composite) | plain loop ns/logit | step speedup | step / loop | forward / loop | peak MB (ours / composite) | peak ratio | op `.loss` step ns/logit (speedup, peak ratio) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const result of results) {
     const d = derive(result);
@@ -66,7 +69,8 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `${fixed(d.speedup)}x | ${d.stepOverLoop ? fixed(d.stepOverLoop, 2) : '-'} | ` +
         `${d.forwardOverLoop ? fixed(d.forwardOverLoop, 2) : '-'} | ` +
         `${mb(result.oursPeakBytes)} / ${mb(result.compositePeakBytes)} | ` +
-        `${fixed(d.peakRatio)}x |`);
+        `${fixed(d.peakRatio)}x | ${fixed(d.opLossStepNs)} ` +
+        `(${fixed(d.opLossSpeedup)}x, ${fixed(d.opLossPeakRatio)}x) |`);
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {
@@ -76,7 +80,9 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
   lines.push('');
   for (const check of scale) {
     lines.push(`Scale [${check.shape.join(', ')}] on ${check.backend}: ` +
-        `training step ${fixed(check.stepMs, 0)} ms, loss ${fixed(check.loss, 3)}.`);
+        `training step ${fixed(check.ours.ms, 0)} ms (op \`.loss\`: ` +
+        `${fixed(check.opLoss.ms, 0)} ms), loss ${fixed(check.ours.loss, 3)} ` +
+        `(${fixed(check.opLoss.loss, 3)}).`);
   }
   if (recompilation) {
     lines.push(`This package's WebGL programs compiled by a first training ` +

@@ -1,9 +1,17 @@
-import {getKernel, KernelBackend, registerKernel} from '@tensorflow/tfjs-core';
+import {getKernel, KernelConfig, registerKernel} from '@tensorflow/tfjs-core';
 
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs, SparseSoftmaxCrossEntropyWithLogitsInputs} from './kernel_names.js';
-import {sparseSoftmaxCrossEntropyWithLogitsCpu} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
-import {sparseSoftmaxCrossEntropyWithLogitsGradCpu} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
-import {kernelConfig} from './kernels/kernel_config.js';
+import {sparseSoftmaxCrossEntropyLossCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLoss.js';
+import {sparseSoftmaxCrossEntropyLossGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLossGrad.js';
+import {sparseSoftmaxCrossEntropyWithLogitsCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
+import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+
+/** Each forward kernel with its gradient kernel, as the cpu backend has them. */
+const TYPED_ARRAY_KERNEL_PAIRS: Array<[KernelConfig, KernelConfig]> = [
+  [sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
+    sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig],
+  [sparseSoftmaxCrossEntropyLossCpuConfig,
+    sparseSoftmaxCrossEntropyLossGradCpuConfig],
+];
 
 /**
  * Makes sure `backendName` can run the op: a backend with no kernel of ours
@@ -18,17 +26,14 @@ import {kernelConfig} from './kernels/kernel_config.js';
  * so "Kernel not registered" never reaches users.
  */
 export function ensureKernelsFor(backendName: string): void {
-  if (getKernel(SparseSoftmaxCrossEntropyWithLogits, backendName) != null) {
-    return;
-  }
-  registerKernel(kernelConfig<SparseSoftmaxCrossEntropyWithLogitsInputs,
-                              KernelBackend>(
-      SparseSoftmaxCrossEntropyWithLogits, backendName,
-      sparseSoftmaxCrossEntropyWithLogitsCpu));
-  if (getKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, backendName) == null) {
-    registerKernel(kernelConfig<SparseSoftmaxCrossEntropyWithLogitsGradInputs,
-                                KernelBackend>(
-        SparseSoftmaxCrossEntropyWithLogitsGrad, backendName,
-        sparseSoftmaxCrossEntropyWithLogitsGradCpu));
+  for (const [forward, gradient] of TYPED_ARRAY_KERNEL_PAIRS) {
+    if (getKernel(forward.kernelName, backendName) != null) {
+      continue;
+    }
+    for (const {kernelName, kernelFunc} of [forward, gradient]) {
+      if (getKernel(kernelName, backendName) == null) {
+        registerKernel({kernelName, backendName, kernelFunc});
+      }
+    }
   }
 }

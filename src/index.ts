@@ -18,5 +18,5 @@ export type {GraphNodeLike} from './converter/graph_op.js';
 // Re-exporting from namespaces.js also brings its `declare module`
 // augmentations (tf.<op>, Tensor#<op>) into users' types.
 export type {SparseSoftmaxCrossEntropyWithLogitsOp} from './namespaces.js';
-export {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from './kernel_names.js';
-export type {SparseSoftmaxCrossEntropyWithLogitsGradInputs, SparseSoftmaxCrossEntropyWithLogitsInputs} from './kernel_names.js';
+export {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from './kernel_names.js';
+export type {SparseSoftmaxCrossEntropyLossGradInputs, SparseSoftmaxCrossEntropyWithLogitsGradInputs, SparseSoftmaxCrossEntropyWithLogitsInputs} from './kernel_names.js';

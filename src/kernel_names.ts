@@ -35,3 +35,35 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
   dLoss: TensorInfo;
   dBackprop: TensorInfo;
 };
+
+/**
+ * The loss alone, for training: the forward kernel's first output without
+ * its `backprop`. A loss-only training step has no use for `backprop` as an
+ * output, yet tfjs would both write it and hand its gradient a zeros tensor
+ * of the same size; this kernel writes no `[batch, numClasses]` tensor.
+ * Outputs, in order: `loss` float32 `[batch]`, and per row `rowMax` and
+ * `logSumExp = log(sum_j exp(x_j - rowMax))`, float32 `[batch, 1]`, which
+ * its gradient kernel reads to rebuild the softmax. Same inputs as the
+ * forward kernel. Not a TensorFlow op: `tf.losses.sparseSoftmaxCrossEntropy`
+ * runs it.
+ */
+export const SparseSoftmaxCrossEntropyLoss = 'SparseSoftmaxCrossEntropyLoss';
+
+/**
+ * The gradient of `SparseSoftmaxCrossEntropyLoss` with respect to the
+ * features in one pass: `dFeatures = dLoss[:, None] * (softmax - onehot)`,
+ * the softmax rebuilt as `exp(x - rowMax - logSumExp)`. Inputs: `features`,
+ * `labels` (the forward inputs), `rowMax`, `logSumExp` (its outputs) and
+ * `dLoss` float32 `[batch]`. Output: `dFeatures` float32
+ * `[batch, numClasses]`.
+ */
+export const SparseSoftmaxCrossEntropyLossGrad =
+    'SparseSoftmaxCrossEntropyLossGrad';
+
+export type SparseSoftmaxCrossEntropyLossGradInputs = {
+  features: TensorInfo;
+  labels: TensorInfo;
+  rowMax: TensorInfo;
+  logSumExp: TensorInfo;
+  dLoss: TensorInfo;
+};

@@ -1,14 +1,19 @@
 /**
  * The package's only side effects: registers the kernels for each backend and
- * the gradient with tfjs, and adds the op to tfjs's namespaces and to
+ * their gradients with tfjs, and adds the op to tfjs's namespaces and to
  * `Tensor.prototype` (see `namespaces.ts`).
  */
 import {getGradient, getKernel, registerGradient, registerKernel} from '@tensorflow/tfjs-core';
 
 import {attachToNamespaces} from './namespaces.js';
+import {sparseSoftmaxCrossEntropyLossGradConfig} from './gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradConfig} from './gradients/SparseSoftmaxCrossEntropyWithLogits_grad.js';
+import {sparseSoftmaxCrossEntropyLossCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLoss.js';
+import {sparseSoftmaxCrossEntropyLossGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {sparseSoftmaxCrossEntropyLossWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyLoss.js';
+import {sparseSoftmaxCrossEntropyLossGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
 
@@ -17,6 +22,10 @@ for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig,
        sparseSoftmaxCrossEntropyWithLogitsWebglConfig,
        sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig,
+       sparseSoftmaxCrossEntropyLossCpuConfig,
+       sparseSoftmaxCrossEntropyLossGradCpuConfig,
+       sparseSoftmaxCrossEntropyLossWebglConfig,
+       sparseSoftmaxCrossEntropyLossGradWebglConfig,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.
@@ -24,8 +33,12 @@ for (const kernel of [
     registerKernel(kernel);
   }
 }
-if (getGradient(sparseSoftmaxCrossEntropyWithLogitsGradConfig.kernelName) ==
-    null) {
-  registerGradient(sparseSoftmaxCrossEntropyWithLogitsGradConfig);
+for (const gradient of [
+       sparseSoftmaxCrossEntropyWithLogitsGradConfig,
+       sparseSoftmaxCrossEntropyLossGradConfig,
+     ]) {
+  if (getGradient(gradient.kernelName) == null) {
+    registerGradient(gradient);
+  }
 }
 attachToNamespaces();

@@ -10,9 +10,11 @@
  *   backprop  = exp(x - rowMax) / sumExp - onehot(y)
  *
  * Sums accumulate in float64 (JavaScript numbers), which is at least as
- * careful as TensorFlow's float32 Eigen reductions; results round to float32
- * when stored.
+ * careful as TensorFlow's float32 Eigen reductions; `exp` is accurate to
+ * float32 (`exp_float32.ts`); results round to float32 when stored.
  */
+
+import {expFloat32} from './exp_float32.js';
 
 export interface SparseSoftmaxCrossEntropyResult {
   loss: Float32Array;
@@ -49,7 +51,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
     // Store exp(x - rowMax) in backprop so exp runs once per logit.
     let sumExp = 0;
     for (let j = 0; j < numClasses; j++) {
-      const shiftedExp = Math.exp(features[offset + j] - rowMax);
+      const shiftedExp = expFloat32(features[offset + j] - rowMax);
       backprop[offset + j] = shiftedExp;
       sumExp += shiftedExp;
     }

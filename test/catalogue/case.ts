@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 
-import type {sparseSoftmaxCrossEntropyWithLogits} from '../../src';
+import type {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
 
 import {FLOAT16_MAX, toFloat16} from './float16';
 
@@ -13,6 +13,11 @@ export interface CaseContext {
   tf: typeof tfjs;
   /** The package's named export. */
   op: typeof sparseSoftmaxCrossEntropyWithLogits;
+  /**
+   * The package's loss (`tf.losses.sparseSoftmaxCrossEntropy`), which runs
+   * the loss-only kernel pair.
+   */
+  loss: typeof sparseSoftmaxCrossEntropy;
   /** The backend under test (also the current backend when a case starts). */
   backend: string;
   /** Relative tolerance for this backend's float precision. */

@@ -170,16 +170,20 @@ export const errorCases: TestCase[] = [
   ...outOfRangeLabels.map(({name, labels, numClasses, message}) => ({
     name: `out-of-range labels: ${name}`,
     async run(context: CaseContext) {
-      const {tf, op} = context;
+      const {tf, op, loss: lossFunction} = context;
       const features = tf.tensor2d(
           Array.from({length: labels.length * numClasses}, (_, i) => i % 5),
           [labels.length, numClasses]);
       const labelTensor = tf.tensor1d(labels, 'int32');
+      const perExampleLoss = () => lossFunction(
+          labelTensor, features, undefined, 0, tf.Reduction.NONE);
       if (context.checksLabels) {
         await expectNoLeak(tf, name, () => {
           expectThrows(() => op(features, labelTensor),
               [OP, '\'labels\'', message]);
           expectThrows(() => op(features.arraySync(), labels), [message]);
+          // The loss runs the loss-only kernel, which checks as well.
+          expectThrows(perExampleLoss, [message]);
         });
       } else {
         const {loss, backprop} = op(features, labelTensor);
@@ -193,6 +197,9 @@ export const errorCases: TestCase[] = [
           expectEqual(rowValues.map(Number.isNaN),
               rowValues.map(() => bad), `backprop row ${row} NaN`);
         });
+        const lossOnly = await perExampleLoss().data();
+        expectEqual(Array.from(lossOnly, Number.isNaN),
+            Array.from(lossValues, Number.isNaN), 'loss-only kernel NaN rows');
         tf.dispose([loss, backprop]);
       }
       expectEqual(features.isDisposed || labelTensor.isDisposed, false,

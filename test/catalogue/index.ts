@@ -6,6 +6,7 @@ import {TestCase} from './case';
 import {errorCases} from './error_cases';
 import {fuzzCases} from './fuzz_cases';
 import {gradientCases} from './gradient_cases';
+import {lossKernelCases} from './loss_kernel_cases';
 import {memoryCases} from './memory_cases';
 import {soakCases} from './soak_cases';
 import {valueCases} from './values_cases';
@@ -13,5 +14,5 @@ import {valueCases} from './values_cases';
 export {CaseContext, TestCase, tolerancesFor} from './case';
 
 export const catalogue: TestCase[] =
-    [...valueCases, ...gradientCases, ...errorCases, ...memoryCases,
-      ...fuzzCases, ...soakCases];
+    [...valueCases, ...gradientCases, ...lossKernelCases, ...errorCases,
+      ...memoryCases, ...fuzzCases, ...soakCases];

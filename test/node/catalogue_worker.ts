@@ -10,7 +10,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tf = require('@tensorflow/tfjs');
 
-import {sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
+import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
 import {catalogue, CaseContext, tolerancesFor} from '../catalogue/index.js';
 
 export interface CaseRequest {
@@ -36,6 +36,7 @@ async function contextFor(backend: string): Promise<CaseContext> {
   return {
     tf,
     op: sparseSoftmaxCrossEntropyWithLogits,
+    loss: sparseSoftmaxCrossEntropy,
     backend,
     // wasm has no kernel of ours: the read-back fallback checks labels on
     // the CPU as the cpu kernel does.

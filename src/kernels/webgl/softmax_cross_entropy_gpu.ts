@@ -57,16 +57,22 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
 
 /**
  * `backprop = exp(x - rowMax - logSumExp) - onehot(label)` (softmax minus
- * one-hot), shape `[batch, numClasses]`.
+ * one-hot), shape `[batch, numClasses]`. With `scalesByDLoss` it writes
+ * `dLoss[row] * backprop` instead: the loss-only gradient, which rebuilds
+ * the softmax from the logits rather than reading a saved `backprop`.
  */
 export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
-  variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
+  variableNames: string[];
   outputShape: number[];
   userCode: string;
   enableShapeUniforms = true;
   customUniforms = CLASS_UNIFORMS;
 
-  constructor(batch: number, numClasses: number) {
+  constructor(batch: number, numClasses: number, scalesByDLoss = false) {
+    this.variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
+    if (scalesByDLoss) {
+      this.variableNames.push('dLoss');
+    }
     this.outputShape = [batch, numClasses];
     this.userCode = `
       ${IS_VALID_ROW}
@@ -83,7 +89,9 @@ export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
         float logSumExp = getLogSumExps(row, 0);
         float probability =
             exp(getFeaturesAtOutCoords() - rowMax - logSumExp);
-        setOutput(coords[1] == label ? probability - 1.0 : probability);
+        float backprop =
+            coords[1] == label ? probability - 1.0 : probability;
+        setOutput(${scalesByDLoss ? 'getDLoss(row) * backprop' : 'backprop'});
       }
     `;
   }

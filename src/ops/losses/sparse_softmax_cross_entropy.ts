@@ -2,8 +2,9 @@ import {add, cast, losses, mul, notEqual, op, Reduction, scalar, Tensor, TensorL
 
 import {LOSS_NAME} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
-import {sparseSoftmaxCrossEntropyWithLogits, validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
+import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
+import {perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
 
 /**
@@ -63,8 +64,7 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       notEqual($labels, scalar(ignoreIndex, 'int32'));
   const kernelLabels =
       kept == null ? $labels : where(kept, $labels, zerosLike($labels));
-  let perExample =
-      sparseSoftmaxCrossEntropyWithLogits($logits, kernelLabels).loss;
+  let perExample = perExampleLoss($logits, kernelLabels);
   if (labelSmoothing > 0) {
     perExample = add(mul(perExample, scalar(1 - labelSmoothing)),
         mul(uniformCrossEntropy($logits), scalar(labelSmoothing)));

@@ -1,0 +1,26 @@
+import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
+import {sparseSoftmaxCrossEntropyLossGradImpl} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
+import {kernelConfig} from '../kernel_config.js';
+import {backendValues, writeFloat32} from './backend_values.js';
+
+/** The loss-only gradient kernel over TypedArrays (backends as the forward's). */
+export function sparseSoftmaxCrossEntropyLossGradCpu(args: {
+  inputs: SparseSoftmaxCrossEntropyLossGradInputs,
+  backend: KernelBackend,
+}): TensorInfo {
+  const {inputs: {features, labels, rowMax, logSumExp, dLoss}, backend} = args;
+  const [batch, numClasses] = features.shape;
+  const dFeatures = sparseSoftmaxCrossEntropyLossGradImpl(
+      backendValues(backend, features, Float32Array),
+      backendValues(backend, labels, Int32Array),
+      backendValues(backend, rowMax, Float32Array),
+      backendValues(backend, logSumExp, Float32Array),
+      backendValues(backend, dLoss, Float32Array), batch, numClasses);
+  return writeFloat32(backend, [batch, numClasses], dFeatures);
+}
+
+export const sparseSoftmaxCrossEntropyLossGradCpuConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyLossGrad, 'cpu',
+    sparseSoftmaxCrossEntropyLossGradCpu);

@@ -1,0 +1,187 @@
+/**
+ * The loss-only kernel pair (`SparseSoftmaxCrossEntropyLoss` and its
+ * gradient kernel), reached as users reach it: through the package's loss
+ * with `Reduction.NONE`, whose value and gradient must equal the op's
+ * `loss` output and its gradient.
+ */
+import type {Tensor} from '@tensorflow/tfjs';
+
+import {expectClose, expectEqual} from './assert';
+import {CaseContext, TestCase} from './case';
+import {expectNoLeak} from './memory';
+import {Random} from './random';
+import {reference, referenceGradient, referenceHessianVectorProduct} from './reference';
+
+/** The per-example loss through the loss-only kernel. */
+function perExample(
+    {tf, loss}: CaseContext, logits: Tensor, labels: Tensor): Tensor {
+  return loss(labels, logits, undefined, 0, tf.Reduction.NONE);
+}
+
+/**
+ * Rows in several regimes: small logits, a spread of +-1e4 around a large
+ * offset (where `exp(x - rowMax - logSumExp)` must take `x - rowMax` first),
+ * and a dominant logit.
+ */
+function mixedRows(
+    random: Random, batch: number, numClasses: number,
+    context: CaseContext): Float32Array {
+  const values = random.logits(batch * numClasses, 3);
+  for (let row = 0; row < batch; row++) {
+    const offset = row * numClasses;
+    if (row % 3 === 1) {
+      const base = context.floatPrecision === 16 ? 2000 : 1e4;
+      for (let j = 0; j < numClasses; j++) {
+        values[offset + j] = base + (values[offset + j] > 0 ? 4 : -4);
+      }
+    } else if (row % 3 === 2) {
+      values[offset + random.int(numClasses)] += 30;
+    }
+  }
+  return context.storable(values);
+}
+
+export const lossKernelCases: TestCase[] = [
+  {
+    name: 'loss-only kernel: per-example loss matches the float64 reference',
+    async run(context) {
+      const {tf, rtol, atol} = context;
+      const random = new Random(41);
+      for (const [batch, numClasses] of [[7, 5], [3, 1], [2, 3000], [0, 4]]) {
+        const features = mixedRows(random, batch, numClasses, context);
+        const labels = random.labels(batch, numClasses);
+        const [logitTensor, labelTensor] = [
+          tf.tensor2d(features, [batch, numClasses]),
+          tf.tensor1d(labels, 'int32'),
+        ];
+        const loss = perExample(context, logitTensor, labelTensor);
+        expectEqual(loss.shape, [batch], `[${batch}, ${numClasses}] shape`);
+        expectClose(await loss.data(),
+            reference(features, labels, numClasses).loss, rtol, atol,
+            `[${batch}, ${numClasses}] loss`);
+        tf.dispose([logitTensor, labelTensor, loss]);
+      }
+    },
+  },
+  {
+    name: 'loss-only kernel: a NaN logit or an all -Infinity row poisons only its row',
+    async run(context) {
+      const {tf, rtol, atol, floatPrecision} = context;
+      const rows = [[1, 2, 3], [0, NaN, 1], [-2, 0, 2]];
+      // 16-bit textures turn -Infinity into NaN (see CaseContext.storable).
+      if (floatPrecision === 32) {
+        rows.push([-Infinity, -Infinity, -Infinity]);
+      }
+      const labels = rows.map((_, row) => row % 3);
+      const logits = tf.tensor2d(rows);
+      const labelTensor = tf.tensor1d(labels, 'int32');
+      const loss = await perExample(context, logits, labelTensor).data();
+      const gradient = await tf.grad((x: Tensor) =>
+          tf.sum(perExample(context, x, labelTensor)))(logits).data();
+      const expected = reference(rows.flat(), labels, 3);
+      expectClose(loss, expected.loss, rtol, atol, 'loss');
+      for (let row = 0; row < rows.length; row++) {
+        const gradientRow = Array.from(gradient.slice(3 * row, 3 * row + 3));
+        expectEqual(gradientRow.every(Number.isNaN), row % 2 === 1,
+            `gradient row ${row} NaN: ${gradientRow}`);
+      }
+      tf.dispose([logits, labelTensor]);
+    },
+  },
+  {
+    name: 'loss-only kernel: gradient matches the closed form and the op',
+    async run(context) {
+      const {tf, op, rtol, atol} = context;
+      const random = new Random(42);
+      const [batch, numClasses] = [9, 11];
+      const features = mixedRows(random, batch, numClasses, context);
+      const labels = random.labels(batch, numClasses);
+      const dLoss = random.logits(batch, 1);
+      const [logits, labelTensor, weights] = [
+        tf.tensor2d(features, [batch, numClasses]),
+        tf.tensor1d(labels, 'int32'), tf.tensor1d(dLoss),
+      ];
+      const [viaLoss, viaOp] = [
+        (x: Tensor) => perExample(context, x, labelTensor),
+        (x: Tensor) => op(x, labelTensor).loss,
+      ].map(f => tf.grad((x: Tensor) => tf.sum(tf.mul(f(x), weights)))(logits));
+      const expected = referenceGradient(
+          reference(features, labels, numClasses), dLoss,
+          new Float64Array(batch * numClasses), numClasses);
+      expectClose(await viaLoss.data(), expected, rtol, atol, 'dFeatures');
+      expectClose(await viaLoss.data(), await viaOp.data(), rtol, atol,
+          'loss-only vs op gradient');
+      tf.dispose([logits, labelTensor, weights, viaLoss, viaOp]);
+    },
+  },
+  {
+    name: 'loss-only kernel: second-order gradient is the Hessian-vector product',
+    async run(context) {
+      const {tf, rtol, atol} = context;
+      const random = new Random(43);
+      const [batch, numClasses] = [4, 6];
+      const features = context.storable(random.logits(batch * numClasses, 3));
+      const labels = random.labels(batch, numClasses);
+      const v = random.logits(batch * numClasses, 1);
+      const [labelTensor, vTensor] =
+          [tf.tensor1d(labels, 'int32'), tf.tensor2d(v, [batch, numClasses])];
+      const summedLoss = (x: Tensor) =>
+          tf.sum(perExample(context, x, labelTensor));
+      const hvp = tf.grad((x: Tensor) =>
+          tf.sum(tf.mul(tf.grad(summedLoss)(x), vTensor)))(
+          tf.tensor2d(features, [batch, numClasses]));
+      const expected = referenceHessianVectorProduct(
+          reference(features, labels, numClasses), v, numClasses);
+      expectClose(await hvp.data(), expected, rtol, 10 * atol, 'Hv');
+      tf.dispose([labelTensor, vTensor, hvp]);
+    },
+  },
+  {
+    name: 'loss-only kernel: a training step holds no [batch, numClasses] tensor but the gradient',
+    async run(context) {
+      const {tf} = context;
+      const random = new Random(44);
+      const [batch, numClasses] = [64, 500];
+      const logits = tf.tensor2d(
+          context.storable(random.logits(batch * numClasses, 3)),
+          [batch, numClasses]);
+      const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+      const step = tf.valueAndGrad(
+          (x: Tensor) => tf.mean(perExample(context, x, labels)));
+      const before = tf.memory().numBytes;
+      const profile = await tf.profile(() => {
+        const {value, grad} = step(logits);
+        return [value, grad];
+      });
+      const peak = profile.peakBytes - before;
+      tf.dispose(profile.result as Tensor[]);
+      // tfjs counts bytes per tensor: the saved features (a copy of the
+      // caller's handle) and dFeatures, plus per-row vectors.
+      const logitBytes = 4 * batch * numClasses;
+      expectEqual(peak <= 2 * logitBytes + 64 * batch, true,
+          `peak ${peak} bytes, ${(peak / logitBytes).toFixed(2)} x the logits`);
+      await expectNoLeak(tf, 'training step', async () => {
+        const {value, grad} = step(logits);
+        await grad.data();
+        tf.dispose([value, grad]);
+      });
+      tf.dispose([logits, labels]);
+    },
+  },
+  {
+    name: 'loss-only kernel: an empty batch gives an empty loss and gradient',
+    async run(context) {
+      const {tf} = context;
+      const logits = tf.zeros([0, 4]);
+      const labels = tf.tensor1d([], 'int32');
+      const loss = perExample(context, logits, labels);
+      // tf.grad of a non-scalar: tfjs-backend-wasm 4.22 sums an empty tensor
+      // to uninitialised memory, so no sum here.
+      const grad = tf.grad((x: Tensor) => perExample(context, x, labels))(logits);
+      expectEqual(loss.shape, [0], 'loss shape');
+      expectEqual(grad.shape, [0, 4], 'gradient shape');
+      expectEqual((await grad.data()).length, 0, 'gradient values');
+      tf.dispose([logits, labels, loss, grad]);
+    },
+  },
+];
