@@ -22,7 +22,7 @@ it('trains the Iris classifier and reports its accuracy', () => {
 
 it('compares the next-token model with the one-hot composite', () => {
   const out = runDemo('next_token.mjs', {DEMO_STEPS: '2'});
-  expect(out).toMatch(/this op: +\d+ ms\/step, peak [\d.]+ MB/);
+  expect(out).toMatch(/this package: +\d+ ms\/step, peak [\d.]+ MB/);
   expect(out).toMatch(/one-hot composite: +\d+ ms\/step, peak [\d.]+ MB/);
   expect(out).toContain('first-step loss equal within 0.1%: true');
 }, 120000);

@@ -69,8 +69,8 @@ async function main() {
   const optimizer = tf.train.adam(0.02);
   const losses = [];
   for (let step = 0; step < STEPS; step++) {
-    const cost = optimizer.minimize(() => tf.mean(
-        tf.sparseSoftmaxCrossEntropyWithLogits(logitsOf(x), y).loss), true);
+    const cost = optimizer.minimize(
+        () => tf.losses.sparseSoftmaxCrossEntropy(y, logitsOf(x)), true);
     losses.push((await cost.data())[0]);
     cost.dispose();
     if (step % 10 === 0 || step === STEPS - 1) {
