@@ -1,9 +1,9 @@
 // Measurements shared by the Node (cpu) and browser (WebGL) sides of
 // `npm run bench`. Given a `tf` namespace with the op on it, times per shape:
 // the forward op; a training step (value and gradient of tf.mean(loss) with
-// respect to the logits) with this package's loss, with the op's `loss`
-// output, and with the one-hot composite; on cpu a plain JavaScript fused
-// loop; and peak bytes of each training step.
+// respect to the logits) with the op's `loss` output, with this package's
+// tf.losses.sparseSoftmaxCrossEntropy, and with the one-hot composite; on cpu
+// a plain JavaScript fused loop; and peak bytes of each training step.
 
 /**
  * Median time of each variant over repeated rounds, after two warm-up
@@ -76,16 +76,15 @@ function plainLoop(features, labels, batch, numClasses) {
 
 /**
  * Value and gradient of tf.mean(loss) with respect to the logits: `ours`
- * with the loss a training loop writes (per example, then the mean), and
- * `opLoss` with the op's `loss` output, for which tfjs also writes `backprop`
- * and hands its gradient a zeros tensor of that size.
+ * with the op's `loss` output, `lossApi` with the package's loss
+ * (per example, then the mean), which skips writing `backprop`.
  */
 function trainingSteps(tf, labels) {
   return {
-    ours: tf.valueAndGrad(x => tf.mean(tf.losses.sparseSoftmaxCrossEntropy(
-        labels, x, undefined, 0, tf.Reduction.NONE))),
-    opLoss: tf.valueAndGrad(x => tf.mean(
+    ours: tf.valueAndGrad(x => tf.mean(
         tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss)),
+    lossApi: tf.valueAndGrad(x => tf.mean(tf.losses.sparseSoftmaxCrossEntropy(
+        labels, x, undefined, 0, tf.Reduction.NONE))),
   };
 }
 
@@ -105,7 +104,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
   const budgetMs = options.budgetMs ?? 1500;
   const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
   const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
-  const {ours, opLoss} = trainingSteps(tf, labels);
+  const {ours, lossApi} = trainingSteps(tf, labels);
   const composite = tf.valueAndGrad(x => tf.mean(tf.losses.softmaxCrossEntropy(
       tf.oneHot(labels, numClasses), x, undefined, 0, tf.Reduction.NONE)));
   const stepOnce = step => async () => {
@@ -122,7 +121,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
       tf.dispose([loss, backprop]);
     },
     oursStep: stepOnce(ours),
-    opLossStep: stepOnce(opLoss),
+    lossApiStep: stepOnce(lossApi),
   };
   if (tf.getBackend() === 'cpu') {
     const features = await logits.data();
@@ -135,7 +134,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     // The composite is 20-50x slower: timed on its own, fewer rounds.
     ...await timeInterleaved({compositeStep: stepOnce(composite)}, budgetMs, 3, 30)};
   result.oursPeakBytes = await peakBytes(tf, ours, logits);
-  result.opLossPeakBytes = await peakBytes(tf, opLoss, logits);
+  result.lossApiPeakBytes = await peakBytes(tf, lossApi, logits);
   result.compositePeakBytes = await peakBytes(tf, composite, logits);
   tf.dispose([logits, labels]);
   return result;
@@ -166,7 +165,7 @@ function compiledPrograms(tf) {
 async function scaleCheck(tf, [batch, numClasses]) {
   const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 3);
   const labels = tf.randomUniformInt([batch], 0, numClasses, 4);
-  const {ours, opLoss} = trainingSteps(tf, labels);
+  const {ours, lossApi} = trainingSteps(tf, labels);
   const once = async step => {
     const {value, grad} = step(logits);
     await sync(tf, grad);
@@ -181,7 +180,7 @@ async function scaleCheck(tf, [batch, numClasses]) {
     return {ms: performance.now() - t0, loss};
   };
   const result = {backend: tf.getBackend(), shape: [batch, numClasses],
-    ours: await timed(ours), opLoss: await timed(opLoss)};
+    ours: await timed(ours), lossApi: await timed(lossApi)};
   tf.dispose([logits, labels]);
   return result;
 }

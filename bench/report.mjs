@@ -11,12 +11,12 @@ export function derive(result) {
   const derived = {
     forwardNs: nsPerLogit(result.forward, logits),
     oursStepNs: nsPerLogit(result.oursStep, logits),
-    opLossStepNs: nsPerLogit(result.opLossStep, logits),
+    lossApiStepNs: nsPerLogit(result.lossApiStep, logits),
     compositeStepNs: nsPerLogit(result.compositeStep, logits),
     speedup: ratio(result.compositeStep.ms, result.oursStep.ms),
     peakRatio: ratio(result.compositePeakBytes, result.oursPeakBytes),
-    opLossSpeedup: ratio(result.compositeStep.ms, result.opLossStep.ms),
-    opLossPeakRatio: ratio(result.compositePeakBytes, result.opLossPeakBytes),
+    lossApiSpeedup: ratio(result.compositeStep.ms, result.lossApiStep.ms),
+    lossApiPeakRatio: ratio(result.compositePeakBytes, result.lossApiPeakBytes),
   };
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
@@ -58,7 +58,7 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `Node ${machine.node}, tfjs ${machine.tfjs}; WebGL: Chromium ` +
         `${machine.chromium}, ${machine.webglRenderer}. ${machine.date}`,
     '',
-    '| backend | shape | forward ns/logit | step ns/logit (ours) | step ns/logit (composite) | plain loop ns/logit | step speedup | step / loop | forward / loop | peak MB (ours / composite) | peak ratio | op `.loss` step ns/logit (speedup, peak ratio) |',
+    '| backend | shape | forward ns/logit | step ns/logit (ours) | step ns/logit (composite) | plain loop ns/logit | step speedup | step / loop | forward / loop | peak MB (ours / composite) | peak ratio | `tf.losses` step ns/logit (speedup, peak ratio) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const result of results) {
@@ -69,8 +69,8 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `${fixed(d.speedup)}x | ${d.stepOverLoop ? fixed(d.stepOverLoop, 2) : '-'} | ` +
         `${d.forwardOverLoop ? fixed(d.forwardOverLoop, 2) : '-'} | ` +
         `${mb(result.oursPeakBytes)} / ${mb(result.compositePeakBytes)} | ` +
-        `${fixed(d.peakRatio)}x | ${fixed(d.opLossStepNs)} ` +
-        `(${fixed(d.opLossSpeedup)}x, ${fixed(d.opLossPeakRatio)}x) |`);
+        `${fixed(d.peakRatio)}x | ${fixed(d.lossApiStepNs)} ` +
+        `(${fixed(d.lossApiSpeedup)}x, ${fixed(d.lossApiPeakRatio)}x) |`);
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {
@@ -80,9 +80,9 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
   lines.push('');
   for (const check of scale) {
     lines.push(`Scale [${check.shape.join(', ')}] on ${check.backend}: ` +
-        `training step ${fixed(check.ours.ms, 0)} ms (op \`.loss\`: ` +
-        `${fixed(check.opLoss.ms, 0)} ms), loss ${fixed(check.ours.loss, 3)} ` +
-        `(${fixed(check.opLoss.loss, 3)}).`);
+        `training step ${fixed(check.ours.ms, 0)} ms (\`tf.losses\`: ` +
+        `${fixed(check.lossApi.ms, 0)} ms), loss ${fixed(check.ours.loss, 3)} ` +
+        `(${fixed(check.lossApi.loss, 3)}).`);
   }
   if (recompilation) {
     lines.push(`This package's WebGL programs compiled by a first training ` +

@@ -1,16 +1,22 @@
 import {getKernel, KernelConfig, registerKernel} from '@tensorflow/tfjs-core';
 
+import {sparseSoftmaxCrossEntropyBackpropCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyBackprop.js';
 import {sparseSoftmaxCrossEntropyLossCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLoss.js';
 import {sparseSoftmaxCrossEntropyLossGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
 
-/** Each forward kernel with its gradient kernel, as the cpu backend has them. */
-const TYPED_ARRAY_KERNEL_PAIRS: Array<[KernelConfig, KernelConfig]> = [
+/**
+ * Each forward kernel with the kernels that go with it (its gradient kernel;
+ * for the loss kernel also the backprop kernel that reads its row results),
+ * as the cpu backend has them.
+ */
+const TYPED_ARRAY_KERNEL_GROUPS: Array<[KernelConfig, ...KernelConfig[]]> = [
   [sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
     sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig],
   [sparseSoftmaxCrossEntropyLossCpuConfig,
-    sparseSoftmaxCrossEntropyLossGradCpuConfig],
+    sparseSoftmaxCrossEntropyLossGradCpuConfig,
+    sparseSoftmaxCrossEntropyBackpropCpuConfig],
 ];
 
 /**
@@ -26,11 +32,11 @@ const TYPED_ARRAY_KERNEL_PAIRS: Array<[KernelConfig, KernelConfig]> = [
  * so "Kernel not registered" never reaches users.
  */
 export function ensureKernelsFor(backendName: string): void {
-  for (const [forward, gradient] of TYPED_ARRAY_KERNEL_PAIRS) {
+  for (const [forward, ...companions] of TYPED_ARRAY_KERNEL_GROUPS) {
     if (getKernel(forward.kernelName, backendName) != null) {
       continue;
     }
-    for (const {kernelName, kernelFunc} of [forward, gradient]) {
+    for (const {kernelName, kernelFunc} of [forward, ...companions]) {
       if (getKernel(kernelName, backendName) == null) {
         registerKernel({kernelName, backendName, kernelFunc});
       }

@@ -43,19 +43,26 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
  * of the same size; this kernel writes no `[batch, numClasses]` tensor.
  * Outputs, in order: `loss` float32 `[batch]`, and per row `rowMax` and
  * `logSumExp = log(sum_j exp(x_j - rowMax))`, float32 `[batch, 1]`, which
- * its gradient kernel reads to rebuild the softmax. Same inputs as the
- * forward kernel. Not a TensorFlow op: `tf.losses.sparseSoftmaxCrossEntropy`
- * runs it.
+ * its gradient kernel and `SparseSoftmaxCrossEntropyBackprop` read to
+ * rebuild the softmax. Same inputs as the forward kernel. Not a TensorFlow
+ * op: `tf.losses.sparseSoftmaxCrossEntropy` runs it, and so does the op
+ * under a gradient tape.
+ *
+ * `rowMax` is a shift, not a differentiable result: its gradient is defined
+ * as zero (TensorFlow's `stop_gradient`), which makes `logSumExp` the
+ * log-sum-exp of the logits less a constant, with gradient `softmax`.
  */
 export const SparseSoftmaxCrossEntropyLoss = 'SparseSoftmaxCrossEntropyLoss';
 
 /**
  * The gradient of `SparseSoftmaxCrossEntropyLoss` with respect to the
- * features in one pass: `dFeatures = dLoss[:, None] * (softmax - onehot)`,
+ * features in one pass:
+ * `dFeatures = (dLoss + dLogSumExp)[:, None] * softmax - dLoss[:, None] * onehot`,
  * the softmax rebuilt as `exp(x - rowMax - logSumExp)`. Inputs: `features`,
- * `labels` (the forward inputs), `rowMax`, `logSumExp` (its outputs) and
- * `dLoss` float32 `[batch]`. Output: `dFeatures` float32
- * `[batch, numClasses]`.
+ * `labels` (the forward inputs), `rowMax`, `logSumExp` (its outputs),
+ * `dLoss` float32 `[batch]` and `dLogSumExp` float32 `[batch, 1]` (zeros
+ * unless `SparseSoftmaxCrossEntropyBackprop` read `logSumExp`). Output:
+ * `dFeatures` float32 `[batch, numClasses]`.
  */
 export const SparseSoftmaxCrossEntropyLossGrad =
     'SparseSoftmaxCrossEntropyLossGrad';
@@ -66,4 +73,25 @@ export type SparseSoftmaxCrossEntropyLossGradInputs = {
   rowMax: TensorInfo;
   logSumExp: TensorInfo;
   dLoss: TensorInfo;
+  dLogSumExp: TensorInfo;
+};
+
+/**
+ * `backprop = exp(x - rowMax - logSumExp) - onehot(labels)` from the loss
+ * kernel's row results, one pass. Under a gradient tape the op runs it after
+ * `SparseSoftmaxCrossEntropyLoss` instead of running the forward kernel: the
+ * two outputs are then separate tape nodes, so a training step that uses
+ * only `loss` neither receives a zeros gradient for `backprop` nor keeps it.
+ * Inputs: `features` float32 `[batch, numClasses]`, `labels` int32 `[batch]`
+ * (already checked by the loss kernel), `rowMax` and `logSumExp` float32
+ * `[batch, 1]`. Output: `backprop` float32 `[batch, numClasses]`.
+ */
+export const SparseSoftmaxCrossEntropyBackprop =
+    'SparseSoftmaxCrossEntropyBackprop';
+
+export type SparseSoftmaxCrossEntropyBackpropInputs = {
+  features: TensorInfo;
+  labels: TensorInfo;
+  rowMax: TensorInfo;
+  logSumExp: TensorInfo;
 };

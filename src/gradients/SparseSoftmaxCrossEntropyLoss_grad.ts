@@ -1,22 +1,23 @@
-import {engine, expandDims, getBackend, getKernel, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, cast, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 
 /**
- * `dFeatures = dLoss[:, None] * (softmax(features) - onehot(labels))`.
+ * `dFeatures = dLoss[:, None] * (softmax - onehot) + dLogSumExp * softmax`.
  *
- * Only `loss` is differentiated: `rowMax` and `logSumExp` are internal
- * outputs that the loss op never returns, so their upstream gradients are
- * always the zeros tfjs fills in for unused outputs (`[batch, 1]`, cheap).
+ * `rowMax` is a shift whose gradient is defined as zero (see
+ * `kernel_names.ts`), so `dRowMax` is not read. `dLogSumExp` is the zeros
+ * tfjs fills in (`[batch, 1]`, cheap) unless the op's `backprop`, computed
+ * from `logSumExp` by `SparseSoftmaxCrossEntropyBackprop`, was used.
  *
  * As in the forward kernel's gradient, two paths:
  * - Not recorded (first-order training): one gradient kernel over the saved
  *   features and row results; no `[batch, numClasses]` tensor was saved
  *   besides the features.
- * - Recorded (a higher-order gradient): `dLoss * backprop` from tfjs ops,
- *   with `backprop` from the forward kernel re-run on the saved features, so
+ * - Recorded (a higher-order gradient): the formula from tfjs ops, with
+ *   `backprop` from the forward kernel re-run on the saved features, so
  *   every order differentiates through that kernel's gradient. Also the
  *   path on a backend with our forward kernels but no gradient kernel.
  */
@@ -25,7 +26,7 @@ export const sparseSoftmaxCrossEntropyLossGradConfig: GradConfig = {
   inputsToSave: ['features', 'labels'],
   outputsToSave: [false, true, true],
   gradFunc: (dys: Tensor|Tensor[], saved: Tensor[]) => {
-    const [dLoss] = dys as Tensor[];
+    const [dLoss, , dLogSumExp] = dys as Tensor[];
     const [features, labels, rowMax, logSumExp] = saved;
     return {
       features: () => {
@@ -33,15 +34,27 @@ export const sparseSoftmaxCrossEntropyLossGradConfig: GradConfig = {
         if (engine().isTapeOn() ||
             getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) ==
                 null) {
-          const [, backprop] = runKernel(
-              SparseSoftmaxCrossEntropyWithLogits, {features, labels});
-          return mul(expandDims(dLoss, 1), backprop);
+          return recordedFeaturesGradient(
+              features, labels, dLoss, dLogSumExp);
         }
         const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
-            {features, labels, rowMax, logSumExp, dLoss});
+            {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
         return dFeatures;
       },
       labels: () => zeros(labels.shape, 'float32'),
     };
   },
 };
+
+function recordedFeaturesGradient(
+    features: Tensor, labels: Tensor, dLoss: Tensor,
+    dLogSumExp: Tensor): Tensor {
+  const [, backprop] =
+      runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
+  // An int32 one-hot, then cast (tfjs-backend-wasm 4.22's float32 OneHot is
+  // wrong; see SparseSoftmaxCrossEntropyWithLogits_grad.ts).
+  const probabilities = add(
+      backprop, cast(oneHot(labels, features.shape[1] as number), 'float32'));
+  return add(mul(expandDims(dLoss, 1), backprop),
+      mul(dLogSumExp, probabilities));
+}

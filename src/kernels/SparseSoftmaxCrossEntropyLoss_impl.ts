@@ -46,31 +46,64 @@ export function sparseSoftmaxCrossEntropyLossImpl(
 }
 
 /**
- * `dFeatures = dLoss * (exp(x - rowMax - logSumExp) - onehot(label))`, with
- * `x - rowMax` taken first so large logits keep their precision.
+ * `backprop = exp(x - rowMax - logSumExp) - onehot(label)` from the
+ * forward's row results: the op's `backprop` output when it runs under a
+ * gradient tape (see `sparse_softmax_cross_entropy_with_logits.ts`).
+ */
+export function sparseSoftmaxCrossEntropyBackpropImpl(
+    features: Float32Array, labels: Int32Array, rowMax: Float32Array,
+    logSumExp: Float32Array, batch: number, numClasses: number): Float32Array {
+  return softmaxRowsMinusOneHot(features, labels, rowMax, logSumExp,
+      () => 1, () => 1, batch, numClasses);
+}
+
+/**
+ * The loss-only kernel's gradient:
+ * `dFeatures = (dLoss + dLogSumExp) * softmax - dLoss * onehot(label)`.
+ * `dLogSumExp` is zero unless the op's `backprop` output was used (its
+ * gradient reaches the features partly through `logSumExp`).
  */
 export function sparseSoftmaxCrossEntropyLossGradImpl(
     features: Float32Array, labels: Int32Array, rowMax: Float32Array,
-    logSumExp: Float32Array, dLoss: Float32Array, batch: number,
+    logSumExp: Float32Array, dLoss: Float32Array, dLogSumExp: Float32Array,
+    batch: number, numClasses: number): Float32Array {
+  return softmaxRowsMinusOneHot(features, labels, rowMax, logSumExp,
+      row => dLoss[row] + dLogSumExp[row], row => dLoss[row], batch,
+      numClasses);
+}
+
+/**
+ * Per row, `probabilityScale(row) * exp(x - rowMax - logSumExp)` minus
+ * `oneHotScale(row)` at the label, in one pass that writes the only
+ * `[batch, numClasses]` array. `x - rowMax` is taken first so large logits
+ * keep their precision. A label outside `[0, numClasses)` gives a NaN row.
+ */
+function softmaxRowsMinusOneHot(
+    features: Float32Array, labels: Int32Array, rowMax: Float32Array,
+    logSumExp: Float32Array, probabilityScale: (row: number) => number,
+    oneHotScale: (row: number) => number, batch: number,
     numClasses: number): Float32Array {
-  const dFeatures = new Float32Array(batch * numClasses);
+  const out = new Float32Array(batch * numClasses);
   for (let row = 0; row < batch; row++) {
     const offset = row * numClasses;
     const label = labels[row];
     if (!(label >= 0 && label < numClasses)) {
-      dFeatures.fill(NaN, offset, offset + numClasses);
+      out.fill(NaN, offset, offset + numClasses);
       continue;
     }
     const max = rowMax[row];
     const logSum = logSumExp[row];
-    const rowLossGrad = dLoss[row];
+    const scale = probabilityScale(row);
     for (let j = 0; j < numClasses; j++) {
-      dFeatures[offset + j] =
-          rowLossGrad * expFloat32(features[offset + j] - max - logSum);
+      out[offset + j] = scale * expFloat32(features[offset + j] - max - logSum);
     }
-    // (p - 1) before scaling, not p * dLoss - dLoss: one rounding, as TF.
-    dFeatures[offset + label] = rowLossGrad *
-        (expFloat32(features[offset + label] - max - logSum) - 1);
+    // One rounding at the label, as TF's `p - 1`, when the scales agree.
+    const labelProbability =
+        expFloat32(features[offset + label] - max - logSum);
+    const oneHot = oneHotScale(row);
+    out[offset + label] = scale === oneHot ?
+        scale * (labelProbability - 1) :
+        scale * labelProbability - oneHot;
   }
-  return dFeatures;
+  return out;
 }

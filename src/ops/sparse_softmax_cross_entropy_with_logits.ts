@@ -1,8 +1,8 @@
-import {getBackend, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {engine, getBackend, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, OP_NAME, shapeText} from '../errors.js';
 import {ensureKernelsFor} from '../fallback_kernels.js';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names.js';
+import {SparseSoftmaxCrossEntropyBackprop, SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 import {convertArgument} from './convert_argument.js';
 
@@ -68,12 +68,31 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
     labels: reshapeIfNeeded($labels, [batch]),
   };
   ensureKernelsFor(getBackend());
-  const [loss, backprop] =
+  const [loss, backprop] = engine().isTapeOn() ?
+      recordedOutputs(inputs) :
       runKernel(SparseSoftmaxCrossEntropyWithLogits, inputs);
   return {
     loss: reshapeIfNeeded(loss, $labels.shape) as L,
     backprop: reshapeIfNeeded(backprop, $features.shape) as B,
   };
+}
+
+/**
+ * The outputs as two tape nodes, for when a gradient is being recorded:
+ * `loss` (with each row's max and log-sum-exp) from the loss kernel, then
+ * `backprop` from those row results. tfjs hands a multi-output kernel's
+ * gradient a zeros tensor for every output nobody used, and keeps its saved
+ * outputs to the end; split, a training step that uses only `loss` gets
+ * neither for `backprop` (one `[batch, numClasses]` pass and tensor less).
+ * Values and gradients equal the forward kernel's.
+ */
+function recordedOutputs(
+    inputs: SparseSoftmaxCrossEntropyWithLogitsInputs): Tensor[] {
+  const [loss, rowMax, logSumExp] =
+      runKernel(SparseSoftmaxCrossEntropyLoss, inputs);
+  const [backprop] = runKernel(
+      SparseSoftmaxCrossEntropyBackprop, {...inputs, rowMax, logSumExp});
+  return [loss, backprop];
 }
 
 /**

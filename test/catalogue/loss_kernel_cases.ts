@@ -2,7 +2,9 @@
  * The loss-only kernel pair (`SparseSoftmaxCrossEntropyLoss` and its
  * gradient kernel), reached as users reach it: through the package's loss
  * with `Reduction.NONE`, whose value and gradient must equal the op's
- * `loss` output and its gradient.
+ * `loss` output and its gradient; and the op under a gradient tape, which
+ * runs that kernel and `SparseSoftmaxCrossEntropyBackprop` instead of the
+ * forward kernel.
  */
 import type {Tensor} from '@tensorflow/tfjs';
 
@@ -11,6 +13,19 @@ import {CaseContext, TestCase} from './case';
 import {expectNoLeak} from './memory';
 import {Random} from './random';
 import {reference, referenceGradient, referenceHessianVectorProduct} from './reference';
+
+/** Peak bytes above the bytes in use before, during one training step. */
+async function trainingStepPeakBytes(
+    tf: CaseContext['tf'], step: (x: Tensor) => {value: Tensor, grad: Tensor},
+    logits: Tensor): Promise<number> {
+  const before = tf.memory().numBytes;
+  const profile = await tf.profile(() => {
+    const {value, grad} = step(logits);
+    return [value, grad];
+  });
+  tf.dispose(profile.result as Tensor[]);
+  return profile.peakBytes - before;
+}
 
 /** The per-example loss through the loss-only kernel. */
 function perExample(
@@ -148,13 +163,7 @@ export const lossKernelCases: TestCase[] = [
       const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
       const step = tf.valueAndGrad(
           (x: Tensor) => tf.mean(perExample(context, x, labels)));
-      const before = tf.memory().numBytes;
-      const profile = await tf.profile(() => {
-        const {value, grad} = step(logits);
-        return [value, grad];
-      });
-      const peak = profile.peakBytes - before;
-      tf.dispose(profile.result as Tensor[]);
+      const peak = await trainingStepPeakBytes(tf, step, logits);
       // tfjs counts bytes per tensor: the saved features (a copy of the
       // caller's handle) and dFeatures, plus per-row vectors.
       const logitBytes = 4 * batch * numClasses;
@@ -166,6 +175,69 @@ export const lossKernelCases: TestCase[] = [
         tf.dispose([value, grad]);
       });
       tf.dispose([logits, labels]);
+    },
+  },
+  {
+    name: 'op under a gradient tape: training on `loss` holds three [batch, numClasses] tensors, no zeros for `backprop`',
+    async run(context) {
+      const {tf, op} = context;
+      const random = new Random(45);
+      const [batch, numClasses] = [64, 500];
+      const logits = tf.tensor2d(
+          context.storable(random.logits(batch * numClasses, 3)),
+          [batch, numClasses]);
+      const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+      const step = tf.valueAndGrad(
+          (x: Tensor) => tf.mean(op(x, labels).loss));
+      const peak = await trainingStepPeakBytes(tf, step, logits);
+      // tfjs counts bytes per tensor: two saved copies of the features (one
+      // per tape node) with `backprop` in the forward pass, with dFeatures
+      // in the backward; the forward kernel's node would add a saved
+      // `backprop` and the zeros tfjs makes as its gradient.
+      const logitBytes = 4 * batch * numClasses;
+      expectEqual(peak <= 3 * logitBytes + 64 * batch, true,
+          `peak ${peak} bytes, ${(peak / logitBytes).toFixed(2)} x the logits`);
+      await expectNoLeak(tf, 'training step', async () => {
+        const {value, grad} = step(logits);
+        await grad.data();
+        tf.dispose([value, grad]);
+      });
+      tf.dispose([logits, labels]);
+    },
+  },
+  {
+    name: 'op under a gradient tape: outputs equal the forward kernel\'s, gradients of both outputs match the closed form',
+    async run(context) {
+      const {tf, op, rtol, atol} = context;
+      const random = new Random(46);
+      const [batch, numClasses] = [6, 7];
+      const features = mixedRows(random, batch, numClasses, context);
+      const labels = random.labels(batch, numClasses);
+      const dLoss = random.logits(batch, 1);
+      const dBackprop = random.logits(batch * numClasses, 1);
+      const [logits, labelTensor, dLossTensor, dBackpropTensor] = [
+        tf.tensor2d(features, [batch, numClasses]),
+        tf.tensor1d(labels, 'int32'), tf.tensor1d(dLoss),
+        tf.tensor2d(dBackprop, [batch, numClasses]),
+      ];
+      const untaped = op(logits, labelTensor);
+      let taped: Float32Array[] = [];
+      const gradient = tf.grad((x: Tensor) => {
+        const {loss, backprop} = op(x, labelTensor);
+        taped = [loss.dataSync() as Float32Array,
+          backprop.dataSync() as Float32Array];
+        return tf.add(tf.sum(tf.mul(loss, dLossTensor)),
+            tf.sum(tf.mul(backprop, dBackpropTensor)));
+      })(logits);
+      expectClose(taped[0], await untaped.loss.data(), rtol, atol, 'loss');
+      expectClose(taped[1], await untaped.backprop.data(), rtol, atol,
+          'backprop');
+      const expected = referenceGradient(
+          reference(features, labels, numClasses), dLoss,
+          Float64Array.from(dBackprop), numClasses);
+      expectClose(await gradient.data(), expected, rtol, atol, 'dFeatures');
+      tf.dispose([logits, labelTensor, dLossTensor, dBackpropTensor, untaped,
+        gradient]);
     },
   },
   {

@@ -10,14 +10,18 @@ export function sparseSoftmaxCrossEntropyLossGradCpu(args: {
   inputs: SparseSoftmaxCrossEntropyLossGradInputs,
   backend: KernelBackend,
 }): TensorInfo {
-  const {inputs: {features, labels, rowMax, logSumExp, dLoss}, backend} = args;
+  const {
+    inputs: {features, labels, rowMax, logSumExp, dLoss, dLogSumExp},
+    backend,
+  } = args;
   const [batch, numClasses] = features.shape;
   const dFeatures = sparseSoftmaxCrossEntropyLossGradImpl(
       backendValues(backend, features, Float32Array),
       backendValues(backend, labels, Int32Array),
       backendValues(backend, rowMax, Float32Array),
       backendValues(backend, logSumExp, Float32Array),
-      backendValues(backend, dLoss, Float32Array), batch, numClasses);
+      backendValues(backend, dLoss, Float32Array),
+      backendValues(backend, dLogSumExp, Float32Array), batch, numClasses);
   return writeFloat32(backend, [batch, numClasses], dFeatures);
 }
 

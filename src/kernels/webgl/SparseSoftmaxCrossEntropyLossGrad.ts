@@ -7,14 +7,17 @@ import {SoftmaxCrossEntropyBackpropProgram} from './softmax_cross_entropy_gpu.js
 
 /**
  * The loss-only gradient on WebGL: one program writes
- * `dLoss * (softmax - onehot)` from the logits and the forward's row
- * results. A label outside `[0, numClasses)` gives a NaN row.
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot` from the logits and the
+ * forward's row results. A label outside `[0, numClasses)` gives a NaN row.
  */
 export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
   inputs: SparseSoftmaxCrossEntropyLossGradInputs,
   backend: MathBackendWebGL,
 }): TensorInfo {
-  const {inputs: {features, labels, rowMax, logSumExp, dLoss}, backend} = args;
+  const {
+    inputs: {features, labels, rowMax, logSumExp, dLoss, dLogSumExp},
+    backend,
+  } = args;
   const [batch, numClasses] = features.shape;
   if (batch === 0) {
     return backend.makeTensorInfo(
@@ -22,7 +25,7 @@ export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
   }
   return backend.runWebGLProgram(
       new SoftmaxCrossEntropyBackpropProgram(batch, numClasses, true),
-      [features, labels, rowMax, logSumExp, dLoss], 'float32',
+      [features, labels, rowMax, logSumExp, dLoss, dLogSumExp], 'float32',
       [[numClasses]]);
 }
 

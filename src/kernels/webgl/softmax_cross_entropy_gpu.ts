@@ -57,9 +57,10 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
 
 /**
  * `backprop = exp(x - rowMax - logSumExp) - onehot(label)` (softmax minus
- * one-hot), shape `[batch, numClasses]`. With `scalesByDLoss` it writes
- * `dLoss[row] * backprop` instead: the loss-only gradient, which rebuilds
- * the softmax from the logits rather than reading a saved `backprop`.
+ * one-hot), shape `[batch, numClasses]`. With `isLossGradient` it writes the
+ * loss-only kernel's gradient instead,
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot(label)`, rebuilding the
+ * softmax from the logits rather than reading a saved `backprop`.
  */
 export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
   variableNames: string[];
@@ -68,12 +69,17 @@ export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
   enableShapeUniforms = true;
   customUniforms = CLASS_UNIFORMS;
 
-  constructor(batch: number, numClasses: number, scalesByDLoss = false) {
+  constructor(batch: number, numClasses: number, isLossGradient = false) {
     this.variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
-    if (scalesByDLoss) {
-      this.variableNames.push('dLoss');
+    if (isLossGradient) {
+      this.variableNames.push('dLoss', 'dLogSumExps');
     }
     this.outputShape = [batch, numClasses];
+    const rowScales = isLossGradient ? `
+        float oneHotScale = getDLoss(row);
+        float probabilityScale = oneHotScale + getDLogSumExps(row, 0);` : `
+        float oneHotScale = 1.0;
+        float probabilityScale = 1.0;`;
     this.userCode = `
       ${IS_VALID_ROW}
 
@@ -89,9 +95,9 @@ export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
         float logSumExp = getLogSumExps(row, 0);
         float probability =
             exp(getFeaturesAtOutCoords() - rowMax - logSumExp);
-        float backprop =
-            coords[1] == label ? probability - 1.0 : probability;
-        setOutput(${scalesByDLoss ? 'getDLoss(row) * backprop' : 'backprop'});
+        ${rowScales}
+        float scaled = probabilityScale * probability;
+        setOutput(coords[1] == label ? scaled - oneHotScale : scaled);
       }
     `;
   }
