@@ -37,14 +37,17 @@ async function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
 /**
  * Waits until `t` is computed. On cpu `data()` is a plain read; on WebGL a
  * one-element slice of the last element is read, so the whole tensor is
- * computed but not downloaded (a download would dominate the timing).
+ * computed but not downloaded (a download would dominate the timing). The
+ * slice is taken in `t`'s own rank: reshaping a packed texture to 1-D first
+ * would copy it whole, a cost of the measurement rather than of the step.
  */
 async function sync(tf, t) {
   if (tf.getBackend() === 'cpu') {
     await t.data();
     return;
   }
-  const last = tf.tidy(() => tf.slice(tf.reshape(t, [-1]), t.size - 1, 1));
+  const last = tf.tidy(() => tf.slice(
+      t, t.shape.map(size => size - 1), t.shape.map(() => 1)));
   await last.data();
   last.dispose();
 }

@@ -241,6 +241,57 @@ export const lossKernelCases: TestCase[] = [
     },
   },
   {
+    name: 'logits in a packed texture (as WebGL\'s matMul and add write them) give the reference values and gradients',
+    async run(context) {
+      const {tf, op, backend, rtol, atol, floatPrecision, maxExactLabel} =
+          context;
+      const random = new Random(47);
+      // 70001 classes take a merge pass, 300001 a second one (on WebGL).
+      for (const [batch, numClasses] of [[5, 1001], [3, 70001], [2, 300001]]) {
+        const features = mixedRows(random, batch, numClasses, context);
+        if (floatPrecision === 32) {
+          features[3] = -Infinity;                      // row 0: p = 0 there
+          features[(batch - 1) * numClasses + 7] = NaN;  // last row: NaN
+        }
+        // 16-bit textures hold labels exactly only up to maxExactLabel.
+        const labels =
+            random.labels(batch, Math.min(numClasses, maxExactLabel + 1));
+        const dLoss = random.logits(batch, 1);
+        const raw = tf.tensor2d(features, [batch, numClasses]);
+        const labelTensor = tf.tensor1d(labels, 'int32');
+        const dLossTensor = tf.tensor1d(dLoss);
+        // A packed binary op: on WebGL with packing on, its output is packed.
+        const logits = tf.add(raw, tf.zerosLike(raw));
+        if (backend === 'webgl' && tf.env().getBool('WEBGL_PACK') &&
+            tf.env().getBool('WEBGL_PACK_BINARY_OPERATIONS')) {
+          const texData = (tf.backend() as unknown as
+              {texData: {get(id: object): {isPacked: boolean}}}).texData;
+          expectEqual(texData.get(logits.dataId).isPacked, true,
+              'the logits are packed');
+        }
+        const what = `[${batch}, ${numClasses}]`;
+        const expected = reference(features, labels, numClasses);
+        const {loss, backprop} = op(logits, labelTensor);
+        expectClose(await loss.data(), expected.loss, rtol, atol, `${what} loss`);
+        expectClose(await backprop.data(), expected.backprop, rtol, atol,
+            `${what} backprop`);
+        const expectedGradient = referenceGradient(expected, dLoss,
+            new Float64Array(batch * numClasses), numClasses);
+        const [viaLoss, viaOp] = [
+          (x: Tensor) => perExample(context, x, labelTensor),
+          (x: Tensor) => op(x, labelTensor).loss,
+        ].map(f => tf.grad((x: Tensor) =>
+          tf.sum(tf.mul(f(x), dLossTensor)))(logits));
+        expectClose(await viaLoss.data(), expectedGradient, rtol, atol,
+            `${what} loss-only gradient`);
+        expectClose(await viaOp.data(), expectedGradient, rtol, atol,
+            `${what} op gradient`);
+        tf.dispose([raw, labelTensor, dLossTensor, logits, loss, backprop,
+          viaLoss, viaOp]);
+      }
+    },
+  },
+  {
     name: 'loss-only kernel: an empty batch gives an empty loss and gradient',
     async run(context) {
       const {tf} = context;

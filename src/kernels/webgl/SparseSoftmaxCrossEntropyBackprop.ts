@@ -3,6 +3,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyBackprop, SparseSoftmaxCrossEntropyBackpropInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
+import {asColumn, isPacked} from './row_reduce.js';
 import {SoftmaxCrossEntropyBackpropProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
@@ -21,8 +22,10 @@ export function sparseSoftmaxCrossEntropyBackpropWebgl(args: {
         [0, numClasses], 'float32', new Float32Array(0));
   }
   return backend.runWebGLProgram(
-      new SoftmaxCrossEntropyBackpropProgram(batch, numClasses),
-      [features, labels, rowMax, logSumExp], 'float32', [[numClasses]]);
+      new SoftmaxCrossEntropyBackpropProgram(
+          batch, numClasses, isPacked(backend, features)),
+      [features, asColumn(labels), rowMax, logSumExp], 'float32',
+      [[numClasses]]);
 }
 
 export const sparseSoftmaxCrossEntropyBackpropWebglConfig = kernelConfig(

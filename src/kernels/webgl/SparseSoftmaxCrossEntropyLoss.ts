@@ -3,7 +3,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
@@ -24,8 +24,9 @@ export function sparseSoftmaxCrossEntropyLossWebgl(args: {
   }
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch),
-      [features, labels, rowMax, logSumExp], 'float32', [[numClasses]]);
+      new SoftmaxCrossEntropyLossProgram(batch, isPacked(backend, features)),
+      [features, asColumn(labels), rowMax, logSumExp], 'float32',
+      [[numClasses]]);
   return [loss, rowMax, logSumExp];
 }
 

@@ -3,12 +3,15 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {SoftmaxCrossEntropyBackpropProgram} from './softmax_cross_entropy_gpu.js';
+import {asColumn, isPacked} from './row_reduce.js';
+import {LossGradRowTermsProgram, SoftmaxCrossEntropyLossOnlyGradProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
- * The loss-only gradient on WebGL: one program writes
- * `(dLoss + dLogSumExp) * softmax - dLoss * onehot` from the logits and the
- * forward's row results. A label outside `[0, numClasses)` gives a NaN row.
+ * The loss-only gradient on WebGL: a tiny program gathers each row's label,
+ * results and upstream gradients, then one program writes
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot` from the logits, in the
+ * logits' texture layout. A label outside
+ * `[0, numClasses)` gives a NaN row.
  */
 export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
   inputs: SparseSoftmaxCrossEntropyLossGradInputs,
@@ -23,10 +26,16 @@ export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
     return backend.makeTensorInfo(
         [0, numClasses], 'float32', new Float32Array(0));
   }
-  return backend.runWebGLProgram(
-      new SoftmaxCrossEntropyBackpropProgram(batch, numClasses, true),
-      [features, labels, rowMax, logSumExp, dLoss, dLogSumExp], 'float32',
-      [[numClasses]]);
+  const packed = isPacked(backend, features);
+  const rowTerms = backend.runWebGLProgram(
+      new LossGradRowTermsProgram(batch, packed),
+      [asColumn(labels), rowMax, logSumExp, asColumn(dLoss), dLogSumExp],
+      'float32', [[numClasses]], packed);
+  const dFeatures = backend.runWebGLProgram(
+      new SoftmaxCrossEntropyLossOnlyGradProgram(batch, numClasses, packed),
+      [features, rowTerms], 'float32');
+  backend.disposeIntermediateTensorInfo(rowTerms);
+  return dFeatures;
 }
 
 export const sparseSoftmaxCrossEntropyLossGradWebglConfig = kernelConfig(

@@ -3,7 +3,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyBackpropProgram, SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
@@ -30,14 +30,15 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
     ];
   }
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
-  const rowInputs = [features, labels, rowMax, logSumExp];
+  const packed = isPacked(backend, features);
+  const rowInputs = [features, asColumn(labels), rowMax, logSumExp];
   const classUniforms = [[numClasses]];
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch), rowInputs, 'float32',
+      new SoftmaxCrossEntropyLossProgram(batch, packed), rowInputs, 'float32',
       classUniforms);
   const backprop = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyBackpropProgram(batch, numClasses), rowInputs,
-      'float32', classUniforms);
+      new SoftmaxCrossEntropyBackpropProgram(batch, numClasses, packed),
+      rowInputs, 'float32', classUniforms);
   backend.disposeIntermediateTensorInfo(rowMax);
   backend.disposeIntermediateTensorInfo(logSumExp);
   return [loss, backprop];

@@ -3,7 +3,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {rowDot} from './row_reduce.js';
+import {asColumn, rowDot} from './row_reduce.js';
 import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {SoftmaxCrossEntropyGradProgram, SoftmaxCrossEntropyLossGradProgram} from './softmax_cross_entropy_gpu.js';
 
@@ -31,7 +31,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
   if (isZerosNotOnGpu(backend, dBackprop)) {
     return backend.runWebGLProgram(
         new SoftmaxCrossEntropyLossGradProgram(batch, numClasses),
-        [backprop, dLoss], 'float32');
+        [backprop, asColumn(dLoss)], 'float32');
   }
   const backpropDots = rowDot(backend, dBackprop, backprop);
   const dFeatures = backend.runWebGLProgram(

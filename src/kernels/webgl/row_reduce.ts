@@ -1,7 +1,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {ChunkLogSumExpProgram, ChunkMaxProgram, ChunkSumProgram, MAX_CHUNK_SIZE} from './row_reduce_gpu.js';
+import {ChunkMaxLogSumExpProgram, ChunkSumProgram, FIRST_PASS_CHUNK_SIZE, MAX_CHUNK_SIZE, MergeChunkPairsProgram, MergedOutput} from './row_reduce_gpu.js';
 
 /** How one pass splits rows of `inSize` elements across invocations. */
 interface ChunkLayout {
@@ -52,31 +52,45 @@ function reduceRowsInPasses(
 
 /**
  * Per row of `features` `[batch, numClasses]`: `rowMax` and
- * `logSumExp = log(sum_j exp(x_j - rowMax))`, both `[batch, 1]`. Each pass
- * writes a (max, logSumExp) pair per chunk: a max program, then a
- * log-sum-exp program against those maxima. The first pass reads the logits;
- * later passes merge the previous pass's pairs.
+ * `logSumExp = log(sum_j exp(x_j - rowMax))`, both `[batch, 1]`. One pass
+ * reads the logits and writes a packed `(max, logSumExp)` pair per chunk of
+ * FIRST_PASS_CHUNK_SIZE; merge passes reduce the pairs until a row has at
+ * most MAX_CHUNK_SIZE of them, and two last merges write the two results,
+ * packed if the features are (for programs that then read both packed).
  */
 export function rowMaxAndLogSumExp(
     backend: MathBackendWebGL,
     features: TensorInfo): {rowMax: TensorInfo, logSumExp: TensorInfo} {
   const [batch, numClasses] = features.shape;
-  const [rowMax, logSumExp] = reduceRowsInPasses(
-      backend, numClasses, (partials, layout) => {
-        const uniforms = chunkUniforms(layout);
-        const maxes = partials == null ? features : partials[0];
-        const chunkMaxes = backend.runWebGLProgram(
-            new ChunkMaxProgram(batch, layout.numChunks), [maxes], 'float32',
-            uniforms);
-        const logSumExpInputs = partials == null ?
-            [features, chunkMaxes] :
-            [partials[0], chunkMaxes, partials[1]];
-        const chunkLogSumExps = backend.runWebGLProgram(
-            new ChunkLogSumExpProgram(
-                batch, layout.numChunks, partials != null),
-            logSumExpInputs, 'float32', uniforms);
-        return [chunkMaxes, chunkLogSumExps];
-      });
+  // The first pass samples the features' texture itself, which a tensor
+  // small enough to be passed as uniforms would not have.
+  backend.uploadToGPU(features.dataId);
+  const packed = isPacked(backend, features);
+  const chunkSize = Math.min(FIRST_PASS_CHUNK_SIZE, numClasses);
+  let layout = {
+    inSize: numClasses, chunkSize,
+    numChunks: Math.ceil(numClasses / chunkSize),
+  };
+  const keepPacked = true;
+  let pairs = backend.runWebGLProgram(
+      new ChunkMaxLogSumExpProgram(batch, layout.numChunks, packed), [features],
+      'float32', chunkUniforms(layout), keepPacked);
+  while (layout.numChunks > MAX_CHUNK_SIZE) {
+    layout = chunkLayout(layout.numChunks);
+    const merged = backend.runWebGLProgram(
+        new MergeChunkPairsProgram(batch, layout.numChunks, 'pairs'), [pairs],
+        'float32', chunkUniforms(layout), keepPacked);
+    backend.disposeIntermediateTensorInfo(pairs);
+    pairs = merged;
+  }
+  const {numChunks} = layout;
+  const lastLayout = {inSize: numChunks, chunkSize: numChunks, numChunks: 1};
+  const mergeRows = (output: MergedOutput) => backend.runWebGLProgram(
+      new MergeChunkPairsProgram(batch, 1, output, packed), [pairs], 'float32',
+      chunkUniforms(lastLayout));
+  const rowMax = mergeRows('rowMax');
+  const logSumExp = mergeRows('logSumExp');
+  backend.disposeIntermediateTensorInfo(pairs);
   return {rowMax, logSumExp};
 }
 
@@ -90,4 +104,21 @@ export function rowDot(
         partials == null ? [x, y] : partials, 'float32', chunkUniforms(layout)),
   ]);
   return dot;
+}
+
+/**
+ * Whether `info`'s texture is packed (as a matMul writes it), after upload.
+ * Programs that read the logits come in both layouts, so that tfjs never
+ * converts the whole `[batch, numClasses]` tensor for them.
+ */
+export function isPacked(backend: MathBackendWebGL, info: TensorInfo): boolean {
+  return backend.texData.get(info.dataId).isPacked === true;
+}
+
+/**
+ * `[batch]` labels or per-row values viewed as a `[batch, 1]` column, the
+ * shape in which the programs read them in either layout.
+ */
+export function asColumn(info: TensorInfo): TensorInfo {
+  return {...info, shape: [info.shape[0], 1]};
 }

@@ -1,4 +1,5 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
+import {env} from '@tensorflow/tfjs-core';
 
 /*
  * Programs for split row reductions: each invocation reduces one chunk of one
@@ -47,85 +48,254 @@ function forEachColumnInChunk(body: string): string {
 }
 
 /**
- * Maximum of each chunk of each row of `x` `[batch, inSize]`, written to
- * `[batch, numChunks]`. NaN wins: GLSL's `max` and comparisons leave NaN
- * undefined, so it is detected with tfjs's `isnan` and written as `NAN`.
+ * Elements per invocation in the first pass over the logits. Shorter than
+ * MAX_CHUNK_SIZE so that a batch of rows of about a thousand classes still
+ * spreads over several invocations per row: with one long invocation per row
+ * a `[batch, 1]` output keeps SwiftShader's CPU threads and 2x2 fragment
+ * quads half idle.
  */
-export class ChunkMaxProgram implements GPGPUProgram {
+export const FIRST_PASS_CHUNK_SIZE = 256;
+
+/**
+ * A float below every finite logit: the exp shift while a chunk has seen only
+ * `-Infinity`, which keeps `x - shift` from being `-inf - -inf`.
+ */
+const LOWEST_FLOAT = '-3.4e38';
+
+/** GLSL: the number of elements in this invocation's chunk. */
+const CHUNK_COUNT = `
+  int chunkCount(int chunkStart) {
+    int left = inSize - chunkStart;
+    return chunkSize < left ? chunkSize : left;
+  }
+`;
+
+/** GLSL: the texel coordinates of flat texel index `index`. */
+const TEXEL_AT = `
+  ivec2 texelAt(int index, int texCols) {
+    int texRow = index / texCols;
+    return ivec2(index - texRow * texCols, texRow);
+  }
+`;
+
+/**
+ * First pass over the logits `x` `[batch, inSize]`: each chunk's maximum and
+ * `logSumExp = log(sum_j exp(x_j - chunkMax))` in one read of the logits,
+ * online-softmax style: the sum is kept relative to the running maximum and
+ * rescaled when a block of values raises it (one exp per logit, plus one per
+ * block). Exps are taken against `shift`, the maximum but finite while only
+ * `-Infinity` has been seen.
+ *
+ * The output is packed `[batch, 2 * numChunks]`: texel (row pair, chunk)
+ * holds `(max, logSumExp)` of the upper row then of the lower row, so one
+ * invocation writes both values of two rows. The logits are read by stepping
+ * through their texture from the chunk's first texel, cheaper than
+ * converting each column to texture coordinates: an unpacked texture in
+ * blocks of 4 logits of one row, a packed one (`packedInputs`, as a matMul
+ * writes) a texel of 2 logits of both rows at a time.
+ *
+ * NaN wins: GLSL's `max` leaves NaN undefined, so each block is probed with
+ * `isnan` of its halved or eighthed sum (NaN for a NaN logit; also for `+inf`
+ * with `-inf`, whose row is NaN anyway) and the chunk written as `(NAN, 0)`.
+ * A chunk whose maximum is `+-Infinity` gets the placeholder logSumExp 0
+ * (see `MergeChunkPairsProgram`).
+ */
+export class ChunkMaxLogSumExpProgram implements GPGPUProgram {
   variableNames = ['x'];
   outputShape: number[];
   userCode: string;
+  packedInputs: boolean;
+  packedOutput = true;
   enableShapeUniforms = true;
   customUniforms = CHUNK_UNIFORMS;
 
-  constructor(batch: number, numChunks: number) {
-    this.outputShape = [batch, numChunks];
+  constructor(batch: number, numChunks: number, packedInputs: boolean) {
+    this.outputShape = [batch, 2 * numChunks];
+    this.packedInputs = packedInputs;
     this.userCode = `
+      ${CHUNK_COUNT}
+      ${TEXEL_AT}
+
+      vec2 chunkResult(float runningMax, float sumExp, bool sawNaN) {
+        if (sawNaN) {
+          return vec2(NAN, 0.0);
+        }
+        return vec2(runningMax, isinf(runningMax) ? 0.0 : log(sumExp));
+      }
+
+      ${packedInputs ? packedRowPairChunk() : UNPACKED_ROW_PAIR_CHUNK}
+
       void main() {
         ivec2 coords = getOutputCoords();
-        int row = coords[0];
-        int chunk = coords[1];
-        float chunkMax = getX(row, chunk * chunkSize);
-        bool sawNaN = false;
-        ${forEachColumnInChunk(`
-          float value = getX(row, col);
-          if (isnan(value)) {
-            sawNaN = true;
-          }
-          if (value > chunkMax) {
-            chunkMax = value;
-          }`)}
-        setOutput(sawNaN ? NAN : chunkMax);
+        setOutput(rowPairChunk(coords[0], coords[1] / 2));
       }
     `;
   }
 }
 
+/** GLSL for an unpacked `x`: each row's chunk in blocks of 4 logits. */
+const UNPACKED_ROW_PAIR_CHUNK = `
+  float nextLogit(inout ivec2 texel, vec2 texelSize) {
+    float logit = sampleTexture(x, (vec2(texel) + 0.5) * texelSize);
+    texel.x++;
+    if (texel.x == xTexShape[1]) {
+      texel = ivec2(0, texel.y + 1);
+    }
+    return logit;
+  }
+
+  vec2 rowChunk(int row, int chunk) {
+    int chunkStart = chunk * chunkSize;
+    int count = chunkCount(chunkStart);
+    ivec2 texel = texelAt(offsetx + row * inSize + chunkStart, xTexShape[1]);
+    vec2 texelSize = 1.0 / vec2(xTexShape[1], xTexShape[0]);
+    // Lanes past the chunk's end repeat its first logit, with weight 0.
+    float firstLogit = nextLogit(texel, texelSize);
+    float runningMax = firstLogit;
+    float sumExp = 1.0;
+    bool sawNaN = isnan(firstLogit);
+    for (int i = 1; i < ${MAX_CHUNK_SIZE}; i += 4) {
+      if (i >= count) {
+        break;
+      }
+      vec4 block;
+      block.x = nextLogit(texel, texelSize);
+      block.y = i + 1 < count ? nextLogit(texel, texelSize) : firstLogit;
+      block.z = i + 2 < count ? nextLogit(texel, texelSize) : firstLogit;
+      block.w = i + 3 < count ? nextLogit(texel, texelSize) : firstLogit;
+      vec4 weight =
+          vec4(lessThan(ivec4(i) + ivec4(0, 1, 2, 3), ivec4(count)));
+      if (isnan(dot(block, vec4(0.125)))) {
+        sawNaN = true;
+      }
+      float newMax = max(runningMax,
+          max(max(block.x, block.y), max(block.z, block.w)));
+      float shift = max(newMax, ${LOWEST_FLOAT});
+      sumExp = sumExp * exp(runningMax - shift) +
+          dot(exp(block - shift), weight);
+      runningMax = newMax;
+    }
+    return chunkResult(runningMax, sumExp, sawNaN);
+  }
+
+  vec4 rowPairChunk(int row, int chunk) {
+    vec2 lowerRow = vec2(0.0);
+    if (row + 1 < outShape[0]) {
+      lowerRow = rowChunk(row + 1, chunk);
+    }
+    return vec4(rowChunk(row, chunk), lowerRow);
+  }
+`;
+
 /**
- * `log(sumExp)` of each chunk of each row, taken against the chunk's maximum
- * `chunkMaxes` `[batch, numChunks]` (from `ChunkMaxProgram` over the same
- * input), so every exp is at most 1 and nothing overflows.
- *
- * - First pass (`mergesPartials` false): `x` holds the logits and
- *   `sumExp = sum_j exp(x_j - chunkMax)`.
- * - Merge passes (`mergesPartials` true): `x` holds the previous pass's
- *   chunk maxima `m_j` and `logSumExps` its `l_j = log(s_j)`; the pairs merge
- *   online-softmax style, `sumExp = sum_j s_j * exp(m_j - chunkMax)`.
- *
- * Sums are stored as logs because a sum over a whole row reaches the row
- * length, past the 65504 a 16-bit texture holds; `l` stays in
- * `[0, log(inSize)]`. A chunk whose maximum is not finite gets a placeholder
- * 0: all `-Infinity` (sumExp 0) contributes `exp(-inf + 0) = 0` when merged,
- * which avoids the NaN of `-inf - -inf`; `+Infinity` or NaN make the row NaN
- * in the final pass whatever is written here.
+ * GLSL for a packed `x`: texels of two columns of both rows (vec2s: x the
+ * upper row, y the lower). A chunk starts at an even column
+ * (FIRST_PASS_CHUNK_SIZE is even); an odd last column repeats the texel's
+ * first column for the maximum and adds no term. Lanes of a missing lower
+ * row are computed and never read.
  */
-export class ChunkLogSumExpProgram implements GPGPUProgram {
-  variableNames: string[];
+function packedRowPairChunk(): string {
+  // tfjs's sampleTexture returns one channel; a packed texel needs all four.
+  const texture = env().getNumber('WEBGL_VERSION') === 2 ? 'texture' :
+                                                           'texture2D';
+  return `
+  vec4 rowPairChunk(int row, int chunk) {
+    int chunkStart = chunk * chunkSize;
+    int count = chunkCount(chunkStart);
+    ivec2 texShape = (xTexShape + 1) / 2;
+    ivec2 texel =
+        texelAt((row / 2) * ((inSize + 1) / 2) + chunkStart / 2, texShape[1]);
+    vec2 texelSize = 1.0 / vec2(texShape[1], texShape[0]);
+    vec2 runningMax = getX(row, chunkStart).xz;
+    vec2 sumExp = vec2(0.0);
+    bvec2 sawNaN = bvec2(false);
+    for (int i = 0; i < ${MAX_CHUNK_SIZE}; i += 2) {
+      if (i >= count) {
+        break;
+      }
+      vec4 logits = ${texture}(x, (vec2(texel) + 0.5) * texelSize);
+      texel.x++;
+      if (texel.x == texShape[1]) {
+        texel = ivec2(0, texel.y + 1);
+      }
+      bool hasSecond = i + 1 < count;
+      vec4 values = hasSecond ? logits : logits.xxzz;
+      vec2 probe = 0.5 * values.xz + 0.5 * values.yw;
+      sawNaN = bvec2(sawNaN.x || isnan(probe.x), sawNaN.y || isnan(probe.y));
+      vec2 newMax = max(runningMax, max(values.xz, values.yw));
+      vec2 shift = max(newMax, vec2(${LOWEST_FLOAT}));
+      vec4 terms = exp(values - shift.xxyy);
+      sumExp = sumExp * exp(runningMax - shift) + terms.xz +
+          (hasSecond ? terms.yw : vec2(0.0));
+      runningMax = newMax;
+    }
+    return vec4(chunkResult(runningMax.x, sumExp.x, sawNaN.x),
+                chunkResult(runningMax.y, sumExp.y, sawNaN.y));
+  }
+`;
+}
+
+/** What a `MergeChunkPairsProgram` writes. */
+export type MergedOutput = 'pairs'|'rowMax'|'logSumExp';
+
+/**
+ * Merges chunks of the `(max, logSumExp)` pairs `pairs` (packed
+ * `[batch, 2 * inSize]`, as `ChunkMaxLogSumExpProgram` writes) online-softmax
+ * style: `sumExp = sum_j exp(m_j - shift + l_j)`, rescaled whenever the
+ * running maximum grows. One invocation merges a row pair (the vec2s' x the
+ * upper row, y the lower). It writes either pairs again, packed
+ * `[batch, 2 * numChunks]`, or after the last merge one of the row results,
+ * `[batch, 1]`: `rowMax`, or `logSumExp` against it; those are packed with
+ * `packsRowResults`, for programs that read packed logits.
+ *
+ * A NaN chunk maximum makes the row NaN. A `-Infinity` chunk (placeholder
+ * logSumExp 0) adds `exp(-inf) = 0`; an all `-Infinity` or a `+Infinity` row
+ * has a non-finite `rowMax`, which the final programs turn into NaN, and
+ * gets the placeholder 0 here.
+ */
+export class MergeChunkPairsProgram implements GPGPUProgram {
+  variableNames = ['pairs'];
   outputShape: number[];
   userCode: string;
+  packedInputs = true;
+  packedOutput: boolean;
   enableShapeUniforms = true;
   customUniforms = CHUNK_UNIFORMS;
 
-  constructor(batch: number, numChunks: number, mergesPartials: boolean) {
-    this.variableNames = mergesPartials ? ['x', 'chunkMaxes', 'logSumExps'] :
-                                          ['x', 'chunkMaxes'];
-    this.outputShape = [batch, numChunks];
-    const shiftedLogTerm = mergesPartials ?
-        'getX(row, col) - chunkMax + getLogSumExps(row, col)' :
-        'getX(row, col) - chunkMax';
+  constructor(
+      batch: number, numChunks: number, output: MergedOutput,
+      packsRowResults = false) {
+    this.packedOutput = output === 'pairs' || packsRowResults;
+    this.outputShape = output === 'pairs' ? [batch, 2 * numChunks] : [batch, 1];
+    const result = output === 'pairs' ? '' : output;
+    const setOutput = output === 'pairs' ?
+        'setOutput(vec4(rowMax.x, logSumExp.x, rowMax.y, logSumExp.y));' :
+        packsRowResults ?
+        `setOutput(vec4(${result}.x, 0.0, ${result}.y, 0.0));` :
+        `setOutput(imod(row, 2) == 0 ? ${result}.x : ${result}.y);`;
     this.userCode = `
       void main() {
         ivec2 coords = getOutputCoords();
         int row = coords[0];
-        int chunk = coords[1];
-        float chunkMax = getChunkMaxes(row, chunk);
-        if (isnan(chunkMax) || isinf(chunkMax)) {
-          setOutput(0.0);
-          return;
-        }
-        float sumExp = 0.0;
-        ${forEachColumnInChunk(`sumExp += exp(${shiftedLogTerm});`)}
-        setOutput(log(sumExp));
+        int chunk = ${output === 'pairs' ? 'coords[1] / 2' : '0'};
+        vec2 runningMax = getPairs(row, 2 * chunk * chunkSize).xz;
+        vec2 sumExp = vec2(0.0);
+        bvec2 sawNaN = bvec2(false);
+        ${forEachColumnInChunk(`
+          vec4 pair = getPairs(row, 2 * col);
+          bvec4 pairIsNaN = isnan(pair);
+          sawNaN = bvec2(sawNaN.x || pairIsNaN.x, sawNaN.y || pairIsNaN.z);
+          vec2 newMax = max(runningMax, pair.xz);
+          vec2 shift = max(newMax, vec2(${LOWEST_FLOAT}));
+          sumExp = sumExp * exp(runningMax - shift) +
+              exp(pair.xz - shift + pair.yw);
+          runningMax = newMax;`)}
+        vec2 rowMax = vec2(sawNaN.x ? NAN : runningMax.x,
+                           sawNaN.y ? NAN : runningMax.y);
+        vec2 logSumExp = vec2(
+            sawNaN.x || isinf(rowMax.x) ? 0.0 : log(sumExp.x),
+            sawNaN.y || isinf(rowMax.y) ? 0.0 : log(sumExp.y));
+        ${setOutput}
       }
     `;
   }

@@ -27,77 +27,227 @@ const IS_VALID_ROW = `
   }
 `;
 
-/** `loss = logSumExp - (x_label - rowMax)`, shape `[batch]`. */
+/**
+ * GLSL reading inputs of both layouts: with `packedInputs` every input is a
+ * packed texture and a getter returns the 2x2 block holding the element.
+ * Labels and per-row values are read as `[batch, 1]` columns.
+ */
+class InputReader {
+  constructor(private readonly packedInputs: boolean) {}
+
+  /** GLSL: the element (row, col) of `name`, a float. */
+  at(name: string, row: string, col: string): string {
+    const get = `get${name}(${row}, ${col})`;
+    return this.packedInputs ? `blockElement(${get}, ${row}, ${col})` : get;
+  }
+
+  /** GLSL: `name` at (row, 0) and (row + 1, 0), a vec2. */
+  rowPair(name: string): string {
+    return this.packedInputs ?
+        `get${name}(row, 0).xz` :
+        `vec2(get${name}(row, 0), get${name}(row + 1, 0))`;
+  }
+
+  /** GLSL: the 2x2 block of `name` from (row, col), a vec4 by rows. */
+  block(name: string, col = 'col'): string {
+    return this.packedInputs ? `get${name}(row, ${col})` :
+                               `vec4(get${name}(row, ${col}),
+                                     get${name}(row, ${col} + 1),
+                                     get${name}(row + 1, ${col}),
+                                     get${name}(row + 1, ${col} + 1))`;
+  }
+
+  /** GLSL helpers the expressions above use. */
+  helpers(): string {
+    return this.packedInputs ? `
+      float blockElement(vec4 block, int row, int col) {
+        vec2 rowValues = imod(row, 2) == 0 ? block.xy : block.zw;
+        return imod(col, 2) == 0 ? rowValues.x : rowValues.y;
+      }` :
+                               '';
+  }
+}
+
+/**
+ * `loss = logSumExp - (x_label - rowMax)`, shape `[batch]`; `packedInputs`
+ * reads packed logits (see `InputReader`) without unpacking them whole.
+ */
 export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
   variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
   outputShape: number[];
   userCode: string;
+  packedInputs: boolean;
   enableShapeUniforms = true;
   customUniforms = CLASS_UNIFORMS;
 
-  constructor(batch: number) {
+  constructor(batch: number, packedInputs: boolean) {
     this.outputShape = [batch];
+    this.packedInputs = packedInputs;
+    const read = new InputReader(packedInputs);
     this.userCode = `
       ${IS_VALID_ROW}
+      ${read.helpers()}
 
       void main() {
         int row = getOutputCoords();
-        int label = round(getLabels(row));
-        float rowMax = getRowMaxes(row, 0);
+        int label = round(${read.at('Labels', 'row', '0')});
+        float rowMax = ${read.at('RowMaxes', 'row', '0')};
         if (!isValidRow(label, rowMax)) {
           setOutput(NAN);
           return;
         }
-        float logSumExp = getLogSumExps(row, 0);
-        setOutput(logSumExp - (getFeatures(row, label) - rowMax));
+        float logSumExp = ${read.at('LogSumExps', 'row', '0')};
+        float logit = ${read.at('Features', 'row', 'label')};
+        setOutput(logSumExp - (logit - rowMax));
       }
     `;
   }
 }
 
 /**
+ * The packed output of the programs below: one invocation writes a 2x2
+ * block (two columns of two rows, vec2s: x the upper row, y the lower),
+ * reading each row's values once for two logits, and SwiftShader runs a
+ * quarter of the invocations. Reads past the last row or column only feed
+ * texel lanes that are not part of the tensor.
+ */
+
+/**
  * `backprop = exp(x - rowMax - logSumExp) - onehot(label)` (softmax minus
- * one-hot), shape `[batch, numClasses]`. With `isLossGradient` it writes the
- * loss-only kernel's gradient instead,
- * `(dLoss + dLogSumExp) * softmax - dLoss * onehot(label)`, rebuilding the
- * softmax from the logits rather than reading a saved `backprop`.
+ * one-hot), shape `[batch, numClasses]`, packed (see above); `packedInputs`
+ * reads packed logits.
  */
 export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
-  variableNames: string[];
+  variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
   outputShape: number[];
   userCode: string;
+  packedInputs: boolean;
+  packedOutput = true;
   enableShapeUniforms = true;
   customUniforms = CLASS_UNIFORMS;
 
-  constructor(batch: number, numClasses: number, isLossGradient = false) {
-    this.variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
-    if (isLossGradient) {
-      this.variableNames.push('dLoss', 'dLogSumExps');
-    }
+  constructor(batch: number, numClasses: number, packedInputs: boolean) {
     this.outputShape = [batch, numClasses];
-    const rowScales = isLossGradient ? `
-        float oneHotScale = getDLoss(row);
-        float probabilityScale = oneHotScale + getDLogSumExps(row, 0);` : `
-        float oneHotScale = 1.0;
-        float probabilityScale = 1.0;`;
+    this.packedInputs = packedInputs;
+    const read = new InputReader(packedInputs);
     this.userCode = `
       ${IS_VALID_ROW}
 
       void main() {
         ivec2 coords = getOutputCoords();
         int row = coords[0];
-        int label = round(getLabels(row));
-        float rowMax = getRowMaxes(row, 0);
-        if (!isValidRow(label, rowMax)) {
-          setOutput(NAN);
-          return;
+        int col = coords[1];
+        vec2 labelValues = ${read.rowPair('Labels')};
+        ivec2 labels = ivec2(round(labelValues.x), round(labelValues.y));
+        vec2 rowMaxes = ${read.rowPair('RowMaxes')};
+        vec2 logSumExps = ${read.rowPair('LogSumExps')};
+        // x - rowMax first: exact, where rowMax + logSumExp would round.
+        vec4 probabilities = exp(
+            ${read.block('Features')} - rowMaxes.xxyy - logSumExps.xxyy);
+        vec4 backprop = probabilities -
+            vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
+        setOutput(vec4(
+            isValidRow(labels.x, rowMaxes.x) ? backprop.xy : vec2(NAN),
+            isValidRow(labels.y, rowMaxes.y) ? backprop.zw : vec2(NAN)));
+      }
+    `;
+  }
+}
+
+/**
+ * What the loss-only gradient needs per row, gathered into one `[batch, 6]`
+ * tensor: `(rowMax, logSumExp, label, dLoss, dLoss + dLogSumExp, 0)`, the
+ * label -1 for a row that must be NaN (see `isValidRow`). The gradient then
+ * reads one small texture instead of five, which on SwiftShader halves its
+ * cost. Packed in and out with `packedInputs`, to match the gradient program.
+ */
+export class LossGradRowTermsProgram implements GPGPUProgram {
+  variableNames = ['labels', 'rowMaxes', 'logSumExps', 'dLoss', 'dLogSumExps'];
+  outputShape: number[];
+  userCode: string;
+  packedInputs: boolean;
+  packedOutput: boolean;
+  enableShapeUniforms = true;
+  customUniforms = CLASS_UNIFORMS;
+
+  constructor(batch: number, packedInputs: boolean) {
+    this.outputShape = [batch, ROW_TERMS];
+    this.packedInputs = packedInputs;
+    this.packedOutput = packedInputs;
+    const read = new InputReader(packedInputs);
+    this.userCode = `
+      ${IS_VALID_ROW}
+      ${read.helpers()}
+
+      // The two terms of row \`row\` from column \`col\` (even).
+      vec2 rowTerms(int row, int col) {
+        int label = round(${read.at('Labels', 'row', '0')});
+        float rowMax = ${read.at('RowMaxes', 'row', '0')};
+        float oneHotScale = ${read.at('DLoss', 'row', '0')};
+        if (col == 0) {
+          return vec2(rowMax, ${read.at('LogSumExps', 'row', '0')});
         }
-        float logSumExp = getLogSumExps(row, 0);
-        float probability =
-            exp(getFeaturesAtOutCoords() - rowMax - logSumExp);
-        ${rowScales}
-        float scaled = probabilityScale * probability;
-        setOutput(coords[1] == label ? scaled - oneHotScale : scaled);
+        if (col == 2) {
+          return vec2(isValidRow(label, rowMax) ? float(label) : -1.0,
+                      oneHotScale);
+        }
+        return vec2(
+            oneHotScale + ${read.at('DLogSumExps', 'row', '0')}, 0.0);
+      }
+
+      void main() {
+        ivec2 coords = getOutputCoords();
+        int row = coords[0];
+        int col = coords[1];
+        ${packedInputs ? `
+        setOutput(vec4(rowTerms(row, col), rowTerms(row + 1, col)));` : `
+        vec2 terms = rowTerms(row, col - imod(col, 2));
+        setOutput(imod(col, 2) == 0 ? terms.x : terms.y);`}
+      }
+    `;
+  }
+}
+
+/** Columns of `LossGradRowTermsProgram`'s output. */
+const ROW_TERMS = 6;
+
+/**
+ * The loss-only gradient
+ * `(dLoss + dLogSumExp)[row] * softmax - dLoss[row] * onehot(label)`, shape
+ * `[batch, numClasses]`, packed (see above), from the logits and
+ * `LossGradRowTermsProgram`'s `rowTerms`: it rebuilds the softmax rather
+ * than reading a saved `backprop`.
+ */
+export class SoftmaxCrossEntropyLossOnlyGradProgram implements GPGPUProgram {
+  variableNames = ['features', 'rowTerms'];
+  outputShape: number[];
+  userCode: string;
+  packedInputs: boolean;
+  packedOutput = true;
+  enableShapeUniforms = true;
+
+  constructor(batch: number, numClasses: number, packedInputs: boolean) {
+    this.outputShape = [batch, numClasses];
+    this.packedInputs = packedInputs;
+    const read = new InputReader(packedInputs);
+    this.userCode = `
+      void main() {
+        ivec2 coords = getOutputCoords();
+        int row = coords[0];
+        int col = coords[1];
+        // By rows: (rowMax, logSumExp), (label, dLoss), (probabilityScale, 0).
+        vec4 shifts = ${read.block('RowTerms', '0')};
+        vec4 labelsAndScales = ${read.block('RowTerms', '2')};
+        vec4 probabilityScales = ${read.block('RowTerms', '4')};
+        ivec2 labels =
+            ivec2(round(labelsAndScales.x), round(labelsAndScales.z));
+        vec4 probabilities = exp(
+            ${read.block('Features')} - shifts.xxzz - shifts.yyww);
+        vec4 dFeatures = probabilityScales.xxzz * probabilities -
+            labelsAndScales.yyww *
+                vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
+        setOutput(vec4(labels.x >= 0 ? dFeatures.xy : vec2(NAN),
+                       labels.y >= 0 ? dFeatures.zw : vec2(NAN)));
       }
     `;
   }
@@ -149,12 +299,15 @@ export class SoftmaxCrossEntropyGradProgram implements GPGPUProgram {
 /**
  * The gradient when `dBackprop` is all zeros (an unused `backprop` output):
  * `dFeatures = dLoss * backprop`, shape `[batch, numClasses]`. A bad label's
- * row is already NaN in `backprop`.
+ * row is already NaN in `backprop`. Packed in and out, as the forward writes
+ * `backprop`: `dLoss` is read as a `[batch, 1]` column.
  */
 export class SoftmaxCrossEntropyLossGradProgram implements GPGPUProgram {
   variableNames = ['backprop', 'dLoss'];
   outputShape: number[];
   userCode: string;
+  packedInputs = true;
+  packedOutput = true;
   enableShapeUniforms = true;
 
   constructor(batch: number, numClasses: number) {
@@ -162,7 +315,7 @@ export class SoftmaxCrossEntropyLossGradProgram implements GPGPUProgram {
     this.userCode = `
       void main() {
         ivec2 coords = getOutputCoords();
-        setOutput(getDLoss(coords[0]) * getBackpropAtOutCoords());
+        setOutput(getDLoss(coords[0], 0).xxzz * getBackpropAtOutCoords());
       }
     `;
   }
