@@ -3,12 +3,11 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyBackprop, SparseSoftmaxCrossEntropyBackpropInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {asColumn, isPacked} from './row_reduce.js';
-import {SoftmaxCrossEntropyBackpropProgram} from './softmax_cross_entropy_gpu.js';
+import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
  * `backprop` from the loss kernel's row results on WebGL: the forward
- * kernel's last program on its own. A label outside `[0, numClasses)` gives
+ * kernel's last pass on its own. A label outside `[0, numClasses)` gives
  * a NaN row.
  */
 export function sparseSoftmaxCrossEntropyBackpropWebgl(args: {
@@ -21,11 +20,7 @@ export function sparseSoftmaxCrossEntropyBackpropWebgl(args: {
     return backend.makeTensorInfo(
         [0, numClasses], 'float32', new Float32Array(0));
   }
-  return backend.runWebGLProgram(
-      new SoftmaxCrossEntropyBackpropProgram(
-          batch, numClasses, isPacked(backend, features)),
-      [features, asColumn(labels), rowMax, logSumExp], 'float32',
-      [[numClasses]]);
+  return softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp);
 }
 
 export const sparseSoftmaxCrossEntropyBackpropWebglConfig = kernelConfig(

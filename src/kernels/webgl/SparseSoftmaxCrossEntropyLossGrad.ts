@@ -3,14 +3,12 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {asColumn, isPacked} from './row_reduce.js';
-import {LossGradRowTermsProgram, SoftmaxCrossEntropyLossOnlyGradProgram} from './softmax_cross_entropy_gpu.js';
+import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
- * The loss-only gradient on WebGL: a tiny program gathers each row's label,
- * results and upstream gradients, then one program writes
- * `(dLoss + dLogSumExp) * softmax - dLoss * onehot` from the logits, in the
- * logits' texture layout. A label outside
+ * The loss-only gradient on WebGL,
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot`, in one elementwise pass
+ * over the logits (`softmaxMinusOneHot`). A label outside
  * `[0, numClasses)` gives a NaN row.
  */
 export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
@@ -26,16 +24,8 @@ export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
     return backend.makeTensorInfo(
         [0, numClasses], 'float32', new Float32Array(0));
   }
-  const packed = isPacked(backend, features);
-  const rowTerms = backend.runWebGLProgram(
-      new LossGradRowTermsProgram(batch, packed),
-      [asColumn(labels), rowMax, logSumExp, asColumn(dLoss), dLogSumExp],
-      'float32', [[numClasses]], packed);
-  const dFeatures = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossOnlyGradProgram(batch, numClasses, packed),
-      [features, rowTerms], 'float32');
-  backend.disposeIntermediateTensorInfo(rowTerms);
-  return dFeatures;
+  return softmaxMinusOneHot(
+      backend, features, labels, rowMax, logSumExp, {dLoss, dLogSumExp});
 }
 
 export const sparseSoftmaxCrossEntropyLossGradWebglConfig = kernelConfig(

@@ -4,13 +4,15 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
 import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
-import {SoftmaxCrossEntropyBackpropProgram, SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
+import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
+import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
  * The forward kernel on WebGL, entirely on the GPU: split row reductions give
  * each row's `rowMax` and `logSumExp` (`row_reduce.ts`; no invocation loops
  * over more than `MAX_CHUNK_SIZE` = 1024 logits, whatever `numClasses`), then
- * one program writes `loss` and one writes `backprop`.
+ * one program writes `loss` and one pass writes `backprop`
+ * (`softmaxMinusOneHot`).
  *
  * Unlike the cpu kernel, labels are not checked (that would need a read-back):
  * a label outside `[0, numClasses)` gives its row a NaN loss and an all-NaN
@@ -31,14 +33,12 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
   }
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
   const packed = isPacked(backend, features);
-  const rowInputs = [features, asColumn(labels), rowMax, logSumExp];
-  const classUniforms = [[numClasses]];
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, packed), rowInputs, 'float32',
-      classUniforms);
-  const backprop = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyBackpropProgram(batch, numClasses, packed),
-      rowInputs, 'float32', classUniforms);
+      new SoftmaxCrossEntropyLossProgram(batch, packed),
+      [features, asColumn(labels), rowMax, logSumExp], 'float32',
+      [[numClasses]]);
+  const backprop =
+      softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp);
   backend.disposeIntermediateTensorInfo(rowMax);
   backend.disposeIntermediateTensorInfo(logSumExp);
   return [loss, backprop];

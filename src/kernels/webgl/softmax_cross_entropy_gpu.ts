@@ -113,56 +113,17 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
  */
 
 /**
- * `backprop = exp(x - rowMax - logSumExp) - onehot(label)` (softmax minus
- * one-hot), shape `[batch, numClasses]`, packed (see above); `packedInputs`
- * reads packed logits.
+ * What `ScaledSoftmaxMinusOneHotProgram` needs per row, gathered into one
+ * `[batch, 6]` tensor:
+ * `(rowMax, logSumExp, label, oneHotScale, probabilityScale, 0)`, the label
+ * -1 for a row that must be NaN (see `isValidRow`). The scales are
+ * `dLoss` and `dLoss + dLogSumExp` with `hasUpstream` (the loss gradient),
+ * else 1 (`backprop`). The elementwise program then reads one small texture
+ * instead of three to five, which on SwiftShader halves its cost. Packed in
+ * and out with `packedInputs`, to match that program.
  */
-export class SoftmaxCrossEntropyBackpropProgram implements GPGPUProgram {
-  variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
-  outputShape: number[];
-  userCode: string;
-  packedInputs: boolean;
-  packedOutput = true;
-  enableShapeUniforms = true;
-  customUniforms = CLASS_UNIFORMS;
-
-  constructor(batch: number, numClasses: number, packedInputs: boolean) {
-    this.outputShape = [batch, numClasses];
-    this.packedInputs = packedInputs;
-    const read = new InputReader(packedInputs);
-    this.userCode = `
-      ${IS_VALID_ROW}
-
-      void main() {
-        ivec2 coords = getOutputCoords();
-        int row = coords[0];
-        int col = coords[1];
-        vec2 labelValues = ${read.rowPair('Labels')};
-        ivec2 labels = ivec2(round(labelValues.x), round(labelValues.y));
-        vec2 rowMaxes = ${read.rowPair('RowMaxes')};
-        vec2 logSumExps = ${read.rowPair('LogSumExps')};
-        // x - rowMax first: exact, where rowMax + logSumExp would round.
-        vec4 probabilities = exp(
-            ${read.block('Features')} - rowMaxes.xxyy - logSumExps.xxyy);
-        vec4 backprop = probabilities -
-            vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
-        setOutput(vec4(
-            isValidRow(labels.x, rowMaxes.x) ? backprop.xy : vec2(NAN),
-            isValidRow(labels.y, rowMaxes.y) ? backprop.zw : vec2(NAN)));
-      }
-    `;
-  }
-}
-
-/**
- * What the loss-only gradient needs per row, gathered into one `[batch, 6]`
- * tensor: `(rowMax, logSumExp, label, dLoss, dLoss + dLogSumExp, 0)`, the
- * label -1 for a row that must be NaN (see `isValidRow`). The gradient then
- * reads one small texture instead of five, which on SwiftShader halves its
- * cost. Packed in and out with `packedInputs`, to match the gradient program.
- */
-export class LossGradRowTermsProgram implements GPGPUProgram {
-  variableNames = ['labels', 'rowMaxes', 'logSumExps', 'dLoss', 'dLogSumExps'];
+export class RowTermsProgram implements GPGPUProgram {
+  variableNames = ['labels', 'rowMaxes', 'logSumExps'];
   outputShape: number[];
   userCode: string;
   packedInputs: boolean;
@@ -170,11 +131,18 @@ export class LossGradRowTermsProgram implements GPGPUProgram {
   enableShapeUniforms = true;
   customUniforms = CLASS_UNIFORMS;
 
-  constructor(batch: number, packedInputs: boolean) {
+  constructor(batch: number, packedInputs: boolean, hasUpstream: boolean) {
     this.outputShape = [batch, ROW_TERMS];
     this.packedInputs = packedInputs;
     this.packedOutput = packedInputs;
+    if (hasUpstream) {
+      this.variableNames.push('dLoss', 'dLogSumExps');
+    }
     const read = new InputReader(packedInputs);
+    const [oneHotScale, probabilityScale] = hasUpstream ?
+        [read.at('DLoss', 'row', '0'),
+          `oneHotScale + ${read.at('DLogSumExps', 'row', '0')}`] :
+        ['1.0', '1.0'];
     this.userCode = `
       ${IS_VALID_ROW}
       ${read.helpers()}
@@ -183,7 +151,7 @@ export class LossGradRowTermsProgram implements GPGPUProgram {
       vec2 rowTerms(int row, int col) {
         int label = round(${read.at('Labels', 'row', '0')});
         float rowMax = ${read.at('RowMaxes', 'row', '0')};
-        float oneHotScale = ${read.at('DLoss', 'row', '0')};
+        float oneHotScale = ${oneHotScale};
         if (col == 0) {
           return vec2(rowMax, ${read.at('LogSumExps', 'row', '0')});
         }
@@ -191,8 +159,7 @@ export class LossGradRowTermsProgram implements GPGPUProgram {
           return vec2(isValidRow(label, rowMax) ? float(label) : -1.0,
                       oneHotScale);
         }
-        return vec2(
-            oneHotScale + ${read.at('DLogSumExps', 'row', '0')}, 0.0);
+        return vec2(${probabilityScale}, 0.0);
       }
 
       void main() {
@@ -208,17 +175,17 @@ export class LossGradRowTermsProgram implements GPGPUProgram {
   }
 }
 
-/** Columns of `LossGradRowTermsProgram`'s output. */
+/** Columns of `RowTermsProgram`'s output. */
 const ROW_TERMS = 6;
 
 /**
- * The loss-only gradient
- * `(dLoss + dLogSumExp)[row] * softmax - dLoss[row] * onehot(label)`, shape
- * `[batch, numClasses]`, packed (see above), from the logits and
- * `LossGradRowTermsProgram`'s `rowTerms`: it rebuilds the softmax rather
- * than reading a saved `backprop`.
+ * `probabilityScale[row] * softmax - oneHotScale[row] * onehot(label)`,
+ * shape `[batch, numClasses]`, packed (see above), from the logits and
+ * `RowTermsProgram`'s `rowTerms`, the softmax rebuilt as
+ * `exp(x - rowMax - logSumExp)`: `backprop` with scales 1, the loss-only
+ * gradient `(dLoss + dLogSumExp) * softmax - dLoss * onehot` otherwise.
  */
-export class SoftmaxCrossEntropyLossOnlyGradProgram implements GPGPUProgram {
+export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
   variableNames = ['features', 'rowTerms'];
   outputShape: number[];
   userCode: string;
@@ -235,19 +202,21 @@ export class SoftmaxCrossEntropyLossOnlyGradProgram implements GPGPUProgram {
         ivec2 coords = getOutputCoords();
         int row = coords[0];
         int col = coords[1];
-        // By rows: (rowMax, logSumExp), (label, dLoss), (probabilityScale, 0).
+        // By rows: (rowMax, logSumExp), (label, oneHotScale),
+        // (probabilityScale, 0).
         vec4 shifts = ${read.block('RowTerms', '0')};
         vec4 labelsAndScales = ${read.block('RowTerms', '2')};
         vec4 probabilityScales = ${read.block('RowTerms', '4')};
         ivec2 labels =
             ivec2(round(labelsAndScales.x), round(labelsAndScales.z));
+        // x - rowMax first: exact, where rowMax + logSumExp would round.
         vec4 probabilities = exp(
             ${read.block('Features')} - shifts.xxzz - shifts.yyww);
-        vec4 dFeatures = probabilityScales.xxzz * probabilities -
+        vec4 scaled = probabilityScales.xxzz * probabilities -
             labelsAndScales.yyww *
                 vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
-        setOutput(vec4(labels.x >= 0 ? dFeatures.xy : vec2(NAN),
-                       labels.y >= 0 ? dFeatures.zw : vec2(NAN)));
+        setOutput(vec4(labels.x >= 0 ? scaled.xy : vec2(NAN),
+                       labels.y >= 0 ? scaled.zw : vec2(NAN)));
       }
     `;
   }

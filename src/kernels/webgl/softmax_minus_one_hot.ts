@@ -1,0 +1,39 @@
+import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {asColumn, isPacked} from './row_reduce.js';
+import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_gpu.js';
+
+/** Upstream gradients of the loss kernel: `dLoss` `[batch]`, `dLogSumExp` `[batch, 1]`. */
+export interface LossUpstream {
+  dLoss: TensorInfo;
+  dLogSumExp: TensorInfo;
+}
+
+/**
+ * `softmax - onehot(labels)` (`backprop`) from the logits and their row
+ * results, or with `upstream` the loss kernel's gradient
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot`: a tiny program gathers
+ * each row's terms, then one elementwise pass writes the result (packed) in
+ * the logits' texture layout. A label outside `[0, numClasses)` gives a NaN
+ * row.
+ */
+export function softmaxMinusOneHot(
+    backend: MathBackendWebGL, features: TensorInfo, labels: TensorInfo,
+    rowMax: TensorInfo, logSumExp: TensorInfo,
+    upstream?: LossUpstream): TensorInfo {
+  const [batch, numClasses] = features.shape;
+  const packed = isPacked(backend, features);
+  const rowInputs = [asColumn(labels), rowMax, logSumExp];
+  if (upstream != null) {
+    rowInputs.push(asColumn(upstream.dLoss), upstream.dLogSumExp);
+  }
+  const rowTerms = backend.runWebGLProgram(
+      new RowTermsProgram(batch, packed, upstream != null), rowInputs,
+      'float32', [[numClasses]], packed);
+  const result = backend.runWebGLProgram(
+      new ScaledSoftmaxMinusOneHotProgram(batch, numClasses, packed),
+      [features, rowTerms], 'float32');
+  backend.disposeIntermediateTensorInfo(rowTerms);
+  return result;
+}
