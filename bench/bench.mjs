@@ -79,10 +79,15 @@ async function benchWebgl() {
       throw new Error(`WebGL is unavailable (backend ${environment.backend})`);
     }
     const results = [];
-    for (const shape of SHAPES) {
-      log(`webgl ${JSON.stringify(shape)}`);
-      results.push(await page.evaluate(
-          s => benchMeasure.measureShape(tf, s), shape));
+    // Logits uploaded from the CPU are unpacked textures; a Dense layer's
+    // matMul writes packed ones (tfjs's default WEBGL_PACK). Both are timed.
+    for (const packedLogits of [false, true]) {
+      for (const shape of SHAPES) {
+        log(`webgl ${JSON.stringify(shape)}${packedLogits ? ' packed' : ''}`);
+        results.push(await page.evaluate(
+            ([s, packed]) => benchMeasure.measureShape(tf, s, {packed}),
+            [shape, packedLogits]));
+      }
     }
     log(`webgl scale ${JSON.stringify(SCALE_SHAPE)}`);
     const scale = await page.evaluate(

@@ -1,7 +1,7 @@
 // A hand-written SVG bar chart of training-step cost (ns per logit, log
 // scale) per shape and backend: the op's `loss` output, this package's
 // tf.losses.sparseSoftmaxCrossEntropy, the one-hot composite, the plain loop.
-import {derive} from './report.mjs';
+import {derive, laneName} from './report.mjs';
 
 const SERIES = [
   {key: 'oursStepNs', label: 'op .loss', color: '#1f77b4'},
@@ -39,7 +39,7 @@ export function renderChart(results, machine) {
       const x = x0 + k * barWidth;
       parts.push(`<rect x="${x}" y="${y(value)}" width="${barWidth - 2}" height="${top + height - y(value)}" fill="${series.color}"><title>${series.label}: ${value.toFixed(1)} ns/logit</title></rect>`);
     });
-    parts.push(`<text x="${x0}" y="${top + height + 14}">${result.backend}</text>`,
+    parts.push(`<text x="${x0}" y="${top + height + 14}">${laneName(result)}</text>`,
         `<text x="${x0}" y="${top + height + 27}">${result.shape.join('x')}</text>`);
   });
   SERIES.forEach((series, k) => {

@@ -103,9 +103,28 @@ async function peakBytes(tf, step, logits) {
   return peak;
 }
 
+/**
+ * Random logits; with `packed` on WebGL in the packed texture layout a
+ * layer's matMul or bias add writes (a packed binary op's output).
+ */
+function randomLogits(tf, shape, seed, packed) {
+  const logits = tf.randomNormal(shape, 0, 3, 'float32', seed);
+  if (!packed) {
+    return logits;
+  }
+  const packedLogits = tf.tidy(() => tf.add(logits, tf.zerosLike(logits)));
+  const texData = tf.backend().texData?.get(packedLogits.dataId);
+  if (texData?.isPacked !== true) {
+    throw new Error('expected packed logits on WebGL');
+  }
+  logits.dispose();
+  return packedLogits;
+}
+
 async function measureShape(tf, [batch, numClasses], options = {}) {
   const budgetMs = options.budgetMs ?? 1500;
-  const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
+  const packed = options.packed ?? false;
+  const logits = randomLogits(tf, [batch, numClasses], 1, packed);
   const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
   const {ours, lossApi} = trainingSteps(tf, labels);
   const composite = tf.valueAndGrad(x => tf.mean(tf.losses.softmaxCrossEntropy(
@@ -130,9 +149,22 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     const features = await logits.data();
     const labelValues = await labels.data();
     variants.plainLoop = () => plainLoop(features, labelValues, batch, numClasses);
+  } else {
+    // What bounds a GPU step: one synchronisation alone (after one-element
+    // ops), and one cheap elementwise pass over the logits (tfjs's neg) with it.
+    variants.syncOnly = async () => {
+      const t = tf.tidy(() => tf.neg(tf.slice(labels, 0, 1)));
+      await t.data();
+      t.dispose();
+    };
+    variants.onePass = async () => {
+      const t = tf.neg(logits);
+      await sync(tf, t);
+      t.dispose();
+    };
   }
-  const result = {backend: tf.getBackend(), shape: [batch, numClasses],
-    logits: batch * numClasses,
+  const result = {backend: tf.getBackend(), packedLogits: packed,
+    shape: [batch, numClasses], logits: batch * numClasses,
     ...await timeInterleaved(variants, budgetMs, 5, 60),
     // The composite is 20-50x slower: timed on its own, fewer rounds.
     ...await timeInterleaved({compositeStep: stepOnce(composite)}, budgetMs, 3, 30)};

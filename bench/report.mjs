@@ -5,6 +5,10 @@ const ratio = (a, b) => a / b;
 const mb = bytes => (bytes / 2 ** 20).toFixed(1);
 const fixed = (x, digits = 1) => x.toFixed(digits);
 
+/** The backend, and on WebGL the logits' texture layout. */
+export const laneName = result => result.backend +
+    (result.backend === 'webgl' ? (result.packedLogits ? ' packed' : ' unpacked') : '');
+
 /** Ratios per result; `loop` figures only where a plain loop ran (cpu). */
 export function derive(result) {
   const {logits} = result;
@@ -18,6 +22,11 @@ export function derive(result) {
     lossApiSpeedup: ratio(result.compositeStep.ms, result.lossApiStep.ms),
     lossApiPeakRatio: ratio(result.compositePeakBytes, result.lossApiPeakBytes),
   };
+  if (result.onePass) {
+    derived.syncMs = result.syncOnly.ms;
+    derived.onePassNs = nsPerLogit(
+        {ms: result.onePass.ms - result.syncOnly.ms}, logits);
+  }
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
     derived.stepOverLoop = ratio(result.oursStep.ms, result.plainLoop.ms);
@@ -30,7 +39,7 @@ export function derive(result) {
 export function evaluateBars(results) {
   const bars = [];
   const check = (result, name, value, pass) => bars.push({
-    backend: result.backend, shape: result.shape, bar: name,
+    backend: laneName(result), shape: result.shape, bar: name,
     value: Number(value.toFixed(3)), pass,
   });
   for (const result of results) {
@@ -63,7 +72,7 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
   ];
   for (const result of results) {
     const d = derive(result);
-    lines.push(`| ${result.backend} | [${result.shape.join(', ')}] | ` +
+    lines.push(`| ${laneName(result)} | [${result.shape.join(', ')}] | ` +
         `${fixed(d.forwardNs)} | ${fixed(d.oursStepNs)} | ` +
         `${fixed(d.compositeStepNs)} | ${d.loopNs ? fixed(d.loopNs) : '-'} | ` +
         `${fixed(d.speedup)}x | ${d.stepOverLoop ? fixed(d.stepOverLoop, 2) : '-'} | ` +
@@ -71,6 +80,16 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `${mb(result.oursPeakBytes)} / ${mb(result.compositePeakBytes)} | ` +
         `${fixed(d.peakRatio)}x | ${fixed(d.lossApiStepNs)} ` +
         `(${fixed(d.lossApiSpeedup)}x, ${fixed(d.lossApiPeakRatio)}x) |`);
+  }
+  lines.push('', 'What bounds a WebGL step: one `data()` synchronisation alone, ' +
+      'and one elementwise pass over the logits (tfjs\'s `neg`) beyond it:', '',
+      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) |',
+      '| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const result of results.filter(r => r.onePass)) {
+    const d = derive(result);
+    lines.push(`| ${laneName(result)} | [${result.shape.join(', ')}] | ` +
+        `${fixed(d.syncMs, 2)} | ${fixed(d.onePassNs)} | ` +
+        `${fixed(d.syncMs * 1e6 / result.logits)} | ${fixed(d.oursStepNs)} |`);
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {
