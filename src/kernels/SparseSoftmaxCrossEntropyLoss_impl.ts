@@ -1,8 +1,8 @@
 /**
- * The loss-only kernel pair's math over TypedArrays (see `kernel_names.ts`):
- * the forward reads the logits and writes nothing of their size; the
- * gradient rebuilds the softmax from each row's `rowMax` and `logSumExp`
- * while it writes `dFeatures`, so a training step writes one
+ * The loss-only kernels' math over TypedArrays (see `kernel_names.ts`): the
+ * forward reads the logits and writes nothing of their size; its gradient
+ * (and `backprop`, when the op runs under a gradient tape) rebuilds the
+ * softmax from each row's `rowMax` and `logSumExp` while it writes its one
  * `[batch, numClasses]` array, as a hand-written fused loop would.
  * Labels are assumed checked (`findInvalidLabel`); an invalid one gives NaN.
  */

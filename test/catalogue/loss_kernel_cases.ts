@@ -14,17 +14,41 @@ import {expectNoLeak} from './memory';
 import {Random} from './random';
 import {reference, referenceGradient, referenceHessianVectorProduct} from './reference';
 
-/** Peak bytes above the bytes in use before, during one training step. */
-async function trainingStepPeakBytes(
-    tf: CaseContext['tf'], step: (x: Tensor) => {value: Tensor, grad: Tensor},
-    logits: Tensor): Promise<number> {
+/**
+ * One training step, `tf.valueAndGrad` of `tf.mean(perExampleLoss(x))` on
+ * `[64, 500]` logits: its peak bytes (above the bytes in use before) must
+ * stay within `logitCopies` times the logits' bytes plus per-row vectors,
+ * and it must leak nothing.
+ */
+async function expectTrainingStepPeak(
+    context: CaseContext, seed: number,
+    perExampleLoss: (x: Tensor, labels: Tensor) => Tensor,
+    logitCopies: number): Promise<void> {
+  const {tf} = context;
+  const random = new Random(seed);
+  const [batch, numClasses] = [64, 500];
+  const logits = tf.tensor2d(
+      context.storable(random.logits(batch * numClasses, 3)),
+      [batch, numClasses]);
+  const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+  const step = tf.valueAndGrad(
+      (x: Tensor) => tf.mean(perExampleLoss(x, labels)));
   const before = tf.memory().numBytes;
   const profile = await tf.profile(() => {
     const {value, grad} = step(logits);
     return [value, grad];
   });
   tf.dispose(profile.result as Tensor[]);
-  return profile.peakBytes - before;
+  const peak = profile.peakBytes - before;
+  const logitBytes = 4 * batch * numClasses;
+  expectEqual(peak <= logitCopies * logitBytes + 64 * batch, true,
+      `peak ${peak} bytes, ${(peak / logitBytes).toFixed(2)} x the logits`);
+  await expectNoLeak(tf, 'training step', async () => {
+    const {value, grad} = step(logits);
+    await grad.data();
+    tf.dispose([value, grad]);
+  });
+  tf.dispose([logits, labels]);
 }
 
 /** The per-example loss through the loss-only kernel. */
@@ -154,55 +178,21 @@ export const lossKernelCases: TestCase[] = [
   {
     name: 'loss-only kernel: a training step holds no [batch, numClasses] tensor but the gradient',
     async run(context) {
-      const {tf} = context;
-      const random = new Random(44);
-      const [batch, numClasses] = [64, 500];
-      const logits = tf.tensor2d(
-          context.storable(random.logits(batch * numClasses, 3)),
-          [batch, numClasses]);
-      const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
-      const step = tf.valueAndGrad(
-          (x: Tensor) => tf.mean(perExample(context, x, labels)));
-      const peak = await trainingStepPeakBytes(tf, step, logits);
       // tfjs counts bytes per tensor: the saved features (a copy of the
       // caller's handle) and dFeatures, plus per-row vectors.
-      const logitBytes = 4 * batch * numClasses;
-      expectEqual(peak <= 2 * logitBytes + 64 * batch, true,
-          `peak ${peak} bytes, ${(peak / logitBytes).toFixed(2)} x the logits`);
-      await expectNoLeak(tf, 'training step', async () => {
-        const {value, grad} = step(logits);
-        await grad.data();
-        tf.dispose([value, grad]);
-      });
-      tf.dispose([logits, labels]);
+      await expectTrainingStepPeak(context, 44,
+          (x, labels) => perExample(context, x, labels), 2);
     },
   },
   {
     name: 'op under a gradient tape: training on `loss` holds three [batch, numClasses] tensors, no zeros for `backprop`',
     async run(context) {
-      const {tf, op} = context;
-      const random = new Random(45);
-      const [batch, numClasses] = [64, 500];
-      const logits = tf.tensor2d(
-          context.storable(random.logits(batch * numClasses, 3)),
-          [batch, numClasses]);
-      const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
-      const step = tf.valueAndGrad(
-          (x: Tensor) => tf.mean(op(x, labels).loss));
-      const peak = await trainingStepPeakBytes(tf, step, logits);
       // tfjs counts bytes per tensor: two saved copies of the features (one
       // per tape node) with `backprop` in the forward pass, with dFeatures
       // in the backward; the forward kernel's node would add a saved
       // `backprop` and the zeros tfjs makes as its gradient.
-      const logitBytes = 4 * batch * numClasses;
-      expectEqual(peak <= 3 * logitBytes + 64 * batch, true,
-          `peak ${peak} bytes, ${(peak / logitBytes).toFixed(2)} x the logits`);
-      await expectNoLeak(tf, 'training step', async () => {
-        const {value, grad} = step(logits);
-        await grad.data();
-        tf.dispose([value, grad]);
-      });
-      tf.dispose([logits, labels]);
+      await expectTrainingStepPeak(context, 45,
+          (x, labels) => context.op(x, labels).loss, 3);
     },
   },
   {
