@@ -1,8 +1,9 @@
-import {add, cast, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, engine, expandDims, getBackend, getKernel, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
+import {probabilitiesFromBackprop} from './SparseSoftmaxCrossEntropyWithLogits_grad.js';
 
 /**
  * `dFeatures = dLoss[:, None] * (softmax - onehot) + dLogSumExp * softmax`.
@@ -51,10 +52,6 @@ function recordedFeaturesGradient(
     dLogSumExp: Tensor): Tensor {
   const [, backprop] =
       runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
-  // An int32 one-hot, then cast (tfjs-backend-wasm 4.22's float32 OneHot is
-  // wrong; see SparseSoftmaxCrossEntropyWithLogits_grad.ts).
-  const probabilities = add(
-      backprop, cast(oneHot(labels, features.shape[1] as number), 'float32'));
   return add(mul(expandDims(dLoss, 1), backprop),
-      mul(dLogSumExp, probabilities));
+      mul(dLogSumExp, probabilitiesFromBackprop(backprop, labels)));
 }

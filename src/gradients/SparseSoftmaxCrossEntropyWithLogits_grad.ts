@@ -65,13 +65,18 @@ function recordedFeaturesGradient(
 function featuresGradientFromBackprop(
     backprop: Tensor, labels: Tensor, dLoss: Tensor,
     dBackprop: Tensor): Tensor {
-  const numClasses = backprop.shape[1] as number;
-  // An int32 one-hot, then cast: tfjs-backend-wasm 4.22's OneHot kernel
-  // writes int32 bit patterns into a float32 output (1 reads as 1.4e-45).
-  const probabilities =
-      add(backprop, cast(oneHot(labels, numClasses), 'float32'));
+  const probabilities = probabilitiesFromBackprop(backprop, labels);
   const rowDot = sum(mul(dBackprop, probabilities), 1, true);
   return add(
       mul(expandDims(dLoss, 1), backprop),
       mul(sub(dBackprop, rowDot), probabilities));
+}
+
+/** The softmax, `backprop + onehot(labels)`, from tfjs ops (differentiable). */
+export function probabilitiesFromBackprop(
+    backprop: Tensor, labels: Tensor): Tensor {
+  // An int32 one-hot, then cast: tfjs-backend-wasm 4.22's OneHot kernel
+  // writes int32 bit patterns into a float32 output (1 reads as 1.4e-45).
+  const numClasses = backprop.shape[1] as number;
+  return add(backprop, cast(oneHot(labels, numClasses), 'float32'));
 }

@@ -1,11 +1,11 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
 /*
- * The programs that finish a row once its reductions are done: one
- * invocation per output element, no loops. Inputs `rowMaxes`, `logSumExps`
- * and `backpropDots` are `[batch, 1]` results of `row_reduce.ts`; `labels`
- * is int32 `[batch]`, read with `round` since textures hold floats. Shapes
- * and `numClasses` are uniforms (see `row_reduce_gpu.ts`).
+ * The programs that finish a row once its reductions are done: no loops.
+ * Inputs `rowMaxes`, `logSumExps` and `backpropDots` are `[batch, 1]`
+ * results of `row_reduce.ts`; `labels` are int32, read as a `[batch, 1]`
+ * column with `round` since textures hold floats. Shapes and `numClasses`
+ * are uniforms (see `row_reduce_gpu.ts`).
  */
 
 const CLASS_UNIFORMS: GPGPUProgram['customUniforms'] = [
@@ -39,13 +39,6 @@ class InputReader {
   at(name: string, row: string, col: string): string {
     const get = `get${name}(${row}, ${col})`;
     return this.packedInputs ? `blockElement(${get}, ${row}, ${col})` : get;
-  }
-
-  /** GLSL: `name` at (row, 0) and (row + 1, 0), a vec2. */
-  rowPair(name: string): string {
-    return this.packedInputs ?
-        `get${name}(row, 0).xz` :
-        `vec2(get${name}(row, 0), get${name}(row + 1, 0))`;
   }
 
   /** GLSL: the 2x2 block of `name` from (row, col), a vec4 by rows. */
@@ -106,10 +99,10 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
 
 /**
  * The packed output of the programs below: one invocation writes a 2x2
- * block (two columns of two rows, vec2s: x the upper row, y the lower),
- * reading each row's values once for two logits, and SwiftShader runs a
- * quarter of the invocations. Reads past the last row or column only feed
- * texel lanes that are not part of the tensor.
+ * block as a vec4 by rows (xy the upper row, zw the lower), reading each
+ * row's values once for two logits, and SwiftShader runs a quarter of the
+ * invocations. Reads past the last row or column only feed texel lanes that
+ * are not part of the tensor.
  */
 
 /**
