@@ -177,7 +177,8 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
 
 // Our programs' uniform names; tfjs's own programs use none of them.
 const OUR_UNIFORMS = ['chunkSize', 'numClasses'];
-const OUR_VARIABLES = 'backprop,dLoss';
+// Our programs without such uniforms, by their inputs.
+const OUR_VARIABLES = ['backprop,dLoss', 'features,rowTerms'];
 
 /**
  * Compiled WebGL programs (all, and this package's own), or null on other
@@ -189,7 +190,7 @@ function compiledPrograms(tf) {
   const binaries = Object.values(cache);
   const ours = binaries.filter(({program}) =>
     (program.customUniforms ?? []).some(u => OUR_UNIFORMS.includes(u.name)) ||
-    program.variableNames.join(',') === OUR_VARIABLES);
+    OUR_VARIABLES.includes(program.variableNames.join(',')));
   return {all: binaries.length, ours: ours.length};
 }
 
