@@ -1,22 +1,18 @@
 import {getKernel, KernelConfig, registerKernel} from '@tensorflow/tfjs-core';
 
-import {sparseSoftmaxCrossEntropyBackpropCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyBackprop.js';
 import {sparseSoftmaxCrossEntropyLossCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLoss.js';
 import {sparseSoftmaxCrossEntropyLossGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
 
 /**
- * Each forward kernel with the kernels that go with it (its gradient kernel;
- * for the loss kernel also the backprop kernel that reads its row results),
- * as the cpu backend has them.
+ * Each forward kernel with its gradient kernel, as the cpu backend has them.
  */
 const TYPED_ARRAY_KERNEL_GROUPS: Array<[KernelConfig, ...KernelConfig[]]> = [
   [sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
     sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig],
   [sparseSoftmaxCrossEntropyLossCpuConfig,
-    sparseSoftmaxCrossEntropyLossGradCpuConfig,
-    sparseSoftmaxCrossEntropyBackpropCpuConfig],
+    sparseSoftmaxCrossEntropyLossGradCpuConfig],
 ];
 
 /**

@@ -26,14 +26,16 @@ export const SparseSoftmaxCrossEntropyWithLogitsGrad =
 /**
  * Inputs of the gradient kernel: `backprop` float32 `[batch, numClasses]` (the
  * forward output), `labels` int32 `[batch]`, `dLoss` float32 `[batch]`,
- * `dBackprop` float32 `[batch, numClasses]`. Output: `dFeatures` float32
+ * `dBackprop` float32 `[batch, numClasses]`, absent when it is zero (a
+ * training step that used only `loss`: then the kernel is one pass,
+ * `dLoss[:, None] * backprop`). Output: `dFeatures` float32
  * `[batch, numClasses]`.
  */
 export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
   backprop: TensorInfo;
   labels: TensorInfo;
   dLoss: TensorInfo;
-  dBackprop: TensorInfo;
+  dBackprop?: TensorInfo;
 };
 
 /**
@@ -43,10 +45,9 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
  * of the same size; this kernel writes no `[batch, numClasses]` tensor.
  * Outputs, in order: `loss` float32 `[batch]`, and per row `rowMax` and
  * `logSumExp = log(sum_j exp(x_j - rowMax))`, float32 `[batch, 1]`, which
- * its gradient kernel and `SparseSoftmaxCrossEntropyBackprop` read to
- * rebuild the softmax. Same inputs as the forward kernel. Not a TensorFlow
- * op: `tf.losses.sparseSoftmaxCrossEntropy` runs it, and so does the op
- * under a gradient tape.
+ * its gradient kernel reads to rebuild the softmax. Same inputs as the
+ * forward kernel. Not a TensorFlow op: `tf.losses.sparseSoftmaxCrossEntropy`
+ * runs it.
  *
  * `rowMax` is a shift, not a differentiable result: its gradient is defined
  * as zero (TensorFlow's `stop_gradient`), which makes `logSumExp` the
@@ -60,8 +61,8 @@ export const SparseSoftmaxCrossEntropyLoss = 'SparseSoftmaxCrossEntropyLoss';
  * `dFeatures = (dLoss + dLogSumExp)[:, None] * softmax - dLoss[:, None] * onehot`,
  * the softmax rebuilt as `exp(x - rowMax - logSumExp)`. Inputs: `features`,
  * `labels` (the forward inputs), `rowMax`, `logSumExp` (its outputs),
- * `dLoss` float32 `[batch]` and `dLogSumExp` float32 `[batch, 1]` (zeros
- * unless `SparseSoftmaxCrossEntropyBackprop` read `logSumExp`). Output:
+ * `dLoss` float32 `[batch]` and `dLogSumExp` float32 `[batch, 1]` (the
+ * zeros tfjs makes unless `logSumExp` was used). Output:
  * `dFeatures` float32 `[batch, numClasses]`.
  */
 export const SparseSoftmaxCrossEntropyLossGrad =
@@ -74,24 +75,4 @@ export type SparseSoftmaxCrossEntropyLossGradInputs = {
   logSumExp: TensorInfo;
   dLoss: TensorInfo;
   dLogSumExp: TensorInfo;
-};
-
-/**
- * `backprop = exp(x - rowMax - logSumExp) - onehot(labels)` from the loss
- * kernel's row results, one pass. Under a gradient tape the op runs it after
- * `SparseSoftmaxCrossEntropyLoss` instead of running the forward kernel: the
- * two outputs are then separate tape nodes, so a training step that uses
- * only `loss` neither receives a zeros gradient for `backprop` nor keeps it.
- * Inputs: `features` float32 `[batch, numClasses]`, `labels` int32 `[batch]`
- * (already checked by the loss kernel), `rowMax` and `logSumExp` float32
- * `[batch, 1]`. Output: `backprop` float32 `[batch, numClasses]`.
- */
-export const SparseSoftmaxCrossEntropyBackprop =
-    'SparseSoftmaxCrossEntropyBackprop';
-
-export type SparseSoftmaxCrossEntropyBackpropInputs = {
-  features: TensorInfo;
-  labels: TensorInfo;
-  rowMax: TensorInfo;
-  logSumExp: TensorInfo;
 };

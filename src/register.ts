@@ -6,15 +6,12 @@
 import {getGradient, getKernel, registerGradient, registerKernel} from '@tensorflow/tfjs-core';
 
 import {attachToNamespaces} from './namespaces.js';
-import {sparseSoftmaxCrossEntropyBackpropGradConfig} from './gradients/SparseSoftmaxCrossEntropyBackprop_grad.js';
 import {sparseSoftmaxCrossEntropyLossGradConfig} from './gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradConfig} from './gradients/SparseSoftmaxCrossEntropyWithLogits_grad.js';
-import {sparseSoftmaxCrossEntropyBackpropCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyBackprop.js';
 import {sparseSoftmaxCrossEntropyLossCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLoss.js';
 import {sparseSoftmaxCrossEntropyLossGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
-import {sparseSoftmaxCrossEntropyBackpropWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyBackprop.js';
 import {sparseSoftmaxCrossEntropyLossWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyLoss.js';
 import {sparseSoftmaxCrossEntropyLossGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogits.js';
@@ -29,8 +26,6 @@ for (const kernel of [
        sparseSoftmaxCrossEntropyLossGradCpuConfig,
        sparseSoftmaxCrossEntropyLossWebglConfig,
        sparseSoftmaxCrossEntropyLossGradWebglConfig,
-       sparseSoftmaxCrossEntropyBackpropCpuConfig,
-       sparseSoftmaxCrossEntropyBackpropWebglConfig,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.
@@ -41,7 +36,6 @@ for (const kernel of [
 for (const gradient of [
        sparseSoftmaxCrossEntropyWithLogitsGradConfig,
        sparseSoftmaxCrossEntropyLossGradConfig,
-       sparseSoftmaxCrossEntropyBackpropGradConfig,
      ]) {
   if (getGradient(gradient.kernelName) == null) {
     registerGradient(gradient);

@@ -10,8 +10,8 @@ import {probabilitiesFromBackprop} from './SparseSoftmaxCrossEntropyWithLogits_g
  *
  * `rowMax` is a shift whose gradient is defined as zero (see
  * `kernel_names.ts`), so `dRowMax` is not read. `dLogSumExp` is the zeros
- * tfjs fills in (`[batch, 1]`, cheap) unless the op's `backprop`, computed
- * from `logSumExp` by `SparseSoftmaxCrossEntropyBackprop`, was used.
+ * tfjs fills in (`[batch, 1]`, cheap) unless a caller of the kernel used
+ * its `logSumExp` output.
  *
  * As in the forward kernel's gradient, two paths:
  * - Not recorded (first-order training): one gradient kernel over the saved

@@ -1,5 +1,6 @@
 import {add, cast, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
 
+import {OP_NAME} from '../errors.js';
 import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
@@ -14,8 +15,7 @@ import {runKernel} from '../run_kernel.js';
  * Two paths, chosen by whether this gradient's own work is being recorded:
  *
  * - Not recorded (first-order training, the hot path): one fused kernel over
- *   the saved `backprop` output. tfjs hands us a zeros `dBackprop` when the
- *   caller used only `loss`, so the kernel reads it in the same pass.
+ *   the saved `backprop` output.
  * - Recorded (a higher-order gradient is being taken): a saved output is not
  *   connected to the features on tfjs's tape, so reading it would silently
  *   drop the second-order terms. Instead the forward kernel is re-run on the
@@ -31,45 +31,71 @@ export const sparseSoftmaxCrossEntropyWithLogitsGradConfig: GradConfig = {
     const [dLoss, dBackprop] = dys as Tensor[];
     const [features, labels, backprop] = saved;
     return {
-      features: () => engine().isTapeOn() ?
-          recordedFeaturesGradient(features, labels, dLoss, dBackprop) :
-          fusedFeaturesGradient(backprop, labels, dLoss, dBackprop),
+      features: () => featuresGradient(
+          {features, labels, backprop}, {dLoss, dBackprop}),
       labels: () => zeros(labels.shape, 'float32'),
     };
   },
 };
 
-function fusedFeaturesGradient(
-    backprop: Tensor, labels: Tensor, dLoss: Tensor,
-    dBackprop: Tensor): Tensor {
-  if (getKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, getBackend()) ==
-      null) {
-    return featuresGradientFromBackprop(backprop, labels, dLoss, dBackprop);
-  }
-  const [dFeatures] = runKernel(
-      SparseSoftmaxCrossEntropyWithLogitsGrad,
-      {backprop, labels, dLoss, dBackprop});
-  return dFeatures;
+/**
+ * What the gradient reads: the forward kernel's inputs and its `backprop`.
+ * `features` may be absent when the gradient is known not to be recorded.
+ */
+export interface ForwardTensors {
+  features?: Tensor;
+  labels: Tensor;
+  backprop: Tensor;
 }
 
-function recordedFeaturesGradient(
-    features: Tensor, labels: Tensor, dLoss: Tensor,
-    dBackprop: Tensor): Tensor {
-  ensureKernelsFor(getBackend());
-  const [, backprop] =
-      runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
-  return featuresGradientFromBackprop(backprop, labels, dLoss, dBackprop);
+/** Upstream gradients of the two outputs; an absent one is zero. */
+export interface Upstream {
+  dLoss?: Tensor;
+  dBackprop?: Tensor;
+}
+
+/**
+ * `dFeatures` by the path the header describes. Also the gradient of the
+ * op's two tape nodes (`recorded_outputs.ts`), each with one upstream.
+ */
+export function featuresGradient(
+    {features, labels, backprop}: ForwardTensors,
+    {dLoss, dBackprop}: Upstream): Tensor {
+  const $dLoss = dLoss ?? zeros([backprop.shape[0]], 'float32');
+  if (engine().isTapeOn()) {
+    if (features == null) {
+      throw new Error(
+          `${OP_NAME}: internal error, a recorded gradient without features`);
+    }
+    ensureKernelsFor(getBackend());
+    const [, recomputed] =
+        runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
+    return featuresGradientFromBackprop(recomputed, labels, $dLoss, dBackprop);
+  }
+  if (getKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, getBackend()) ==
+      null) {
+    return featuresGradientFromBackprop(backprop, labels, $dLoss, dBackprop);
+  }
+  const inputs: {[name: string]: Tensor} = {backprop, labels, dLoss: $dLoss};
+  if (dBackprop != null) {
+    inputs.dBackprop = dBackprop;
+  }
+  const [dFeatures] =
+      runKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, inputs);
+  return dFeatures;
 }
 
 /** The gradient formula in tfjs ops, for the recorded path and backends without the fused kernel. */
 function featuresGradientFromBackprop(
     backprop: Tensor, labels: Tensor, dLoss: Tensor,
-    dBackprop: Tensor): Tensor {
+    dBackprop: Tensor|undefined): Tensor {
+  const lossTerm = mul(expandDims(dLoss, 1), backprop);
+  if (dBackprop == null) {
+    return lossTerm;
+  }
   const probabilities = probabilitiesFromBackprop(backprop, labels);
   const rowDot = sum(mul(dBackprop, probabilities), 1, true);
-  return add(
-      mul(expandDims(dLoss, 1), backprop),
-      mul(sub(dBackprop, rowDot), probabilities));
+  return add(lossTerm, mul(sub(dBackprop, rowDot), probabilities));
 }
 
 /** The softmax, `backprop + onehot(labels)`, from tfjs ops (differentiable). */

@@ -1,9 +1,9 @@
 /**
  * The loss-only kernels' math over TypedArrays (see `kernel_names.ts`): the
  * forward reads the logits and writes nothing of their size; its gradient
- * (and `backprop`, when the op runs under a gradient tape) rebuilds the
- * softmax from each row's `rowMax` and `logSumExp` while it writes its one
- * `[batch, numClasses]` array, as a hand-written fused loop would.
+ * rebuilds the softmax from each row's `rowMax` and `logSumExp` while it
+ * writes its one `[batch, numClasses]` array, as a hand-written fused loop
+ * would.
  * Labels are assumed checked (`findInvalidLabel`); an invalid one gives NaN.
  */
 
@@ -46,22 +46,10 @@ export function sparseSoftmaxCrossEntropyLossImpl(
 }
 
 /**
- * `backprop = exp(x - rowMax - logSumExp) - onehot(label)` from the
- * forward's row results: the op's `backprop` output when it runs under a
- * gradient tape (see `sparse_softmax_cross_entropy_with_logits.ts`).
- */
-export function sparseSoftmaxCrossEntropyBackpropImpl(
-    features: Float32Array, labels: Int32Array, rowMax: Float32Array,
-    logSumExp: Float32Array, batch: number, numClasses: number): Float32Array {
-  return softmaxRowsMinusOneHot(features, labels, rowMax, logSumExp,
-      () => 1, () => 1, batch, numClasses);
-}
-
-/**
  * The loss-only kernel's gradient:
  * `dFeatures = (dLoss + dLogSumExp) * softmax - dLoss * onehot(label)`.
- * `dLogSumExp` is zero unless the op's `backprop` output was used (its
- * gradient reaches the features partly through `logSumExp`).
+ * `dLogSumExp` is zero unless a caller of the kernel differentiated its
+ * `logSumExp` output.
  */
 export function sparseSoftmaxCrossEntropyLossGradImpl(
     features: Float32Array, labels: Int32Array, rowMax: Float32Array,

@@ -73,16 +73,16 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
  *
  * written as `backprop_j * (dLoss + dBackprop_j - rowDot)` plus the label's
  * own `dBackprop_y - rowDot`, so no softmax row is materialised. When
- * `dBackprop` is all zeros (tfjs hands the gradient zeros for an unused
- * `backprop` output, as in every loss-only training step) this is one pass:
- * `dLoss * backprop`.
+ * `dBackprop` is absent or all zeros (tfjs hands a kernel's gradient zeros
+ * for an unused output) this is one pass: `dLoss * backprop`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
     backprop: Float32Array, labels: Int32Array, dLoss: Float32Array,
-    dBackprop: Float32Array, batch: number,
+    dBackprop: Float32Array|undefined, batch: number,
     numClasses: number): Float32Array {
   const dFeatures = new Float32Array(batch * numClasses);
-  const lossOnly = isAllZero(dBackprop);
+  const upstream =
+      dBackprop == null || isAllZero(dBackprop) ? undefined : dBackprop;
   for (let row = 0; row < batch; row++) {
     const offset = row * numClasses;
     const label = labels[row];
@@ -90,7 +90,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
       dFeatures.fill(NaN, offset, offset + numClasses);
       continue;
     }
-    if (lossOnly) {
+    if (upstream == null) {
       const rowLossGrad = dLoss[row];
       for (let j = 0; j < numClasses; j++) {
         dFeatures[offset + j] = rowLossGrad * backprop[offset + j];
@@ -98,16 +98,16 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
       continue;
     }
     // rowDot = sum_j dBackprop_j * p_j, with p = backprop + onehot(label).
-    let rowDot = dBackprop[offset + label];
+    let rowDot = upstream[offset + label];
     for (let j = 0; j < numClasses; j++) {
-      rowDot += dBackprop[offset + j] * backprop[offset + j];
+      rowDot += upstream[offset + j] * backprop[offset + j];
     }
     const rowLossGrad = dLoss[row];
     for (let j = 0; j < numClasses; j++) {
       dFeatures[offset + j] =
-          backprop[offset + j] * (rowLossGrad + dBackprop[offset + j] - rowDot);
+          backprop[offset + j] * (rowLossGrad + upstream[offset + j] - rowDot);
     }
-    dFeatures[offset + label] += dBackprop[offset + label] - rowDot;
+    dFeatures[offset + label] += upstream[offset + label] - rowDot;
   }
   return dFeatures;
 }

@@ -2,9 +2,10 @@ import {engine, getBackend, op, reshape, Tensor, TensorLike} from '@tensorflow/t
 
 import {argumentError, OP_NAME, shapeText} from '../errors.js';
 import {ensureKernelsFor} from '../fallback_kernels.js';
-import {SparseSoftmaxCrossEntropyBackprop, SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../kernel_names.js';
+import {SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 import {convertArgument} from './convert_argument.js';
+import {recordedOutputs} from './recorded_outputs.js';
 
 /**
  * The op's two outputs, in TensorFlow's order. A type literal (not an
@@ -63,36 +64,23 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
   const $labels = convertArgument(labels, 'labels', 'int32');
   const [batch, numClasses] = validateShapes($features.shape, $labels.shape);
 
-  const inputs: SparseSoftmaxCrossEntropyWithLogitsInputs = {
-    features: reshapeIfNeeded($features, [batch, numClasses]),
-    labels: reshapeIfNeeded($labels, [batch]),
-  };
+  const features2d = reshapeIfNeeded($features, [batch, numClasses]);
+  const labels1d = reshapeIfNeeded($labels, [batch]);
   ensureKernelsFor(getBackend());
-  const [loss, backprop] = engine().isTapeOn() ?
-      recordedOutputs(inputs) :
-      runKernel(SparseSoftmaxCrossEntropyWithLogits, inputs);
+  const {loss, backprop} = engine().isTapeOn() ?
+      recordedOutputs(features2d, labels1d) :
+      kernelOutputs(features2d, labels1d);
   return {
     loss: reshapeIfNeeded(loss, $labels.shape) as L,
     backprop: reshapeIfNeeded(backprop, $features.shape) as B,
   };
 }
 
-/**
- * The outputs as two tape nodes, for when a gradient is being recorded:
- * `loss` (with each row's max and log-sum-exp) from the loss kernel, then
- * `backprop` from those row results. tfjs hands a multi-output kernel's
- * gradient a zeros tensor for every output nobody used, and keeps its saved
- * outputs to the end; split, a training step that uses only `loss` gets
- * neither for `backprop` (one `[batch, numClasses]` pass and tensor less).
- * Values and gradients equal the forward kernel's.
- */
-function recordedOutputs(
-    inputs: SparseSoftmaxCrossEntropyWithLogitsInputs): Tensor[] {
-  const [loss, rowMax, logSumExp] =
-      runKernel(SparseSoftmaxCrossEntropyLoss, inputs);
-  const [backprop] = runKernel(
-      SparseSoftmaxCrossEntropyBackprop, {...inputs, rowMax, logSumExp});
-  return [loss, backprop];
+function kernelOutputs(features: Tensor, labels: Tensor):
+    {loss: Tensor, backprop: Tensor} {
+  const [loss, backprop] =
+      runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
+  return {loss, backprop};
 }
 
 /**

@@ -121,26 +121,37 @@ export const gradientCases: TestCase[] = [
       const third = tf.grad((t: Tensor) =>
           tf.sum(tf.mul(tf.grad(hvp)(t), wTensor)))(
           tf.tensor2d(features, [batch, numClasses]));
-      // d/dx_k of w^T (diag(p) - p p^T) v, per row:
-      // p_k (w_k v_k - sum_i w_i v_i p_i - w_k (p.v) - v_k (p.w)
-      //      + 2 (p.w)(p.v))
       const p = reference(features, labels, numClasses).probabilities;
-      const expected = new Float64Array(batch * numClasses);
-      for (let row = 0; row < batch; row++) {
-        const at = (j: number) => row * numClasses + j;
-        let pv = 0, pw = 0, pwv = 0;
-        for (let j = 0; j < numClasses; j++) {
-          pv += p[at(j)] * v[at(j)];
-          pw += p[at(j)] * w[at(j)];
-          pwv += p[at(j)] * w[at(j)] * v[at(j)];
-        }
-        for (let k = 0; k < numClasses; k++) {
-          expected[at(k)] = p[at(k)] * (w[at(k)] * v[at(k)] - pwv -
-              w[at(k)] * pv - v[at(k)] * pw + 2 * pw * pv);
-        }
-      }
+      const expected = referenceThirdOrder(p, v, w, batch, numClasses);
       expectClose(await third.data(), expected, rtol, 10 * atol, 'third order');
       tf.dispose([labelTensor, vTensor, wTensor, third]);
+    },
+  },
+  {
+    name: 'second-order gradient through `backprop` matches the closed form',
+    async run({tf, op, rtol, atol}) {
+      // The gradient of sum(w * backprop) is H w (H the loss's Hessian), so
+      // the gradient of sum(v * H w) is the loss's third-order form.
+      const random = new Random(17);
+      const [batch, numClasses] = [3, 5];
+      const features = random.logits(batch * numClasses, 2);
+      const labels = random.labels(batch, numClasses);
+      const v = random.logits(batch * numClasses, 1);
+      const w = random.logits(batch * numClasses, 1);
+      const [labelTensor, vTensor, wTensor] = [
+        tf.tensor1d(labels, 'int32'), tf.tensor2d(v, [batch, numClasses]),
+        tf.tensor2d(w, [batch, numClasses]),
+      ];
+      const weightedBackprop = (r: Tensor) =>
+          tf.sum(tf.mul(op(r, labelTensor).backprop, wTensor));
+      const second = tf.grad((s: Tensor) =>
+          tf.sum(tf.mul(tf.grad(weightedBackprop)(s), vTensor)))(
+          tf.tensor2d(features, [batch, numClasses]));
+      const p = reference(features, labels, numClasses).probabilities;
+      const expected = referenceThirdOrder(p, v, w, batch, numClasses);
+      expectClose(await second.data(), expected, rtol, 10 * atol,
+          'second order through backprop');
+      tf.dispose([labelTensor, vTensor, wTensor, second]);
     },
   },
   {
@@ -176,3 +187,27 @@ export const gradientCases: TestCase[] = [
     },
   },
 ];
+
+/**
+ * d/dx_k of w^T (diag(p) - p p^T) v, per row, for softmax `p`:
+ * p_k (w_k v_k - sum_i w_i v_i p_i - w_k (p.v) - v_k (p.w) + 2 (p.w)(p.v)).
+ */
+function referenceThirdOrder(
+    p: Float64Array, v: ArrayLike<number>, w: ArrayLike<number>,
+    batch: number, numClasses: number): Float64Array {
+  const expected = new Float64Array(batch * numClasses);
+  for (let row = 0; row < batch; row++) {
+    const at = (j: number) => row * numClasses + j;
+    let pv = 0, pw = 0, pwv = 0;
+    for (let j = 0; j < numClasses; j++) {
+      pv += p[at(j)] * v[at(j)];
+      pw += p[at(j)] * w[at(j)];
+      pwv += p[at(j)] * w[at(j)] * v[at(j)];
+    }
+    for (let k = 0; k < numClasses; k++) {
+      expected[at(k)] = p[at(k)] * (w[at(k)] * v[at(k)] - pwv -
+          w[at(k)] * pv - v[at(k)] * pw + 2 * pw * pv);
+    }
+  }
+  return expected;
+}

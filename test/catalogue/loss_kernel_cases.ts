@@ -3,8 +3,8 @@
  * gradient kernel), reached as users reach it: through the package's loss
  * with `Reduction.NONE`, whose value and gradient must equal the op's
  * `loss` output and its gradient; and the op under a gradient tape, which
- * runs that kernel and `SparseSoftmaxCrossEntropyBackprop` instead of the
- * forward kernel.
+ * records the forward kernel's outputs as two tape nodes
+ * (`recorded_outputs.ts`).
  */
 import type {Tensor} from '@tensorflow/tfjs';
 
@@ -187,10 +187,10 @@ export const lossKernelCases: TestCase[] = [
   {
     name: 'op under a gradient tape: training on `loss` holds three [batch, numClasses] tensors, no zeros for `backprop`',
     async run(context) {
-      // tfjs counts bytes per tensor: two saved copies of the features (one
+      // tfjs counts bytes per tensor: two saved copies of `backprop` (one
       // per tape node) with `backprop` in the forward pass, with dFeatures
-      // in the backward; the forward kernel's node would add a saved
-      // `backprop` and the zeros tfjs makes as its gradient.
+      // in the backward; the forward kernel's node would add the zeros tfjs
+      // makes as `backprop`'s gradient, saved features a copy each.
       await expectTrainingStepPeak(context, 45,
           (x, labels) => context.op(x, labels).loss, 3);
     },

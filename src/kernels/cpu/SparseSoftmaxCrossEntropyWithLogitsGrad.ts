@@ -16,7 +16,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradCpu(args: {
       backendValues(backend, backprop, Float32Array),
       backendValues(backend, labels, Int32Array),
       backendValues(backend, dLoss, Float32Array),
-      backendValues(backend, dBackprop, Float32Array), batch, numClasses);
+      dBackprop && backendValues(backend, dBackprop, Float32Array), batch,
+      numClasses);
   return writeFloat32(backend, [batch, numClasses], dFeatures);
 }
 

@@ -13,10 +13,10 @@ import {SoftmaxCrossEntropyGradProgram, SoftmaxCrossEntropyLossGradProgram} from
  * `dFeatures` (formula in `SoftmaxCrossEntropyGradProgram`). A label outside
  * `[0, numClasses)` gives a NaN row, as in the forward kernel.
  *
- * In a loss-only training step tfjs hands us `dBackprop` as zeros it made on
- * the CPU and has not uploaded yet; those are checked where they lie (no GPU
- * read-back), and then one program writes `dLoss * backprop`, skipping the
- * upload and the row reduction.
+ * Without `dBackprop` (a training step that used only `loss`), or with the
+ * zeros tfjs makes on the CPU for an unused output (checked where they lie,
+ * no upload or GPU read-back), one program writes `dLoss * backprop`,
+ * skipping the row reduction.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
@@ -28,7 +28,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
     return backend.makeTensorInfo(
         [0, numClasses], 'float32', new Float32Array(0));
   }
-  if (isZerosNotOnGpu(backend, dBackprop)) {
+  if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
     return backend.runWebGLProgram(
         new SoftmaxCrossEntropyLossGradProgram(batch, numClasses),
         [backprop, asColumn(dLoss)], 'float32');
