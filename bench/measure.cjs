@@ -178,7 +178,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
 // Our programs' uniform names; tfjs's own programs use none of them.
 const OUR_UNIFORMS = ['chunkSize', 'numClasses'];
 // Our programs without such uniforms, by their inputs.
-const OUR_VARIABLES = ['backprop,dLoss', 'features,rowTerms'];
+const OUR_VARIABLES = ['features,rowTerms', 'values,rowScales', 'rowValues'];
 
 /**
  * Compiled WebGL programs (all, and this package's own), or null on other

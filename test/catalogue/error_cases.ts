@@ -184,23 +184,33 @@ export const errorCases: TestCase[] = [
           expectThrows(() => op(features.arraySync(), labels), [message]);
           // The loss runs the loss-only kernel, which checks as well.
           expectThrows(perExampleLoss, [message]);
+          // Under a gradient tape the op runs its tape nodes' kernel.
+          expectThrows(() => tf.grad((x: Tensor) =>
+              tf.sum(op(x, labelTensor).loss))(features), [message]);
         });
       } else {
-        const {loss, backprop} = op(features, labelTensor);
-        const lossValues = await loss.data();
-        const backpropValues = await backprop.data();
-        labels.forEach((label, row) => {
-          const bad = !(label >= 0 && label < numClasses);
-          expectEqual(Number.isNaN(lossValues[row]), bad, `loss[${row}] NaN`);
-          const rowValues = Array.from(backpropValues.slice(
-              row * numClasses, (row + 1) * numClasses));
-          expectEqual(rowValues.map(Number.isNaN),
-              rowValues.map(() => bad), `backprop row ${row} NaN`);
-        });
-        const lossOnly = await perExampleLoss().data();
-        expectEqual(Array.from(lossOnly, Number.isNaN),
-            Array.from(lossValues, Number.isNaN), 'loss-only kernel NaN rows');
-        tf.dispose([loss, backprop]);
+        // Logits as uploaded (unpacked) and as a packed op writes them.
+        const packedFeatures = tf.add(features, tf.zerosLike(features));
+        for (const [layout, logits] of
+             [['unpacked', features], ['packed', packedFeatures]] as const) {
+          const {loss, backprop} = op(logits, labelTensor);
+          const lossValues = await loss.data();
+          const isBad = labels.map(label => !(label >= 0 && label < numClasses));
+          expectEqual(Array.from(lossValues, Number.isNaN), isBad,
+              `${layout} loss NaN rows`);
+          expectNaNRows(await backprop.data(), isBad, numClasses,
+              `${layout} backprop`);
+          const gradient = tf.grad((x: Tensor) =>
+              tf.sum(op(x, labelTensor).loss))(logits);
+          expectNaNRows(await gradient.data(), isBad, numClasses,
+              `${layout} gradient`);
+          const lossOnly = await lossFunction(
+              labelTensor, logits, undefined, 0, tf.Reduction.NONE).data();
+          expectEqual(Array.from(lossOnly, Number.isNaN), isBad,
+              `${layout} loss-only kernel NaN rows`);
+          tf.dispose([loss, backprop, gradient]);
+        }
+        tf.dispose(packedFeatures);
       }
       expectEqual(features.isDisposed || labelTensor.isDisposed, false,
           'caller\'s tensors disposed');
@@ -209,3 +219,15 @@ export const errorCases: TestCase[] = [
     },
   })),
 ];
+
+/** Each row of `values` is all NaN when `isBad[row]`, else has no NaN. */
+function expectNaNRows(
+    values: ArrayLike<number>, isBad: boolean[], numClasses: number,
+    what: string): void {
+  isBad.forEach((bad, row) => {
+    const rowValues = Array.from(values).slice(
+        row * numClasses, (row + 1) * numClasses);
+    expectEqual(rowValues.map(Number.isNaN), rowValues.map(() => bad),
+        `${what} row ${row} NaN`);
+  });
+}

@@ -3,9 +3,10 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {asColumn, rowDot} from './row_reduce.js';
+import {rowDot} from './row_reduce.js';
 import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
-import {SoftmaxCrossEntropyGradProgram, SoftmaxCrossEntropyLossGradProgram} from './softmax_cross_entropy_gpu.js';
+import {scaleRows} from './scale_rows.js';
+import {SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
  * The fused gradient on WebGL: a split row reduction gives
@@ -29,9 +30,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
         [0, numClasses], 'float32', new Float32Array(0));
   }
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
-    return backend.runWebGLProgram(
-        new SoftmaxCrossEntropyLossGradProgram(batch, numClasses),
-        [backprop, asColumn(dLoss)], 'float32');
+    return scaleRows(backend, backprop, dLoss);
   }
   const backpropDots = rowDot(backend, dBackprop, backprop);
   const dFeatures = backend.runWebGLProgram(

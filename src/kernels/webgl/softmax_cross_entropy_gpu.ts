@@ -1,5 +1,7 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
+import {OUTPUT_TEXEL} from './block_grid.js';
+
 /*
  * The programs that finish a row once its reductions are done: no loops.
  * Inputs `rowMaxes`, `logSumExps` and `backpropDots` are `[batch, 1]`
@@ -186,25 +188,38 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
   packedOutput = true;
   enableShapeUniforms = true;
 
-  constructor(batch: number, numClasses: number, packedInputs: boolean) {
+  /**
+   * `blockGrid`: the logits, `rowTerms` and the output are all block grids
+   * (`block_grid.ts`), read by `texelFetch`; implies `packedInputs`.
+   */
+  constructor(batch: number, numClasses: number, packedInputs: boolean,
+              blockGrid = false) {
     this.outputShape = [batch, numClasses];
-    this.packedInputs = packedInputs;
+    this.packedInputs = packedInputs || blockGrid;
     const read = new InputReader(packedInputs);
+    const [coordinates, rowTerm, logits] = blockGrid ?
+        [`ivec2 texel = ${OUTPUT_TEXEL};
+        int col = 2 * texel.x;`,
+          (column: number) =>
+              `texelFetch(rowTerms, ivec2(${column / 2}, texel.y), 0)`,
+          'texelFetch(features, texel, 0)'] :
+        [`ivec2 coords = getOutputCoords();
+        int row = coords[0];
+        int col = coords[1];`,
+          (column: number) => read.block('RowTerms', `${column}`),
+          read.block('Features')];
     this.userCode = `
       void main() {
-        ivec2 coords = getOutputCoords();
-        int row = coords[0];
-        int col = coords[1];
+        ${coordinates}
         // By rows: (rowMax, logSumExp), (label, oneHotScale),
         // (probabilityScale, 0).
-        vec4 shifts = ${read.block('RowTerms', '0')};
-        vec4 labelsAndScales = ${read.block('RowTerms', '2')};
-        vec4 probabilityScales = ${read.block('RowTerms', '4')};
+        vec4 shifts = ${rowTerm(0)};
+        vec4 labelsAndScales = ${rowTerm(2)};
+        vec4 probabilityScales = ${rowTerm(4)};
         ivec2 labels =
             ivec2(round(labelsAndScales.x), round(labelsAndScales.z));
         // x - rowMax first: exact, where rowMax + logSumExp would round.
-        vec4 probabilities = exp(
-            ${read.block('Features')} - shifts.xxzz - shifts.yyww);
+        vec4 probabilities = exp(${logits} - shifts.xxzz - shifts.yyww);
         vec4 scaled = probabilityScales.xxzz * probabilities -
             labelsAndScales.yyww *
                 vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
@@ -259,25 +274,54 @@ export class SoftmaxCrossEntropyGradProgram implements GPGPUProgram {
 }
 
 /**
- * The gradient when `dBackprop` is all zeros (an unused `backprop` output):
- * `dFeatures = dLoss * backprop`, shape `[batch, numClasses]`. A bad label's
- * row is already NaN in `backprop`. Packed in and out, as the forward writes
- * `backprop`: `dLoss` is read as a `[batch, 1]` column.
+ * `rowScales[row] * values`, shape `[batch, numClasses]`: the gradient
+ * `dLoss[:, None] * backprop` when `dBackprop` is absent or zero. A bad
+ * label's row is already NaN in `backprop`. Packed in and out, as the
+ * forward writes `backprop`; `rowScales` is a `[batch, 1]` column. With
+ * `blockGrid` all three are block grids (`block_grid.ts`).
  */
-export class SoftmaxCrossEntropyLossGradProgram implements GPGPUProgram {
-  variableNames = ['backprop', 'dLoss'];
+export class ScaleRowsProgram implements GPGPUProgram {
+  variableNames = ['values', 'rowScales'];
   outputShape: number[];
   userCode: string;
   packedInputs = true;
   packedOutput = true;
   enableShapeUniforms = true;
 
-  constructor(batch: number, numClasses: number) {
+  constructor(batch: number, numClasses: number, blockGrid: boolean) {
     this.outputShape = [batch, numClasses];
-    this.userCode = `
+    this.userCode = blockGrid ? `
+      void main() {
+        ivec2 texel = ${OUTPUT_TEXEL};
+        setOutput(texelFetch(rowScales, ivec2(0, texel.y), 0).xxzz *
+                  texelFetch(values, texel, 0));
+      }
+    ` : `
       void main() {
         ivec2 coords = getOutputCoords();
-        setOutput(getDLoss(coords[0], 0).xxzz * getBackpropAtOutCoords());
+        setOutput(getRowScales(coords[0], 0).xxzz * getValuesAtOutCoords());
+      }
+    `;
+  }
+}
+
+/**
+ * `rowValues` `[batch]` (any layout) as a packed `[batch, 1]` column, a block
+ * grid when `batch / 2` fits the texture size limit.
+ */
+export class PackedColumnProgram implements GPGPUProgram {
+  variableNames = ['rowValues'];
+  outputShape: number[];
+  userCode: string;
+  packedOutput = true;
+  enableShapeUniforms = true;
+
+  constructor(batch: number) {
+    this.outputShape = [batch, 1];
+    this.userCode = `
+      void main() {
+        int row = getOutputCoords()[0];
+        setOutput(vec4(getRowValues(row), 0.0, getRowValues(row + 1), 0.0));
       }
     `;
   }
