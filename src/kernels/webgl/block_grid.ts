@@ -5,12 +5,12 @@ import {env, TensorInfo} from '@tensorflow/tfjs-core';
  * Whether `info` is a packed 2-D texture laid out as a grid of its 2x2
  * blocks: texel (x, y) holds rows 2y, 2y+1 and columns 2x, 2x+1, as tfjs
  * lays out a packed matrix whose halved sides fit the texture size limit
- * (larger ones are squarified). A program whose output and inputs are all
- * such grids reads each input block with one `texelFetch` at a known texel:
- * no index arithmetic, which with shapes as uniforms (see
- * `row_reduce_gpu.ts`) costs SwiftShader integer divisions per invocation,
- * as much again as the pass's reads and writes. WebGL 2 only: WebGL 1's
- * shading language has no `texelFetch`.
+ * (larger ones are squarified). When a program's output and inputs are all
+ * such grids with the same rows, each input block is sampled at the output's
+ * own texture coordinates: no index arithmetic, which with shapes as
+ * uniforms (see `row_reduce_gpu.ts`) costs SwiftShader integer divisions per
+ * invocation, as much again as the pass's reads and writes. Used on WebGL 2
+ * only, where these programs' GLSL (`texture`) compiles as written.
  */
 export function isBlockGrid(
     backend: MathBackendWebGL, info: TensorInfo): boolean {
@@ -27,7 +27,13 @@ function roundUpToEven(size: number): number {
 }
 
 /**
- * GLSL: this invocation's texel, the 2x2 block it writes when the output is
- * a block grid (`gl_FragCoord` is the texel's centre).
+ * GLSL: the texel in column `texelColumn` of `name`, a block grid
+ * `texelColumns` texels wide with the output's rows (its blocks' rows are
+ * this invocation's rows): sampled at the texel's centre on the output's
+ * own `resultUV.y`, so no coordinates are computed.
  */
-export const OUTPUT_TEXEL = 'ivec2(gl_FragCoord.xy)';
+export function rowTexel(
+    name: string, texelColumn: number, texelColumns: number): string {
+  return `texture(${name}, vec2(${(texelColumn + 0.5) / texelColumns}, ` +
+      'resultUV.y))';
+}

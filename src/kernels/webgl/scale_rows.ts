@@ -9,7 +9,7 @@ import {PackedColumnProgram, ScaleRowsProgram} from './softmax_cross_entropy_gpu
  * `rowScales[:, None] * values` for packed `values` `[batch, numClasses]`
  * and `rowScales` `[batch]`: when `values` is a block grid, the scales are
  * first copied into a packed column (tfjs would pack them anyway) so the
- * elementwise pass reads both by `texelFetch`.
+ * elementwise pass samples both at its own coordinates (`block_grid.ts`).
  */
 export function scaleRows(
     backend: MathBackendWebGL, values: TensorInfo,

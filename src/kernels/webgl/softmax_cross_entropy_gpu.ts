@@ -1,6 +1,6 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import {OUTPUT_TEXEL} from './block_grid.js';
+import {rowTexel} from './block_grid.js';
 
 /*
  * The programs that finish a row once its reductions are done: no loops.
@@ -190,7 +190,8 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
 
   /**
    * `blockGrid`: the logits, `rowTerms` and the output are all block grids
-   * (`block_grid.ts`), read by `texelFetch`; implies `packedInputs`.
+   * (`block_grid.ts`), sampled at the output's coordinates; implies
+   * `packedInputs`.
    */
   constructor(batch: number, numClasses: number, packedInputs: boolean,
               blockGrid = false) {
@@ -198,11 +199,9 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
     this.packedInputs = packedInputs || blockGrid;
     const read = new InputReader(packedInputs);
     const [coordinates, rowTerm, logits] = blockGrid ?
-        [`ivec2 texel = ${OUTPUT_TEXEL};
-        int col = 2 * texel.x;`,
-          (column: number) =>
-              `texelFetch(rowTerms, ivec2(${column / 2}, texel.y), 0)`,
-          'texelFetch(features, texel, 0)'] :
+        [`int col = 2 * int(gl_FragCoord.x);`,
+          (column: number) => rowTexel('rowTerms', column / 2, ROW_TERMS / 2),
+          'texture(features, resultUV)'] :
         [`ivec2 coords = getOutputCoords();
         int row = coords[0];
         int col = coords[1];`,
@@ -292,9 +291,8 @@ export class ScaleRowsProgram implements GPGPUProgram {
     this.outputShape = [batch, numClasses];
     this.userCode = blockGrid ? `
       void main() {
-        ivec2 texel = ${OUTPUT_TEXEL};
-        setOutput(texelFetch(rowScales, ivec2(0, texel.y), 0).xxzz *
-                  texelFetch(values, texel, 0));
+        setOutput(${rowTexel('rowScales', 0, 1)}.xxzz *
+                  texture(values, resultUV));
       }
     ` : `
       void main() {
