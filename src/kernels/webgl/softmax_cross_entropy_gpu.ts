@@ -109,13 +109,16 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
 
 /**
  * What `ScaledSoftmaxMinusOneHotProgram` needs per row, gathered into one
- * `[batch, 6]` tensor:
- * `(rowMax, logSumExp, label, oneHotScale, probabilityScale, 0)`, the label
- * -1 for a row that must be NaN (see `isValidRow`). The scales are
- * `dLoss` and `dLoss + dLogSumExp` with `hasUpstream` (the loss gradient),
- * else 1 (`backprop`). The elementwise program then reads one small texture
- * instead of three to five, which on SwiftShader halves its cost. Packed in
- * and out with `packedInputs`, to match that program.
+ * `[batch, 4]` tensor:
+ * `(rowMax, probabilityScale * exp(-logSumExp), label, oneHotScale)`, the
+ * label -1 for a row that must be NaN (see `isValidRow`). The scales are
+ * `dLoss + dLogSumExp` and `dLoss` with `hasUpstream` (the loss gradient),
+ * else 1 (`backprop`); `exp(-logSumExp)` is the row's `1 / sum exp(x -
+ * rowMax)`, so the elementwise program computes `exp(x - rowMax)` times one
+ * factor, as TensorFlow's kernel divides by the sum. It then reads two
+ * texels of one small texture per 2x2 block instead of three to five
+ * inputs, which on SwiftShader halves its cost. Packed in and out with
+ * `packedInputs`, to match that program.
  */
 export class RowTermsProgram implements GPGPUProgram {
   variableNames = ['labels', 'rowMaxes', 'logSumExps'];
@@ -148,13 +151,11 @@ export class RowTermsProgram implements GPGPUProgram {
         float rowMax = ${read.at('RowMaxes', 'row', '0')};
         float oneHotScale = ${oneHotScale};
         if (col == 0) {
-          return vec2(rowMax, ${read.at('LogSumExps', 'row', '0')});
+          float logSumExp = ${read.at('LogSumExps', 'row', '0')};
+          return vec2(rowMax, (${probabilityScale}) * exp(-logSumExp));
         }
-        if (col == 2) {
-          return vec2(isValidRow(label, rowMax) ? float(label) : -1.0,
-                      oneHotScale);
-        }
-        return vec2(${probabilityScale}, 0.0);
+        return vec2(isValidRow(label, rowMax) ? float(label) : -1.0,
+                    oneHotScale);
       }
 
       void main() {
@@ -171,13 +172,13 @@ export class RowTermsProgram implements GPGPUProgram {
 }
 
 /** Columns of `RowTermsProgram`'s output. */
-const ROW_TERMS = 6;
+const ROW_TERMS = 4;
 
 /**
  * `probabilityScale[row] * softmax - oneHotScale[row] * onehot(label)`,
  * shape `[batch, numClasses]`, packed (see above), from the logits and
  * `RowTermsProgram`'s `rowTerms`, the softmax rebuilt as
- * `exp(x - rowMax - logSumExp)`: `backprop` with scales 1, the loss-only
+ * `exp(x - rowMax) / sumExp`: `backprop` with scales 1, the loss-only
  * gradient `(dLoss + dLogSumExp) * softmax - dLoss * onehot` otherwise.
  */
 export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
@@ -210,16 +211,13 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
     this.userCode = `
       void main() {
         ${coordinates}
-        // By rows: (rowMax, logSumExp), (label, oneHotScale),
-        // (probabilityScale, 0).
-        vec4 shifts = ${rowTerm(0)};
+        // By rows: (rowMax, probabilityScale / sumExp), (label, oneHotScale).
+        vec4 shiftsAndScales = ${rowTerm(0)};
         vec4 labelsAndScales = ${rowTerm(2)};
-        vec4 probabilityScales = ${rowTerm(4)};
         ivec2 labels =
             ivec2(round(labelsAndScales.x), round(labelsAndScales.z));
-        // x - rowMax first: exact, where rowMax + logSumExp would round.
-        vec4 probabilities = exp(${logits} - shifts.xxzz - shifts.yyww);
-        vec4 scaled = probabilityScales.xxzz * probabilities -
+        vec4 scaled = exp(${logits} - shiftsAndScales.xxzz) *
+                shiftsAndScales.yyww -
             labelsAndScales.yyww *
                 vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
         setOutput(vec4(labels.x >= 0 ? scaled.xy : vec2(NAN),
