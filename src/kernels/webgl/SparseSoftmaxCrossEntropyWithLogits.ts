@@ -3,12 +3,14 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
+import {packedLogits, releasePackedLogits} from './pack_logits.js';
 import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
- * The forward kernel on WebGL, entirely on the GPU: split row reductions give
+ * The forward kernel on WebGL, entirely on the GPU: unpacked logits are
+ * first packed where that pays (`pack_logits.ts`), split row reductions give
  * each row's `rowMax` and `logSumExp` (`row_reduce.ts`; no invocation loops
  * over more than `MAX_CHUNK_SIZE` = 1024 logits, whatever `numClasses`), then
  * one program writes `loss` and one pass writes `backprop`
@@ -31,16 +33,17 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
       backend.makeTensorInfo([0, numClasses], 'float32', new Float32Array(0)),
     ];
   }
-  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
-  const packed = isPacked(backend, features);
+  const logits = packedLogits(backend, features);
+  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, logits);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, packed),
-      [features, asColumn(labels), rowMax, logSumExp], 'float32',
+      new SoftmaxCrossEntropyLossProgram(batch, isPacked(backend, logits)),
+      [logits, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   const backprop =
-      softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp);
+      softmaxMinusOneHot(backend, logits, labels, rowMax, logSumExp);
   backend.disposeIntermediateTensorInfo(rowMax);
   backend.disposeIntermediateTensorInfo(logSumExp);
+  releasePackedLogits(backend, logits, features);
   return [loss, backprop];
 }
 
