@@ -27,6 +27,13 @@ export function derive(result) {
     derived.onePassNs = nsPerLogit(
         {ms: result.onePass.ms - result.syncOnly.ms}, logits);
   }
+  if (result.oursPipelined) {
+    const steps = result.pipelinedSteps * logits;
+    derived.oursPipelinedNs = nsPerLogit(result.oursPipelined, steps);
+    derived.compositePipelinedNs = nsPerLogit(result.compositePipelined, steps);
+    derived.pipelinedSpeedup =
+        ratio(result.compositePipelined.ms, result.oursPipelined.ms);
+  }
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
     derived.stepOverLoop = ratio(result.oursStep.ms, result.plainLoop.ms);
@@ -81,15 +88,20 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `${fixed(d.peakRatio)}x | ${fixed(d.lossApiStepNs)} ` +
         `(${fixed(d.lossApiSpeedup)}x, ${fixed(d.lossApiPeakRatio)}x) |`);
   }
+  const pipelinedSteps = results.find(r => r.pipelinedSteps)?.pipelinedSteps;
   lines.push('', 'What bounds a WebGL step: one `data()` synchronisation alone, ' +
-      'and one elementwise pass over the logits (tfjs\'s `neg`) beyond it:', '',
-      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) |',
-      '| --- | --- | ---: | ---: | ---: | ---: |');
+      'one elementwise pass over the logits (tfjs\'s `neg`) beyond it, and ' +
+      `the steps' throughput with ${pipelinedSteps} issued back to back ` +
+      'before one synchronisation (per step):', '',
+      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) | pipelined step ns/logit (ours / composite) | pipelined speedup |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const result of results.filter(r => r.onePass)) {
     const d = derive(result);
     lines.push(`| ${laneName(result)} | [${result.shape.join(', ')}] | ` +
         `${fixed(d.syncMs, 2)} | ${fixed(d.onePassNs)} | ` +
-        `${fixed(d.syncMs * 1e6 / result.logits)} | ${fixed(d.oursStepNs)} |`);
+        `${fixed(d.syncMs * 1e6 / result.logits)} | ${fixed(d.oursStepNs)} | ` +
+        `${fixed(d.oursPipelinedNs)} / ${fixed(d.compositePipelinedNs)} | ` +
+        `${fixed(d.pipelinedSpeedup)}x |`);
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {
