@@ -1,3 +1,4 @@
+import type * as tfjs from '@tensorflow/tfjs';
 import type {Scalar, Tensor} from '@tensorflow/tfjs';
 
 import {expectClose, expectEqual} from './assert';
@@ -105,26 +106,15 @@ export const gradientCases: TestCase[] = [
   {
     name: 'third-order gradient matches the closed form',
     async run({tf, op, rtol, atol}) {
-      const random = new Random(15);
-      const [batch, numClasses] = [3, 5];
-      const features = random.logits(batch * numClasses, 2);
-      const labels = random.labels(batch, numClasses);
-      const v = random.logits(batch * numClasses, 1);
-      const w = random.logits(batch * numClasses, 1);
-      const [labelTensor, vTensor, wTensor] = [
-        tf.tensor1d(labels, 'int32'), tf.tensor2d(v, [batch, numClasses]),
-        tf.tensor2d(w, [batch, numClasses]),
-      ];
+      const {features, labelTensor, vTensor, wTensor, expected} =
+          thirdOrderProblem(tf, 15);
       const summedLoss = (r: Tensor) => tf.sum(op(r, labelTensor).loss);
       const hvp = (s: Tensor) =>
           tf.sum(tf.mul(tf.grad(summedLoss)(s), vTensor));
       const third = tf.grad((t: Tensor) =>
-          tf.sum(tf.mul(tf.grad(hvp)(t), wTensor)))(
-          tf.tensor2d(features, [batch, numClasses]));
-      const p = reference(features, labels, numClasses).probabilities;
-      const expected = referenceThirdOrder(p, v, w, batch, numClasses);
+          tf.sum(tf.mul(tf.grad(hvp)(t), wTensor)))(features);
       expectClose(await third.data(), expected, rtol, 10 * atol, 'third order');
-      tf.dispose([labelTensor, vTensor, wTensor, third]);
+      tf.dispose([features, labelTensor, vTensor, wTensor, third]);
     },
   },
   {
@@ -132,26 +122,15 @@ export const gradientCases: TestCase[] = [
     async run({tf, op, rtol, atol}) {
       // The gradient of sum(w * backprop) is H w (H the loss's Hessian), so
       // the gradient of sum(v * H w) is the loss's third-order form.
-      const random = new Random(17);
-      const [batch, numClasses] = [3, 5];
-      const features = random.logits(batch * numClasses, 2);
-      const labels = random.labels(batch, numClasses);
-      const v = random.logits(batch * numClasses, 1);
-      const w = random.logits(batch * numClasses, 1);
-      const [labelTensor, vTensor, wTensor] = [
-        tf.tensor1d(labels, 'int32'), tf.tensor2d(v, [batch, numClasses]),
-        tf.tensor2d(w, [batch, numClasses]),
-      ];
+      const {features, labelTensor, vTensor, wTensor, expected} =
+          thirdOrderProblem(tf, 17);
       const weightedBackprop = (r: Tensor) =>
           tf.sum(tf.mul(op(r, labelTensor).backprop, wTensor));
       const second = tf.grad((s: Tensor) =>
-          tf.sum(tf.mul(tf.grad(weightedBackprop)(s), vTensor)))(
-          tf.tensor2d(features, [batch, numClasses]));
-      const p = reference(features, labels, numClasses).probabilities;
-      const expected = referenceThirdOrder(p, v, w, batch, numClasses);
+          tf.sum(tf.mul(tf.grad(weightedBackprop)(s), vTensor)))(features);
       expectClose(await second.data(), expected, rtol, 10 * atol,
           'second order through backprop');
-      tf.dispose([labelTensor, vTensor, wTensor, second]);
+      tf.dispose([features, labelTensor, vTensor, wTensor, second]);
     },
   },
   {
@@ -187,6 +166,28 @@ export const gradientCases: TestCase[] = [
     },
   },
 ];
+
+/**
+ * Random `[3, 5]` logits, labels and directions `v`, `w` (as tensors), with
+ * the loss's third-order form in `v` and `w` at them (`referenceThirdOrder`).
+ */
+function thirdOrderProblem(tf: typeof tfjs, seed: number) {
+  const random = new Random(seed);
+  const [batch, numClasses] = [3, 5];
+  const shape: [number, number] = [batch, numClasses];
+  const features = random.logits(batch * numClasses, 2);
+  const labels = random.labels(batch, numClasses);
+  const v = random.logits(batch * numClasses, 1);
+  const w = random.logits(batch * numClasses, 1);
+  const p = reference(features, labels, numClasses).probabilities;
+  return {
+    features: tf.tensor2d(features, shape),
+    labelTensor: tf.tensor1d(labels, 'int32'),
+    vTensor: tf.tensor2d(v, shape),
+    wTensor: tf.tensor2d(w, shape),
+    expected: referenceThirdOrder(p, v, w, batch, numClasses),
+  };
+}
 
 /**
  * d/dx_k of w^T (diag(p) - p p^T) v, per row, for softmax `p`:
