@@ -175,7 +175,7 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
   if (tf.getBackend() !== 'cpu') {
     // The same steps without one synchronisation each: PIPELINED_STEPS
     // issued back to back, then one sync. Per step, this is the GPU's work
-    // without the fixed latency of a \`data()\` (see the README).
+    // without the fixed latency of a `data()` (see the README).
     const pipelined = step => async () => {
       const outputs = [];
       for (let i = 0; i < PIPELINED_STEPS; i++) outputs.push(step(logits));
@@ -185,12 +185,12 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     Object.assign(result, await timeInterleaved({
       oursPipelined: pipelined(ours), compositePipelined: pipelined(composite),
     }, budgetMs, 3, 20));
+    result.pipelinedSteps = PIPELINED_STEPS;
   }
   result.oursPeakBytes = await peakBytes(tf, ours, logits);
   result.lossApiPeakBytes = await peakBytes(tf, lossApi, logits);
   result.compositePeakBytes = await peakBytes(tf, composite, logits);
   tf.dispose([logits, labels]);
-  result.pipelinedSteps = PIPELINED_STEPS;
   return result;
 }
 
