@@ -282,6 +282,60 @@ export const lossKernelCases: TestCase[] = [
     },
   },
   {
+    name: 'logits whose texture tfjs laid out under another texture size limit give the reference values and gradients',
+    async run(context) {
+      const {tf, op, backend, rtol, atol} = context;
+      const random = new Random(53);
+      const [batch, numClasses] = [6, 1001];
+      const features = mixedRows(random, batch, numClasses, context);
+      const labels = random.labels(batch, numClasses);
+      const raw = tf.tensor2d(features, [batch, numClasses]);
+      const labelTensor = tf.tensor1d(labels, 'int32');
+      // Packed on WebGL with packing on: a grid of 2x2 blocks 501 texels wide.
+      const logits = tf.add(raw, tf.zerosLike(raw));
+      const onWebgl = backend === 'webgl';
+      const textureSizeLimit =
+          onWebgl ? tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') : 0;
+      const results: Tensor[] = [];
+      try {
+        // New outputs are now squarified: the WebGL kernels must not sample
+        // the logits at their outputs' texture coordinates.
+        if (onWebgl) {
+          tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 256);
+        }
+        const {loss, backprop} = op(logits, labelTensor);
+        const gradient =
+            tf.grad((x: Tensor) => tf.sum(op(x, labelTensor).loss))(logits);
+        const lossOnlyGradient = tf.grad((x: Tensor) =>
+          tf.sum(perExample(context, x, labelTensor)))(logits);
+        results.push(loss, backprop, gradient, lossOnlyGradient);
+        if (onWebgl) {
+          const texData = (tf.backend() as unknown as
+              {texData: {get(id: object): {texShape: number[]}}}).texData;
+          expectEqual(texData.get(backprop.dataId).texShape[1] !==
+              texData.get(logits.dataId).texShape[1], true,
+              'backprop laid out unlike the logits');
+        }
+        const expected = reference(features, labels, numClasses);
+        const expectedGradient = referenceGradient(expected,
+            new Float64Array(batch).fill(1),
+            new Float64Array(batch * numClasses), numClasses);
+        expectClose(await loss.data(), expected.loss, rtol, atol, 'loss');
+        expectClose(await backprop.data(), expected.backprop, rtol, atol,
+            'backprop');
+        expectClose(await gradient.data(), expectedGradient, rtol, atol,
+            'op gradient');
+        expectClose(await lossOnlyGradient.data(), expectedGradient, rtol,
+            atol, 'loss-only gradient');
+      } finally {
+        if (onWebgl) {
+          tf.env().set('WEBGL_MAX_TEXTURE_SIZE', textureSizeLimit);
+        }
+        tf.dispose([raw, labelTensor, logits, ...results]);
+      }
+    },
+  },
+  {
     name: 'loss-only kernel: an empty batch gives an empty loss and gradient',
     async run(context) {
       const {tf} = context;

@@ -15,7 +15,7 @@ import {isPacked} from './row_reduce.js';
 export function packedLogits(
     backend: MathBackendWebGL, features: TensorInfo): TensorInfo {
   backend.uploadToGPU(features.dataId);
-  return isPacked(backend, features) || !packsToBlockGrid(features.shape) ?
+  return isPacked(backend, features) || !prepacks(features.shape) ?
       features :
       backend.packTensor(features);
 }
@@ -29,16 +29,13 @@ export function releasePackedLogits(
 }
 
 /**
- * Whether tfjs lays out a packed `[batch, numClasses]` matrix as a block
- * grid on WebGL 2: both halved sides within the texture size limit. Two rows
- * or fewer are left unpacked: tfjs may squarify such a narrow texture, and
- * a packed row pair of one row leaves half of each texel idle. Nothing is
- * packed with `WEBGL_PACK` off, as tfjs's own ops then do not.
+ * Whether to pack `[batch, numClasses]` logits first: on WebGL 2, where the
+ * elementwise pass then samples the packed copy at its output's own
+ * coordinates (`block_grid.ts`), with more than two rows (a packed row pair
+ * of one row leaves half of each texel idle). Nothing is packed with
+ * `WEBGL_PACK` off, as tfjs's own ops then do not.
  */
-function packsToBlockGrid([batch, numClasses]: number[]): boolean {
-  const maxTextureSize = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+function prepacks([batch]: number[]): boolean {
   return env().getNumber('WEBGL_VERSION') === 2 &&
-      env().getBool('WEBGL_PACK') && batch > 2 &&
-      Math.ceil(batch / 2) <= maxTextureSize &&
-      Math.ceil(numClasses / 2) <= maxTextureSize;
+      env().getBool('WEBGL_PACK') && batch > 2;
 }

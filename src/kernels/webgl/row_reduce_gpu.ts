@@ -187,18 +187,35 @@ const UNPACKED_ROW_PAIR_CHUNK = `
   }
 `;
 
+/** Texels of a packed `x` read per loop iteration, with one rescale. */
+const TEXELS_PER_STEP = 4;
+
 /**
  * GLSL for a packed `x`: texels of two columns of both rows (vec2s: x the
- * upper row, y the lower). A chunk starts at an even column
- * (FIRST_PASS_CHUNK_SIZE is even); an odd last column repeats the texel's
- * first column for the maximum and adds no term. Lanes of a missing lower
- * row are computed and never read.
+ * upper row, y the lower). The loop reads TEXELS_PER_STEP texels per
+ * iteration, whose maximum rescales the running sum once (on SwiftShader an
+ * `exp` to rescale per texel cost a fifth of the pass); the chunk's last
+ * columns, fewer than a step, are read a texel at a time. A chunk starts at
+ * an even column (FIRST_PASS_CHUNK_SIZE is even); an odd last column
+ * repeats the texel's first column for the maximum and adds no term. Lanes
+ * of a missing lower row are computed and never read.
  */
 function packedRowPairChunk(): string {
   // tfjs's sampleTexture returns one channel; a packed texel needs all four.
   const texture = env().getNumber('WEBGL_VERSION') === 2 ? 'texture' :
                                                            'texture2D';
+  const values = Array.from({length: TEXELS_PER_STEP}, (_, k) => `values${k}`);
+  const columnsPerStep = 2 * TEXELS_PER_STEP;
   return `
+  vec4 nextTexel(inout ivec2 texel, ivec2 texShape, vec2 texelSize) {
+    vec4 logits = ${texture}(x, (vec2(texel) + 0.5) * texelSize);
+    texel.x++;
+    if (texel.x == texShape[1]) {
+      texel = ivec2(0, texel.y + 1);
+    }
+    return logits;
+  }
+
   vec4 rowPairChunk(int row, int chunk) {
     int chunkStart = chunk * chunkSize;
     int count = chunkCount(chunkStart);
@@ -209,15 +226,30 @@ function packedRowPairChunk(): string {
     vec2 runningMax = getX(row, chunkStart).xz;
     vec2 sumExp = vec2(0.0);
     bvec2 sawNaN = bvec2(false);
-    for (int i = 0; i < ${MAX_CHUNK_SIZE}; i += 2) {
+    int stepsEnd = count - imod(count, ${columnsPerStep});
+    for (int i = 0; i < ${MAX_CHUNK_SIZE}; i += ${columnsPerStep}) {
+      if (i >= stepsEnd) {
+        break;
+      }
+      ${values.map(v => `
+      vec4 ${v} = nextTexel(texel, texShape, texelSize);`).join('')}
+      vec2 probe = ${values.map(v => `0.125 * (${v}.xz + ${v}.yw)`)
+      .join(' +\n          ')};
+      sawNaN = bvec2(sawNaN.x || isnan(probe.x), sawNaN.y || isnan(probe.y));
+      vec2 newMax = max(runningMax, ${values.map(v => `max(${v}.xz, ${v}.yw)`)
+      .reduce((a, b) => `max(${a},\n          ${b})`)});
+      vec2 shift = max(newMax, vec2(${LOWEST_FLOAT}));
+      vec4 terms = ${values.map(v => `exp(${v} - shift.xxyy)`)
+      .join(' +\n          ')};
+      sumExp = sumExp * exp(runningMax - shift) + terms.xz + terms.yw;
+      runningMax = newMax;
+    }
+    for (int j = 0; j < ${columnsPerStep}; j += 2) {
+      int i = stepsEnd + j;
       if (i >= count) {
         break;
       }
-      vec4 logits = ${texture}(x, (vec2(texel) + 0.5) * texelSize);
-      texel.x++;
-      if (texel.x == texShape[1]) {
-        texel = ivec2(0, texel.y + 1);
-      }
+      vec4 logits = nextTexel(texel, texShape, texelSize);
       bool hasSecond = i + 1 < count;
       vec4 values = hasSecond ? logits : logits.xxzz;
       vec2 probe = 0.5 * values.xz + 0.5 * values.yw;

@@ -1,6 +1,6 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import {rowTexel} from './block_grid.js';
+import {ROW_PAIR_AND_COLUMN, rowTexel, TexelLayout} from './block_grid.js';
 
 /*
  * The programs that finish a row once its reductions are done: no loops.
@@ -190,24 +190,25 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
   enableShapeUniforms = true;
 
   /**
-   * `blockGrid`: the logits, `rowTerms` and the output are all block grids
-   * (`block_grid.ts`), sampled at the output's coordinates; implies
-   * `packedInputs`.
+   * `layout` (`block_grid.ts`): with `blockGrid` or `sameTexels` the logits
+   * and `rowTerms` are packed whatever `packedInputs` says.
    */
   constructor(batch: number, numClasses: number, packedInputs: boolean,
-              blockGrid = false) {
+              layout: TexelLayout = 'coordinates') {
     this.outputShape = [batch, numClasses];
-    this.packedInputs = packedInputs || blockGrid;
+    this.packedInputs = packedInputs || layout !== 'coordinates';
     const read = new InputReader(packedInputs);
-    const [coordinates, rowTerm, logits] = blockGrid ?
-        [`int col = 2 * int(gl_FragCoord.x);`,
-          (column: number) => rowTexel('rowTerms', column / 2, ROW_TERMS / 2),
-          'texture(features, resultUV)'] :
+    const [coordinates, rowTerm, logits] = layout === 'coordinates' ?
         [`ivec2 coords = getOutputCoords();
         int row = coords[0];
         int col = coords[1];`,
           (column: number) => read.block('RowTerms', `${column}`),
-          read.block('Features')];
+          read.block('Features')] :
+        [layout === 'blockGrid' ? 'int col = 2 * int(gl_FragCoord.x);' :
+                                  ROW_PAIR_AND_COLUMN,
+          (column: number) =>
+              rowTexel('rowTerms', column / 2, ROW_TERMS / 2, layout),
+          'texture(features, resultUV)'];
     this.userCode = `
       void main() {
         ${coordinates}
@@ -274,8 +275,8 @@ export class SoftmaxCrossEntropyGradProgram implements GPGPUProgram {
  * `rowScales[row] * values`, shape `[batch, numClasses]`: the gradient
  * `dLoss[:, None] * backprop` when `dBackprop` is absent or zero. A bad
  * label's row is already NaN in `backprop`. Packed in and out, as the
- * forward writes `backprop`; `rowScales` is a `[batch, 1]` column. With
- * `blockGrid` all three are block grids (`block_grid.ts`).
+ * forward writes `backprop`; `rowScales` is a `[batch, 1]` column, read in
+ * `layout` (`block_grid.ts`).
  */
 export class ScaleRowsProgram implements GPGPUProgram {
   variableNames = ['values', 'rowScales'];
@@ -285,17 +286,18 @@ export class ScaleRowsProgram implements GPGPUProgram {
   packedOutput = true;
   enableShapeUniforms = true;
 
-  constructor(batch: number, numClasses: number, blockGrid: boolean) {
+  constructor(batch: number, numClasses: number, layout: TexelLayout) {
     this.outputShape = [batch, numClasses];
-    this.userCode = blockGrid ? `
-      void main() {
-        setOutput(${rowTexel('rowScales', 0, 1)}.xxzz *
-                  texture(values, resultUV));
-      }
-    ` : `
+    this.userCode = layout === 'coordinates' ? `
       void main() {
         ivec2 coords = getOutputCoords();
         setOutput(getRowScales(coords[0], 0).xxzz * getValuesAtOutCoords());
+      }
+    ` : `
+      void main() {
+        ${layout === 'sameTexels' ? ROW_PAIR_AND_COLUMN : ''}
+        setOutput(${rowTexel('rowScales', 0, 1, layout)}.xxzz *
+                  texture(values, resultUV));
       }
     `;
   }

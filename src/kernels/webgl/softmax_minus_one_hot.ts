@@ -1,7 +1,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {isBlockGrid} from './block_grid.js';
+import {runInTexelLayout} from './block_grid.js';
 import {asColumn, isPacked} from './row_reduce.js';
 import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_gpu.js';
 
@@ -32,12 +32,10 @@ export function softmaxMinusOneHot(
   const rowTerms = backend.runWebGLProgram(
       new RowTermsProgram(batch, packed, upstream != null), rowInputs,
       'float32', [[numClasses]], packed);
-  const blockGrid =
-      isBlockGrid(backend, features) && isBlockGrid(backend, rowTerms);
-  const result = backend.runWebGLProgram(
-      new ScaledSoftmaxMinusOneHotProgram(
-          batch, numClasses, packed, blockGrid),
-      [features, rowTerms], 'float32');
+  const result = runInTexelLayout(
+      backend, features, [rowTerms], [features, rowTerms],
+      layout => new ScaledSoftmaxMinusOneHotProgram(
+          batch, numClasses, packed, layout));
   backend.disposeIntermediateTensorInfo(rowTerms);
   return result;
 }
