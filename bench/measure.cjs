@@ -37,19 +37,37 @@ async function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
 /**
  * Waits until `t` is computed. On cpu `data()` is a plain read; on WebGL a
  * one-element slice of the last element is read, so the whole tensor is
- * computed but not downloaded (a download would dominate the timing). The
- * slice is taken in `t`'s own rank: reshaping a packed texture to 1-D first
- * would copy it whole, a cost of the measurement rather than of the step.
+ * computed but not downloaded (a download would dominate the timing).
  */
 async function sync(tf, t) {
   if (tf.getBackend() === 'cpu') {
     await t.data();
     return;
   }
-  const last = tf.tidy(() => tf.slice(
-      t, t.shape.map(size => size - 1), t.shape.map(() => 1)));
+  const last = lastElement(tf, t);
   await last.data();
   last.dispose();
+}
+
+/**
+ * As `sync` on WebGL, but with `dataSync()`, which blocks on the read
+ * instead of polling a fence on timers: the step's latency without
+ * `data()`'s polling interval (see the README).
+ */
+function syncBlocking(tf, t) {
+  const last = lastElement(tf, t);
+  last.dataSync();
+  last.dispose();
+}
+
+/**
+ * `t`'s last element, sliced in `t`'s own rank: reshaping a packed texture
+ * to 1-D first would copy it whole, a cost of the measurement rather than
+ * of the step.
+ */
+function lastElement(tf, t) {
+  return tf.tidy(() => tf.slice(
+      t, t.shape.map(size => size - 1), t.shape.map(() => 1)));
 }
 
 /** The practical limit for a JavaScript backend: one fused loop over rows. */
@@ -175,15 +193,23 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
   if (tf.getBackend() !== 'cpu') {
     // The same steps without one synchronisation each: PIPELINED_STEPS
     // issued back to back, then one sync. Per step, this is the GPU's work
-    // without the fixed latency of a `data()` (see the README).
+    // without the fixed latency of a `data()` (see the README). And each
+    // step read with a blocking `dataSync()`: its latency without the
+    // polling interval of `data()`.
     const pipelined = step => async () => {
       const outputs = [];
       for (let i = 0; i < PIPELINED_STEPS; i++) outputs.push(step(logits));
       await sync(tf, outputs[outputs.length - 1].grad);
       tf.dispose(outputs.map(({value, grad}) => [value, grad]));
     };
+    const blocking = step => async () => {
+      const {value, grad} = step(logits);
+      syncBlocking(tf, grad);
+      tf.dispose([value, grad]);
+    };
     Object.assign(result, await timeInterleaved({
       oursPipelined: pipelined(ours), compositePipelined: pipelined(composite),
+      oursBlocking: blocking(ours), compositeBlocking: blocking(composite),
     }, budgetMs, 3, 20));
     result.pipelinedSteps = PIPELINED_STEPS;
   }

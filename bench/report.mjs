@@ -34,6 +34,12 @@ export function derive(result) {
     derived.pipelinedSpeedup =
         ratio(result.compositePipelined.ms, result.oursPipelined.ms);
   }
+  if (result.oursBlocking) {
+    derived.oursBlockingNs = nsPerLogit(result.oursBlocking, logits);
+    derived.compositeBlockingNs = nsPerLogit(result.compositeBlocking, logits);
+    derived.blockingSpeedup =
+        ratio(result.compositeBlocking.ms, result.oursBlocking.ms);
+  }
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
     derived.stepOverLoop = ratio(result.oursStep.ms, result.plainLoop.ms);
@@ -92,16 +98,19 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
   lines.push('', 'What bounds a WebGL step: one `data()` synchronisation alone, ' +
       'one elementwise pass over the logits (tfjs\'s `neg`) beyond it, and ' +
       `the steps' throughput with ${pipelinedSteps} issued back to back ` +
-      'before one synchronisation (per step):', '',
-      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) | pipelined step ns/logit (ours / composite) | pipelined speedup |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+      'before one synchronisation (per step), and each step read with a ' +
+      'blocking `dataSync()` instead of `data()`:', '',
+      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) | pipelined step ns/logit (ours / composite) | pipelined speedup | `dataSync` step ns/logit (ours / composite) | `dataSync` speedup |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const result of results.filter(r => r.onePass)) {
     const d = derive(result);
     lines.push(`| ${laneName(result)} | [${result.shape.join(', ')}] | ` +
         `${fixed(d.syncMs, 2)} | ${fixed(d.onePassNs)} | ` +
         `${fixed(d.syncMs * 1e6 / result.logits)} | ${fixed(d.oursStepNs)} | ` +
         `${fixed(d.oursPipelinedNs)} / ${fixed(d.compositePipelinedNs)} | ` +
-        `${fixed(d.pipelinedSpeedup)}x |`);
+        `${fixed(d.pipelinedSpeedup)}x | ` +
+        `${fixed(d.oursBlockingNs)} / ${fixed(d.compositeBlockingNs)} | ` +
+        `${fixed(d.blockingSpeedup)}x |`);
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {

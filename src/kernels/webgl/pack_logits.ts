@@ -5,12 +5,12 @@ import {isPacked} from './row_reduce.js';
 
 /**
  * The logits for the forward kernel's passes: a packed copy of unpacked
- * `features` (as uploaded from the CPU) when that copy would be a block grid
- * (`block_grid.ts`), else `features` itself. On SwiftShader the packing
- * pass costs less than what it saves the two passes that read the logits
- * (reading an unpacked texture one logit at a time, with index arithmetic):
- * a training step at `[4096, 1024]` about 18% faster. The copy lives only
- * during the kernel: release it with `releasePackedLogits`.
+ * `features` (as uploaded from the CPU) where `prepacks` says so, else
+ * `features` itself. On SwiftShader the packing pass costs less than what
+ * it saves the two passes that read the logits: reading an unpacked texture
+ * takes four texels with index arithmetic per 2x2 block, the packed copy one
+ * texel at the output's own coordinates (`texel_layout.ts`). The copy lives
+ * only during the kernel: release it with `releasePackedLogits`.
  */
 export function packedLogits(
     backend: MathBackendWebGL, features: TensorInfo): TensorInfo {
@@ -31,7 +31,7 @@ export function releasePackedLogits(
 /**
  * Whether to pack `[batch, numClasses]` logits first: on WebGL 2, where the
  * elementwise pass then samples the packed copy at its output's own
- * coordinates (`block_grid.ts`), with more than two rows (a packed row pair
+ * coordinates (`texel_layout.ts`), with more than two rows (a packed row pair
  * of one row leaves half of each texel idle). Nothing is packed with
  * `WEBGL_PACK` off, as tfjs's own ops then do not.
  */

@@ -1,14 +1,14 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {runInTexelLayout, texelLayout, TexelLayout} from './block_grid.js';
+import {runInTexelLayout, texelLayout, TexelLayout} from './texel_layout.js';
 import {asColumn} from './row_reduce.js';
 import {PackedColumnProgram, ScaleRowsProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
  * `rowScales[:, None] * values` for packed `values` `[batch, numClasses]`
  * and `rowScales` `[batch]`: when `values` can be sampled at the output's
- * own coordinates (`block_grid.ts`), the scales are first copied into a
+ * own coordinates (`texel_layout.ts`), the scales are first copied into a
  * packed column (tfjs would pack them anyway) that the pass samples per
  * row pair.
  */

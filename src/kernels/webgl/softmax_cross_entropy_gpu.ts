@@ -1,6 +1,6 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
-import {ROW_PAIR_AND_COLUMN, rowTexel, TexelLayout} from './block_grid.js';
+import {ROW_PAIR_AND_COLUMN, rowTexel, TexelLayout} from './texel_layout.js';
 
 /*
  * The programs that finish a row once its reductions are done: no loops.
@@ -190,7 +190,7 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
   enableShapeUniforms = true;
 
   /**
-   * `layout` (`block_grid.ts`): with `blockGrid` or `sameTexels` the logits
+   * `layout` (`texel_layout.ts`): with `blockGrid` or `sameTexels` the logits
    * and `rowTerms` are packed whatever `packedInputs` says.
    */
   constructor(batch: number, numClasses: number, packedInputs: boolean,
@@ -276,7 +276,7 @@ export class SoftmaxCrossEntropyGradProgram implements GPGPUProgram {
  * `dLoss[:, None] * backprop` when `dBackprop` is absent or zero. A bad
  * label's row is already NaN in `backprop`. Packed in and out, as the
  * forward writes `backprop`; `rowScales` is a `[batch, 1]` column, read in
- * `layout` (`block_grid.ts`).
+ * `layout` (`texel_layout.ts`).
  */
 export class ScaleRowsProgram implements GPGPUProgram {
   variableNames = ['values', 'rowScales'];

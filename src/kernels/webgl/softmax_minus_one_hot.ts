@@ -1,7 +1,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {runInTexelLayout} from './block_grid.js';
+import {runInTexelLayout} from './texel_layout.js';
 import {asColumn, isPacked} from './row_reduce.js';
 import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_gpu.js';
 

@@ -4,11 +4,11 @@ import {env, TensorInfo} from '@tensorflow/tfjs-core';
 /*
  * Where an elementwise program over a packed `[batch, numClasses]` output can
  * sample its inputs at the output's own texture coordinate (`resultUV`)
- * instead of converting each invocation's (row, col) to texture coordinates:
- * with shapes as uniforms (see `row_reduce_gpu.ts`) that conversion costs
- * SwiftShader integer divisions per invocation, as much again as the pass's
- * reads and writes. Used on WebGL 2 only, where these programs' GLSL
- * (`texture`) compiles as written.
+ * instead of converting each invocation's (row, col) to texture coordinates
+ * with tfjs's getters: with shapes as uniforms (see `row_reduce_gpu.ts`)
+ * their index arithmetic costs SwiftShader as much again as the pass's reads
+ * and writes. Used on WebGL 2 only, where these programs' GLSL (`texture`)
+ * compiles as written.
  */
 
 /**
