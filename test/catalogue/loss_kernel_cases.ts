@@ -327,6 +327,12 @@ export const lossKernelCases: TestCase[] = [
             'op gradient');
         expectClose(await lossOnlyGradient.data(), expectedGradient, rtol,
             atol, 'loss-only gradient');
+        await expectNoLeak(tf, 'a training step read by coordinates', async () => {
+          const {value, grad} = tf.valueAndGrad(
+              (x: Tensor) => tf.mean(op(x, labelTensor).loss))(logits);
+          await grad.data();
+          tf.dispose([value, grad]);
+        });
       } finally {
         if (onWebgl) {
           tf.env().set('WEBGL_MAX_TEXTURE_SIZE', textureSizeLimit);
