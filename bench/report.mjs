@@ -1,6 +1,12 @@
 // Turns bench results into the bars' verdicts and a markdown table.
 
 const nsPerLogit = (timing, logits) => timing.ms * 1e6 / logits;
+// Times rounded to a tenth of a microsecond first: browsers coarsen
+// performance.now() (to 0.1 ms here), and two equal medians computed from
+// different timestamps can differ in the last bits, which must not make
+// equal times look unequal (a ratio of 0.99999 against a bar of 1).
+const tenthsOfMicroseconds = ms => Math.round(ms * 1e4);
+const timeRatio = (a, b) => tenthsOfMicroseconds(a) / tenthsOfMicroseconds(b);
 const ratio = (a, b) => a / b;
 const mb = bytes => (bytes / 2 ** 20).toFixed(1);
 const fixed = (x, digits = 1) => x.toFixed(digits);
@@ -17,9 +23,9 @@ export function derive(result) {
     oursStepNs: nsPerLogit(result.oursStep, logits),
     lossApiStepNs: nsPerLogit(result.lossApiStep, logits),
     compositeStepNs: nsPerLogit(result.compositeStep, logits),
-    speedup: ratio(result.compositeStep.ms, result.oursStep.ms),
+    speedup: timeRatio(result.compositeStep.ms, result.oursStep.ms),
     peakRatio: ratio(result.compositePeakBytes, result.oursPeakBytes),
-    lossApiSpeedup: ratio(result.compositeStep.ms, result.lossApiStep.ms),
+    lossApiSpeedup: timeRatio(result.compositeStep.ms, result.lossApiStep.ms),
     lossApiPeakRatio: ratio(result.compositePeakBytes, result.lossApiPeakBytes),
   };
   if (result.onePass) {
@@ -32,18 +38,18 @@ export function derive(result) {
     derived.oursPipelinedNs = nsPerLogit(result.oursPipelined, steps);
     derived.compositePipelinedNs = nsPerLogit(result.compositePipelined, steps);
     derived.pipelinedSpeedup =
-        ratio(result.compositePipelined.ms, result.oursPipelined.ms);
+        timeRatio(result.compositePipelined.ms, result.oursPipelined.ms);
   }
   if (result.oursBlocking) {
     derived.oursBlockingNs = nsPerLogit(result.oursBlocking, logits);
     derived.compositeBlockingNs = nsPerLogit(result.compositeBlocking, logits);
     derived.blockingSpeedup =
-        ratio(result.compositeBlocking.ms, result.oursBlocking.ms);
+        timeRatio(result.compositeBlocking.ms, result.oursBlocking.ms);
   }
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
-    derived.stepOverLoop = ratio(result.oursStep.ms, result.plainLoop.ms);
-    derived.forwardOverLoop = ratio(result.forward.ms, result.plainLoop.ms);
+    derived.stepOverLoop = timeRatio(result.oursStep.ms, result.plainLoop.ms);
+    derived.forwardOverLoop = timeRatio(result.forward.ms, result.plainLoop.ms);
   }
   return derived;
 }
