@@ -85,6 +85,20 @@ export const valueCases: TestCase[] = [
     },
   },
   {
+    // Two such logits of one row sum past the largest float: the WebGL NaN
+    // probe must scale them before adding, or +inf and -inf make a NaN.
+    // Labels on the large logits, so the losses stay finite.
+    name: 'logits near the largest float give finite results',
+    async run(context) {
+      const [batch, numClasses] = [4, 20];
+      const big = 0.9 * context.maxFloat;
+      const features = Float32Array.from(
+          {length: batch * numClasses}, (_, i) => (i & 2) === 0 ? big : -big);
+      await checkAgainstReference(context, features,
+          Int32Array.from([0, 1, 4, 17]), numClasses, 'near the largest float');
+    },
+  },
+  {
     // On 16-bit textures -maxFloat stands in for -Infinity (see storable).
     name: '-Infinity logits have probability 0',
     async run(context) {

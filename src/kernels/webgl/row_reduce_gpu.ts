@@ -95,8 +95,9 @@ const TEXEL_AT = `
  * writes) a texel of 2 logits of both rows at a time.
  *
  * NaN wins: GLSL's `max` leaves NaN undefined, so each block is probed with
- * `isnan` of its halved or eighthed sum (NaN for a NaN logit; also for `+inf`
- * with `-inf`, whose row is NaN anyway) and the chunk written as `(NAN, 0)`.
+ * `isnan` of the average of its values, each scaled before adding so finite
+ * ones cannot overflow (NaN for a NaN logit; also for `+inf` with `-inf`,
+ * whose row is NaN anyway) and the chunk written as `(NAN, 0)`.
  * A chunk whose maximum is `+-Infinity` gets the placeholder logSumExp 0
  * (see `MergeChunkPairsProgram`).
  */
@@ -233,16 +234,7 @@ function packedRowPairChunk(): string {
       }
       ${values.map(v => `
       vec4 ${v} = nextTexel(texel, texShape, texelSize);`).join('')}
-      vec2 probe = ${values.map(v => `0.125 * (${v}.xz + ${v}.yw)`)
-      .join(' +\n          ')};
-      sawNaN = bvec2(sawNaN.x || isnan(probe.x), sawNaN.y || isnan(probe.y));
-      vec2 newMax = max(runningMax, ${values.map(v => `max(${v}.xz, ${v}.yw)`)
-      .reduce((a, b) => `max(${a},\n          ${b})`)});
-      vec2 shift = max(newMax, vec2(${LOWEST_FLOAT}));
-      vec4 terms = ${values.map(v => `exp(${v} - shift.xxyy)`)
-      .join(' +\n          ')};
-      sumExp = sumExp * exp(runningMax - shift) + terms.xz + terms.yw;
-      runningMax = newMax;
+      ${addTexels(values)}
     }
     for (int j = 0; j < ${columnsPerStep}; j += 2) {
       int i = stepsEnd + j;
@@ -252,19 +244,38 @@ function packedRowPairChunk(): string {
       vec4 logits = nextTexel(texel, texShape, texelSize);
       bool hasSecond = i + 1 < count;
       vec4 values = hasSecond ? logits : logits.xxzz;
-      vec2 probe = 0.5 * values.xz + 0.5 * values.yw;
-      sawNaN = bvec2(sawNaN.x || isnan(probe.x), sawNaN.y || isnan(probe.y));
-      vec2 newMax = max(runningMax, max(values.xz, values.yw));
-      vec2 shift = max(newMax, vec2(${LOWEST_FLOAT}));
-      vec4 terms = exp(values - shift.xxyy);
-      sumExp = sumExp * exp(runningMax - shift) + terms.xz +
-          (hasSecond ? terms.yw : vec2(0.0));
-      runningMax = newMax;
+      ${addTexels(['values'], 'hasSecond')}
     }
     return vec4(chunkResult(runningMax.x, sumExp.x, sawNaN.x),
                 chunkResult(runningMax.y, sumExp.y, sawNaN.y));
   }
 `;
+}
+
+/**
+ * GLSL that adds `texels` (vec4s of a packed `x`: vec2s of two columns, x
+ * the upper row, y the lower) to `runningMax`, `sumExp` and `sawNaN`, with
+ * one rescale. With `hasSecondColumn`, a GLSL bool, the texels' second
+ * columns add no term when it is false (their values are stand-ins). The
+ * NaN probe averages the values, each scaled before adding: finite logits
+ * near the largest float must not sum to +inf and -inf.
+ */
+function addTexels(texels: string[], hasSecondColumn?: string): string {
+  const weight = 0.5 / texels.length;
+  const secondTerms = hasSecondColumn == null ?
+      'terms.yw' :
+      `(${hasSecondColumn} ? terms.yw : vec2(0.0))`;
+  return `
+      vec2 probe = ${texels.map(v => `${weight} * ${v}.xz + ${weight} * ${v}.yw`)
+      .join(' +\n          ')};
+      sawNaN = bvec2(sawNaN.x || isnan(probe.x), sawNaN.y || isnan(probe.y));
+      vec2 newMax = max(runningMax, ${texels.map(v => `max(${v}.xz, ${v}.yw)`)
+      .reduce((a, b) => `max(${a},\n          ${b})`)});
+      vec2 shift = max(newMax, vec2(${LOWEST_FLOAT}));
+      vec4 terms = ${texels.map(v => `exp(${v} - shift.xxyy)`)
+      .join(' +\n          ')};
+      sumExp = sumExp * exp(runningMax - shift) + terms.xz + ${secondTerms};
+      runningMax = newMax;`;
 }
 
 /** What a `MergeChunkPairsProgram` writes. */
