@@ -70,11 +70,21 @@ const CHUNK_COUNT = `
   }
 `;
 
-/** GLSL: the texel coordinates of flat texel index `index`. */
+/**
+ * GLSL: the texel coordinates of flat texel index `index`, and stepping to
+ * the next texel in flat order.
+ */
 const TEXEL_AT = `
   ivec2 texelAt(int index, int texCols) {
     int texRow = index / texCols;
     return ivec2(index - texRow * texCols, texRow);
+  }
+
+  void stepTexel(inout ivec2 texel, int texCols) {
+    texel.x++;
+    if (texel.x == texCols) {
+      texel = ivec2(0, texel.y + 1);
+    }
   }
 `;
 
@@ -138,10 +148,7 @@ export class ChunkMaxLogSumExpProgram implements GPGPUProgram {
 const UNPACKED_ROW_PAIR_CHUNK = `
   float nextLogit(inout ivec2 texel, vec2 texelSize) {
     float logit = sampleTexture(x, (vec2(texel) + 0.5) * texelSize);
-    texel.x++;
-    if (texel.x == xTexShape[1]) {
-      texel = ivec2(0, texel.y + 1);
-    }
+    stepTexel(texel, xTexShape[1]);
     return logit;
   }
 
@@ -210,10 +217,7 @@ function packedRowPairChunk(): string {
   return `
   vec4 nextTexel(inout ivec2 texel, ivec2 texShape, vec2 texelSize) {
     vec4 logits = ${texture}(x, (vec2(texel) + 0.5) * texelSize);
-    texel.x++;
-    if (texel.x == texShape[1]) {
-      texel = ivec2(0, texel.y + 1);
-    }
+    stepTexel(texel, texShape[1]);
     return logits;
   }
 

@@ -1,7 +1,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {runInTexelLayout, texelLayout, TexelLayout} from './texel_layout.js';
+import {isPackedMatrix, runInTexelLayout, TexelLayout} from './texel_layout.js';
 import {asColumn} from './row_reduce.js';
 import {PackedColumnProgram, ScaleRowsProgram} from './softmax_cross_entropy_gpu.js';
 
@@ -18,7 +18,7 @@ export function scaleRows(
   const [batch, numClasses] = values.shape;
   const makeProgram = (layout: TexelLayout) =>
       new ScaleRowsProgram(batch, numClasses, layout);
-  if (texelLayout(backend, values, []) === 'coordinates') {
+  if (!isPackedMatrix(backend, values)) {
     return backend.runWebGLProgram(
         makeProgram('coordinates'), [values, asColumn(rowScales)], 'float32');
   }

@@ -26,19 +26,27 @@ import {env, TensorInfo} from '@tensorflow/tfjs-core';
 export type TexelLayout = 'blockGrid'|'sameTexels'|'coordinates';
 
 /**
- * Whether `info` is a packed 2-D texture laid out as a grid of its 2x2
- * blocks: texel (x, y) holds rows 2y, 2y+1 and columns 2x, 2x+1, as tfjs
- * lays out a packed matrix whose halved sides fit the texture size limit
- * (larger ones are squarified). When a program's output and inputs are all
- * such grids with the same rows, each input block is sampled at the output's
- * own texture coordinates.
+ * Whether `info` is a packed matrix on WebGL 2: what every layout but
+ * `coordinates` reads.
  */
-export function isBlockGrid(
+export function isPackedMatrix(
     backend: MathBackendWebGL, info: TensorInfo): boolean {
-  const {isPacked, texShape} = backend.texData.get(info.dataId);
+  return env().getNumber('WEBGL_VERSION') === 2 && info.shape.length === 2 &&
+      backend.texData.get(info.dataId).isPacked === true;
+}
+
+/**
+ * Whether `info` is a packed matrix laid out as a grid of its 2x2 blocks:
+ * texel (x, y) holds rows 2y, 2y+1 and columns 2x, 2x+1, as tfjs lays out a
+ * packed matrix whose halved sides fit the texture size limit (larger ones
+ * are squarified). When a program's output and inputs are all such grids
+ * with the same rows, each input block is sampled at the output's own
+ * texture coordinates.
+ */
+function isBlockGrid(backend: MathBackendWebGL, info: TensorInfo): boolean {
+  const {texShape} = backend.texData.get(info.dataId);
   const [rows, columns] = info.shape;
-  return env().getNumber('WEBGL_VERSION') === 2 && isPacked === true &&
-      info.shape.length === 2 && texShape != null &&
+  return isPackedMatrix(backend, info) && texShape != null &&
       texShape[0] === roundUpToEven(rows) &&
       texShape[1] === roundUpToEven(columns);
 }
@@ -53,7 +61,7 @@ function roundUpToEven(size: number): number {
  * read them in, if the output is laid out as `matrix` is (tfjs picks the
  * output's texture shape when it runs the program: see `runInTexelLayout`).
  */
-export function texelLayout(
+function texelLayout(
     backend: MathBackendWebGL, matrix: TensorInfo,
     rowInputs: TensorInfo[]): TexelLayout {
   if (!rowInputs.every(info => isBlockGrid(backend, info))) {
@@ -62,11 +70,7 @@ export function texelLayout(
   if (isBlockGrid(backend, matrix)) {
     return 'blockGrid';
   }
-  const {isPacked} = backend.texData.get(matrix.dataId);
-  return env().getNumber('WEBGL_VERSION') === 2 && isPacked === true &&
-          matrix.shape.length === 2 ?
-      'sameTexels' :
-      'coordinates';
+  return isPackedMatrix(backend, matrix) ? 'sameTexels' : 'coordinates';
 }
 
 /**
