@@ -16,6 +16,10 @@ import {sparseSoftmaxCrossEntropyLossWebglConfig} from './kernels/webgl/SparseSo
 import {sparseSoftmaxCrossEntropyLossGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {sparseSoftmaxCrossEntropyLossWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyLoss.js';
+import {sparseSoftmaxCrossEntropyLossGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyLossGrad.js';
+import {sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogits.js';
+import {sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
 
 for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
@@ -26,6 +30,10 @@ for (const kernel of [
        sparseSoftmaxCrossEntropyLossGradCpuConfig,
        sparseSoftmaxCrossEntropyLossWebglConfig,
        sparseSoftmaxCrossEntropyLossGradWebglConfig,
+       sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig,
+       sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig,
+       sparseSoftmaxCrossEntropyLossWebgpuConfig,
+       sparseSoftmaxCrossEntropyLossGradWebgpuConfig,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.

@@ -1,0 +1,38 @@
+import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {kernelConfig} from '../kernel_config.js';
+import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {sliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {intUniforms, runFlatProgram} from './run_program.js';
+import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
+
+/**
+ * The loss-only kernel on WebGPU: the forward kernel without its `backprop`
+ * pass. The row reductions' results are returned as outputs for the
+ * gradient kernel. Labels are not checked, as in the forward kernel: a
+ * label outside `[0, numClasses)` gives a NaN loss.
+ */
+export function sparseSoftmaxCrossEntropyLossWebgpu(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
+  backend: WebGPUBackend,
+}): TensorInfo[] {
+  const {inputs: {features, labels}, backend} = args;
+  const [batch, numClasses] = features.shape;
+  if (batch === 0) {
+    return [[0], [0, 1], [0, 1]].map(
+        shape => backend.makeTensorInfo(shape, 'float32', new Float32Array(0)));
+  }
+  const layout = sliceLayout(batch, numClasses);
+  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
+  const loss = runFlatProgram(
+      backend, new SoftmaxCrossEntropyLossProgram(batch),
+      [features, labels, rowMax, logSumExp], [batch],
+      intUniforms(...sliceUniformValues(layout)));
+  return [loss, rowMax, logSumExp];
+}
+
+export const sparseSoftmaxCrossEntropyLossWebgpuConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyLoss, 'webgpu',
+    sparseSoftmaxCrossEntropyLossWebgpu);

@@ -1,0 +1,50 @@
+import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {kernelConfig} from '../kernel_config.js';
+import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {sliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {intUniforms, runFlatProgram} from './run_program.js';
+import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
+import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
+
+/**
+ * The forward kernel on WebGPU, entirely on the GPU: a split row reduction
+ * gives each row's `rowMax` and `logSumExp` (`row_reduce.ts`: one workgroup
+ * per slice of at most 4096 logits, whatever `numClasses`), then a
+ * one-thread-per-row program writes `loss` and one pass writes `backprop`
+ * (`softmaxMinusOneHot`).
+ *
+ * Unlike the cpu kernel, labels are not checked (that would need a
+ * read-back): a label outside `[0, numClasses)` gives its row a NaN loss
+ * and an all-NaN backprop row, as TensorFlow's GPU kernel does.
+ */
+export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
+  backend: WebGPUBackend,
+}): TensorInfo[] {
+  const {inputs: {features, labels}, backend} = args;
+  const [batch, numClasses] = features.shape;
+  if (batch === 0) {
+    return [
+      backend.makeTensorInfo([0], 'float32', new Float32Array(0)),
+      backend.makeTensorInfo([0, numClasses], 'float32', new Float32Array(0)),
+    ];
+  }
+  const layout = sliceLayout(batch, numClasses);
+  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
+  const loss = runFlatProgram(
+      backend, new SoftmaxCrossEntropyLossProgram(batch),
+      [features, labels, rowMax, logSumExp], [batch],
+      intUniforms(...sliceUniformValues(layout)));
+  const backprop =
+      softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp, layout);
+  backend.disposeData(rowMax.dataId);
+  backend.disposeData(logSumExp.dataId);
+  return [loss, backprop];
+}
+
+export const sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyWithLogits, 'webgpu',
+    sparseSoftmaxCrossEntropyWithLogitsWebgpu);

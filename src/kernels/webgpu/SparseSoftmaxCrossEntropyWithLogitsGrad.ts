@@ -1,0 +1,59 @@
+import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {kernelConfig} from '../kernel_config.js';
+import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {rowDot} from './row_reduce.js';
+import {sliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {intUniforms, runFlatProgram} from './run_program.js';
+import {ScaleRowsProgram, SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_webgpu.js';
+
+/**
+ * The fused gradient on WebGPU: a split row reduction gives
+ * `sum_j dBackprop_j * backprop_j` per row, then one pass writes
+ * `dFeatures` (formula in `SoftmaxCrossEntropyGradProgram`). A label
+ * outside `[0, numClasses)` gives a NaN row, as in the forward kernel.
+ *
+ * Without `dBackprop` (a training step that used only `loss`), or with the
+ * zeros tfjs makes on the CPU for an unused output (checked where they lie,
+ * no upload or GPU read-back), one pass writes `dLoss * backprop`, skipping
+ * the row reduction.
+ */
+export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
+  backend: WebGPUBackend,
+}): TensorInfo {
+  const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
+  const [batch, numClasses] = backprop.shape;
+  if (batch === 0) {
+    return backend.makeTensorInfo(
+        [0, numClasses], 'float32', new Float32Array(0));
+  }
+  const layout = sliceLayout(batch, numClasses);
+  const uniforms = intUniforms(...sliceUniformValues(layout));
+  if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
+    return runFlatProgram(
+        backend, new ScaleRowsProgram(layout), [backprop, dLoss],
+        [batch, numClasses], uniforms);
+  }
+  const backpropDots = rowDot(backend, dBackprop, backprop, layout);
+  const dFeatures = runFlatProgram(
+      backend, new SoftmaxCrossEntropyGradProgram(layout),
+      [backprop, labels, dLoss, dBackprop, backpropDots], [batch, numClasses],
+      uniforms);
+  backend.disposeData(backpropDots.dataId);
+  return dFeatures;
+}
+
+/** Whether `info` is still CPU-side values (never uploaded) that are all 0. */
+function isZerosNotOnGpu(backend: WebGPUBackend, info: TensorInfo): boolean {
+  const {resource, values} = backend.tensorMap.get(info.dataId);
+  return resource == null && values instanceof Float32Array &&
+      isAllZero(values);
+}
+
+export const sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig =
+    kernelConfig(
+        SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgpu',
+        sparseSoftmaxCrossEntropyWithLogitsGradWebgpu);

@@ -1,0 +1,88 @@
+import type {WebGPUBackend, WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
+import {TensorInfo, util} from '@tensorflow/tfjs-core';
+
+/*
+ * How this folder's programs run: every tensor is handed to tfjs as a flat
+ * view of its buffer, and every size the shaders need is one of our own
+ * uniforms.
+ *
+ * Why flat views: tfjs-backend-webgpu keys its pipeline cache on the program's
+ * `shaderKey` plus facts it derives from the shapes it is given (ranks,
+ * which inputs broadcast against the output, which equal it). With the real
+ * shapes a batch of 1, or a single class, would broadcast and compile a new
+ * pipeline. Inputs viewed as `[size]` and the output as `[size, 1]` give the
+ * same facts for every shape (nothing broadcasts against a last axis of 1,
+ * and no rank-1 input equals a rank-2 output), so a new batch size or class
+ * count reuses the compiled pipelines. The output keeps its real shape for
+ * tfjs; only the program sees the flat view.
+ */
+
+/** Threads per workgroup of every program here: one size, one pipeline. */
+export const WORKGROUP_SIZE = 64;
+
+/**
+ * The most workgroups one dispatch asks for along x (WebGPU's guaranteed
+ * `maxComputeWorkgroupsPerDimension`). Programs loop over their tasks with
+ * this stride, so a dispatch stays one-dimensional (tfjs reshapes larger
+ * ones, which would change the shader) whatever the batch.
+ */
+export const MAX_WORKGROUPS = 65535;
+
+/** An int32 uniform value, as `runWebGPUProgram` takes them. */
+export type Uniform = {type: 'int32'|'float32', data: number[]};
+
+export function intUniforms(...values: number[]): Uniform[] {
+  return values.map(value => ({type: 'int32', data: [value]}));
+}
+
+/** `info` seen as a flat `[size]` tensor (same buffer). */
+function flatInput(info: TensorInfo): TensorInfo {
+  return {...info, shape: [util.sizeFromShape(info.shape)]};
+}
+
+/**
+ * Runs `program` on `inputs` into a new float32 tensor of `outputShape`
+ * (not empty: callers return early for an empty batch), every tensor seen
+ * flat (see above). `uniforms` fill the fields `program.uniforms` declares,
+ * in order.
+ */
+export function runFlatProgram(
+    backend: WebGPUBackend, program: WebGPUProgram, inputs: TensorInfo[],
+    outputShape: number[], uniforms: Uniform[]): TensorInfo {
+  const output = backend.makeTensorInfo(outputShape, 'float32');
+  backend.runWebGPUProgram(
+      program, inputs.map(flatInput), 'float32', uniforms,
+      {...output, shape: [util.sizeFromShape(outputShape), 1]});
+  return output;
+}
+
+/** Workgroups for `tasks` independent tasks, one workgroup each. */
+export function workgroupsFor(tasks: number): [number, number, number] {
+  return [Math.max(1, Math.min(tasks, MAX_WORKGROUPS)), 1, 1];
+}
+
+/**
+ * WGSL: loops `body` over this workgroup's tasks, `task` from the
+ * workgroup's index in steps of the dispatch's size, up to `numTasks`
+ * (an expression of uniforms). The bounds go through
+ * `workgroupUniformLoad`, so WGSL knows the loop is the same for every
+ * thread of the workgroup and `body` may use `workgroupBarrier`.
+ */
+export function forEachWorkgroupTask(numTasks: string, body: string): string {
+  return `
+    if (localIndex == 0u) {
+      firstTaskShared = i32(workgroupId.x);
+      taskStrideShared = i32(numWorkgroups.x);
+    }
+    let firstTask = workgroupUniformLoad(&firstTaskShared);
+    let taskStride = workgroupUniformLoad(&taskStrideShared);
+    for (var task = firstTask; task < ${numTasks}; task += taskStride) {
+      ${body}
+    }`;
+}
+
+/** WGSL: the workgroup variables `forEachWorkgroupTask` uses. */
+export const WORKGROUP_TASK_VARIABLES = `
+  var<workgroup> firstTaskShared : i32;
+  var<workgroup> taskStrideShared : i32;
+`;

@@ -1,0 +1,247 @@
+import type {WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
+
+import {forEachSlice, SLICE_UNIFORMS, SliceLayout, sliceWorkgroups} from './row_reduce_webgpu.js';
+import {WORKGROUP_SIZE, WORKGROUP_TASK_VARIABLES, workgroupsFor} from './run_program.js';
+
+/*
+ * The programs that finish rows once their reductions are done. Per-row
+ * inputs (`labels`, `rowMaxes`, `logSumExps`, ...) are `[numRows]` or
+ * `[numRows, 1]`, read flat; labels are int32. Every program takes the
+ * uniforms of `row_reduce_webgpu.ts` (`SLICE_UNIFORMS`).
+ */
+
+/**
+ * WGSL: whether row `row` gets real values. A label outside
+ * `[0, numClasses)` makes the whole row NaN, as TensorFlow's GPU kernel
+ * does. A non-finite `rowMax` means a NaN logit, a `+Infinity` logit or an
+ * all `-Infinity` row, for which TF's arithmetic (`inf - inf`, `0 / 0`)
+ * also gives NaN; checking it here keeps that independent of how a driver
+ * evaluates those expressions.
+ */
+const IS_VALID_ROW = `
+  fn isValidRow(label : i32, rowMax : f32) -> bool {
+    return label >= 0 && label < uniforms.numClasses && !isnan(rowMax) &&
+        !isinf(rowMax);
+  }
+`;
+
+/** WGSL: runs `body` for each row of this thread, one thread per row. */
+function forEachRowOfThread(body: string): string {
+  return `
+    for (var row = index; row < uniforms.numRows;
+         row += ${WORKGROUP_SIZE} * i32(numWorkgroups.x)) {
+      ${body}
+    }`;
+}
+
+/** A program with one thread per row. */
+abstract class RowProgram implements WebGPUProgram {
+  abstract variableNames: string[];
+  abstract shaderKey: string;
+  outputShape: number[];
+  dispatch: [number, number, number];
+  dispatchLayout = {x: [0]};
+  workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
+  uniforms = SLICE_UNIFORMS;
+
+  constructor(outputShape: number[], numRows: number) {
+    this.outputShape = outputShape;
+    this.dispatch = workgroupsFor(Math.ceil(numRows / WORKGROUP_SIZE));
+  }
+
+  abstract getUserCode(): string;
+}
+
+/** A program with one workgroup per slice of a row (`forEachSlice`). */
+abstract class ElementwiseProgram implements WebGPUProgram {
+  abstract variableNames: string[];
+  abstract shaderKey: string;
+  outputShape: number[];
+  dispatch: [number, number, number];
+  dispatchLayout = {x: [0]};
+  workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
+  uniforms = SLICE_UNIFORMS;
+
+  constructor(layout: SliceLayout) {
+    this.outputShape = [layout.numRows, layout.numClasses];
+    this.dispatch = sliceWorkgroups(layout);
+  }
+
+  abstract getUserCode(): string;
+}
+
+/** `loss = logSumExp - (x_label - rowMax)`, shape `[numRows]`. */
+export class SoftmaxCrossEntropyLossProgram extends RowProgram {
+  variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
+  shaderKey = 'sparseXentLoss';
+
+  constructor(numRows: number) {
+    super([numRows], numRows);
+  }
+
+  getUserCode(): string {
+    return `
+      ${IS_VALID_ROW}
+
+      fn main(index : i32) {
+        ${forEachRowOfThread(`
+          let label = labels[row];
+          let rowMax = rowMaxes[row];
+          if (isValidRow(label, rowMax)) {
+            let logit = features[row * uniforms.numClasses + label];
+            result[row] = logSumExps[row] - (logit - rowMax);
+          } else {
+            result[row] = uniforms.NAN;
+          }`)}
+      }
+    `;
+  }
+}
+
+/** Columns of `RowTermsProgram`'s output. */
+export const ROW_TERMS = 4;
+
+/**
+ * What `ScaledSoftmaxMinusOneHotProgram` needs per row, gathered into one
+ * `[numRows, 4]` tensor:
+ * `(rowMax, probabilityScale * exp(-logSumExp), label, oneHotScale)`, the
+ * label -1 for a row that must be NaN (see `isValidRow`; labels are exact
+ * as floats up to 2^24 classes). The scales are `dLoss + dLogSumExp` and
+ * `dLoss` with `hasUpstream` (the loss gradient), else 1 (`backprop`);
+ * `exp(-logSumExp)` is the row's `1 / sum exp(x - rowMax)`.
+ */
+export class RowTermsProgram extends RowProgram {
+  variableNames = ['labels', 'rowMaxes', 'logSumExps'];
+  shaderKey: string;
+  private readonly hasUpstream: boolean;
+
+  constructor(numRows: number, hasUpstream: boolean) {
+    super([numRows, ROW_TERMS], numRows);
+    this.hasUpstream = hasUpstream;
+    this.shaderKey = `sparseXentRowTerms${hasUpstream ? 'Upstream' : ''}`;
+    if (hasUpstream) {
+      this.variableNames.push('dLoss', 'dLogSumExps');
+    }
+  }
+
+  getUserCode(): string {
+    const [oneHotScale, probabilityScale] = this.hasUpstream ?
+        ['dLoss[row]', 'dLoss[row] + dLogSumExps[row]'] : ['1.0', '1.0'];
+    return `
+      ${IS_VALID_ROW}
+
+      fn main(index : i32) {
+        ${forEachRowOfThread(`
+          let label = labels[row];
+          let rowMax = rowMaxes[row];
+          let terms = ${ROW_TERMS} * row;
+          result[terms] = rowMax;
+          result[terms + 1] = (${probabilityScale}) * exp(-logSumExps[row]);
+          result[terms + 2] = select(-1.0, f32(label), isValidRow(label, rowMax));
+          result[terms + 3] = ${oneHotScale};`)}
+      }
+    `;
+  }
+}
+
+/**
+ * `probabilityScale[row] * softmax - oneHotScale[row] * onehot(label)`,
+ * shape `[numRows, numClasses]`, from the logits and `RowTermsProgram`'s
+ * `rowTerms`, the softmax rebuilt as `exp(x - rowMax) / sumExp`: `backprop`
+ * with scales 1, the loss-only gradient
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot` otherwise.
+ */
+export class ScaledSoftmaxMinusOneHotProgram extends ElementwiseProgram {
+  variableNames = ['features', 'rowTerms'];
+  shaderKey = 'sparseXentScaledSoftmaxMinusOneHot';
+
+  getUserCode(): string {
+    return `
+      ${WORKGROUP_TASK_VARIABLES}
+
+      fn main(index : i32) {
+        ${forEachSlice(`
+          let terms = ${ROW_TERMS} * row;
+          let rowMax = rowTerms[terms];
+          let probabilityScale = rowTerms[terms + 1];
+          let label = i32(round(rowTerms[terms + 2]));
+          let oneHotScale = rowTerms[terms + 3];
+          for (var col = sliceStart + thread; col < sliceEnd;
+               col += ${WORKGROUP_SIZE}) {
+            let probability =
+                probabilityScale * exp(features[rowOffset + col] - rowMax);
+            let value = select(probability, probability - oneHotScale,
+                               col == label);
+            result[rowOffset + col] = select(value, uniforms.NAN, label < 0);
+          }`)}
+      }
+    `;
+  }
+}
+
+/**
+ * The first-order gradient with respect to the features, shape
+ * `[numRows, numClasses]`:
+ *
+ *   rowDot    = sum_j dBackprop_j * backprop_j + dBackprop_label
+ *             (= sum_j dBackprop_j * p_j, with p = backprop + onehot(label))
+ *   dFeatures = backprop * (dLoss + dBackprop - rowDot)
+ *             + onehot(label) * (dBackprop_label - rowDot)
+ *
+ * `backpropDots` holds the first sum. A label outside `[0, numClasses)`
+ * gives a NaN row, matching the forward kernel.
+ */
+export class SoftmaxCrossEntropyGradProgram extends ElementwiseProgram {
+  variableNames = ['backprop', 'labels', 'dLoss', 'dBackprop', 'backpropDots'];
+  shaderKey = 'sparseXentGrad';
+
+  getUserCode(): string {
+    return `
+      ${WORKGROUP_TASK_VARIABLES}
+
+      fn main(index : i32) {
+        ${forEachSlice(`
+          let label = labels[row];
+          let validLabel = label >= 0 && label < uniforms.numClasses;
+          let dBackpropAtLabel =
+              dBackprop[rowOffset + clamp(label, 0, uniforms.numClasses - 1)];
+          let rowDot = backpropDots[row] + dBackpropAtLabel;
+          let rowScale = dLoss[row] - rowDot;
+          for (var col = sliceStart + thread; col < sliceEnd;
+               col += ${WORKGROUP_SIZE}) {
+            let element = rowOffset + col;
+            var dFeatures = backprop[element] * (rowScale + dBackprop[element]);
+            if (col == label) {
+              dFeatures += dBackpropAtLabel - rowDot;
+            }
+            result[element] = select(uniforms.NAN, dFeatures, validLabel);
+          }`)}
+      }
+    `;
+  }
+}
+
+/**
+ * `rowScales[row] * values`, shape `[numRows, numClasses]`: the gradient
+ * `dLoss[:, None] * backprop` when `dBackprop` is absent or zero. A bad
+ * label's row is already NaN in `backprop`.
+ */
+export class ScaleRowsProgram extends ElementwiseProgram {
+  variableNames = ['values', 'rowScales'];
+  shaderKey = 'sparseXentScaleRows';
+
+  getUserCode(): string {
+    return `
+      ${WORKGROUP_TASK_VARIABLES}
+
+      fn main(index : i32) {
+        ${forEachSlice(`
+          let rowScale = rowScales[row];
+          for (var col = sliceStart + thread; col < sliceEnd;
+               col += ${WORKGROUP_SIZE}) {
+            result[rowOffset + col] = rowScale * values[rowOffset + col];
+          }`)}
+      }
+    `;
+  }
+}

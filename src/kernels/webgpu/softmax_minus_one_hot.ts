@@ -1,0 +1,39 @@
+import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {intUniforms, runFlatProgram} from './run_program.js';
+import {ROW_TERMS, RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_webgpu.js';
+
+/** Upstream gradients of the loss kernel: `dLoss` `[batch]`, `dLogSumExp` `[batch, 1]`. */
+export interface LossUpstream {
+  dLoss: TensorInfo;
+  dLogSumExp: TensorInfo;
+}
+
+/**
+ * `softmax - onehot(labels)` (`backprop`) from the logits and their row
+ * results, or with `upstream` the loss kernel's gradient
+ * `(dLoss + dLogSumExp) * softmax - dLoss * onehot`: a one-thread-per-row
+ * program gathers each row's terms, then one pass over the logits writes
+ * the result. A label outside `[0, numClasses)` gives a NaN row.
+ */
+export function softmaxMinusOneHot(
+    backend: WebGPUBackend, features: TensorInfo, labels: TensorInfo,
+    rowMax: TensorInfo, logSumExp: TensorInfo, layout: SliceLayout,
+    upstream?: LossUpstream): TensorInfo {
+  const {numRows, numClasses} = layout;
+  const uniforms = intUniforms(...sliceUniformValues(layout));
+  const rowInputs = [labels, rowMax, logSumExp];
+  if (upstream != null) {
+    rowInputs.push(upstream.dLoss, upstream.dLogSumExp);
+  }
+  const rowTerms = runFlatProgram(
+      backend, new RowTermsProgram(numRows, upstream != null), rowInputs,
+      [numRows, ROW_TERMS], uniforms);
+  const result = runFlatProgram(
+      backend, new ScaledSoftmaxMinusOneHotProgram(layout),
+      [features, rowTerms], [numRows, numClasses], uniforms);
+  backend.disposeData(rowTerms.dataId);
+  return result;
+}
