@@ -1,7 +1,7 @@
 /* global tf, benchMeasure, URL -- tf and benchMeasure are page globals in page.evaluate callbacks */
 // `npm run bench`: the op against the one-hot composite (and, on cpu, a plain
 // JavaScript fused loop), side by side in one run, on `cpu` in Node and on
-// WebGL in headless Chromium. Prints a markdown table and the bars, and
+// WebGL and WebGPU in headless Chromium (SwiftShader). Prints a markdown table and the bars, and
 // writes bench/results/latest.json and latest.svg. Figures only: no test.
 import {createRequire} from 'node:module';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -35,84 +35,126 @@ async function benchCpu() {
   return {results, scale: await scaleCheck(tf, SCALE_SHAPE)};
 }
 
-const PAGE = `<!doctype html><meta charset="utf-8"><body>
+/** A page with tfjs, `extraScripts` (a backend's bundle), ours and measure.js. */
+function page(extraScripts) {
+  return `<!doctype html><meta charset="utf-8"><body>
 <script src="/tf.min.js"></script>
+${extraScripts.map(src => `<script src="${src}"></script>`).join('\n')}
 <script src="/tf-sparse-softmax-cross-entropy.min.js"></script>
 <script src="/measure.js"></script></body>`;
+}
 
-async function benchWebgl() {
+async function siteFiles() {
   const measureBundle = (await esbuild.build({
     entryPoints: [join(root, 'bench', 'measure.cjs')], bundle: true,
     format: 'iife', globalName: 'benchMeasure', write: false,
     logLevel: 'error',
   })).outputFiles[0].text;
-  const files = {
-    '/': ['text/html', PAGE],
+  return {
+    '/webgl.html': ['text/html', page([])],
+    '/webgpu.html': ['text/html', page(['/tf-backend-webgpu.min.js'])],
     '/tf.min.js': ['text/javascript', readFileSync(
         require.resolve('@tensorflow/tfjs/dist/tf.min.js'))],
+    '/tf-backend-webgpu.min.js': ['text/javascript', readFileSync(
+        require.resolve('@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js'))],
     '/tf-sparse-softmax-cross-entropy.min.js': ['text/javascript',
       readFileSync(join(root, 'dist', 'tf-sparse-softmax-cross-entropy.min.js'))],
     '/measure.js': ['text/javascript', measureBundle],
   };
-  const browser = await chromium.launch({
+}
+
+/** Chromium on SwiftShader: WebGL through ANGLE, WebGPU through Vulkan. */
+function launchChromium() {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--use-angle=swiftshader', '--disable-quic', '--no-sandbox',
-      '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+    args: ['--use-angle=swiftshader', '--enable-unsafe-webgpu', '--disable-quic',
+      '--no-sandbox', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  try {
-    const page = await browser.newPage();
-    await page.route('**/*', route => {
-      const file = files[new URL(route.request().url()).pathname];
-      return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                    route.abort();
-    });
-    await page.goto('http://localhost/');
-    const environment = await page.evaluate(async () => {
-      await tf.setBackend('webgl');
+}
+
+/** The page's backend set up, and what it runs on. */
+async function openBackendPage(browser, files, backend) {
+  const page = await browser.newPage();
+  await page.route('**/*', route => {
+    const file = files[new URL(route.request().url()).pathname];
+    return file ? route.fulfill({contentType: file[0], body: file[1]}) :
+                  route.abort();
+  });
+  await page.goto(`http://localhost/${backend}.html`);
+  const environment = await page.evaluate(async name => {
+    await tf.setBackend(name);
+    let renderer = null;
+    if (name === 'webgl') {
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
-      return {backend: tf.getBackend(),
-        renderer: info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : null};
-    });
-    if (environment.backend !== 'webgl') {
-      throw new Error(`WebGL is unavailable (backend ${environment.backend})`);
+      renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : null;
+    } else {
+      const {vendor, architecture, description} =
+          tf.backend().adapterInfo ?? {};
+      renderer = [vendor, architecture, description].filter(Boolean).join(' ');
     }
-    const results = [];
-    // Logits uploaded from the CPU are unpacked textures; a Dense layer's
-    // matMul writes packed ones (tfjs's default WEBGL_PACK). Both are timed.
-    for (const packedLogits of [false, true]) {
-      for (const shape of SHAPES) {
-        log(`webgl ${JSON.stringify(shape)}${packedLogits ? ' packed' : ''}`);
-        results.push(await page.evaluate(
-            ([s, packed]) => benchMeasure.measureShape(tf, s, {packed}),
-            [shape, packedLogits]));
-      }
+    return {backend: tf.getBackend(), renderer};
+  }, backend);
+  if (environment.backend !== backend) {
+    throw new Error(`${backend} is unavailable (backend ${environment.backend})`);
+  }
+  return {page, renderer: environment.renderer};
+}
+
+/**
+ * One GPU backend in its own page: every shape (on WebGL with unpacked and
+ * with packed logits), the scale check and the recompilation check.
+ */
+async function benchBrowserBackend(browser, files, backend) {
+  const {page, renderer} = await openBackendPage(browser, files, backend);
+  const results = [];
+  // Logits uploaded from the CPU are unpacked textures; a Dense layer's
+  // matMul writes packed ones (tfjs's default WEBGL_PACK). Both are timed.
+  // WebGPU has one buffer layout.
+  for (const packedLogits of backend === 'webgl' ? [false, true] : [false]) {
+    for (const shape of SHAPES) {
+      log(`${backend} ${JSON.stringify(shape)}${packedLogits ? ' packed' : ''}`);
+      results.push(await page.evaluate(
+          ([s, packed]) => benchMeasure.measureShape(tf, s, {packed}),
+          [shape, packedLogits]));
     }
-    log(`webgl scale ${JSON.stringify(SCALE_SHAPE)}`);
-    const scale = await page.evaluate(
-        s => benchMeasure.scaleCheck(tf, s), SCALE_SHAPE);
-    const recompilation = await page.evaluate(
-        () => benchMeasure.recompilationCheck(tf, 1000));
-    return {results, scale, recompilation, renderer: environment.renderer,
-      chromium: browser.version()};
+  }
+  log(`${backend} scale ${JSON.stringify(SCALE_SHAPE)}`);
+  const scale = await page.evaluate(
+      s => benchMeasure.scaleCheck(tf, s), SCALE_SHAPE);
+  const recompilation = await page.evaluate(
+      () => benchMeasure.recompilationCheck(tf, 1000));
+  await page.close();
+  return {results, scale, recompilation, renderer};
+}
+
+async function benchBrowser() {
+  const files = await siteFiles();
+  const browser = await launchChromium();
+  try {
+    const webgl = await benchBrowserBackend(browser, files, 'webgl');
+    const webgpu = await benchBrowserBackend(browser, files, 'webgpu');
+    return {webgl, webgpu, chromium: browser.version()};
   } finally {
     await browser.close();
   }
 }
 
 const cpu = await benchCpu();
-const webgl = await benchWebgl();
+const {webgl, webgpu, chromium: chromiumVersion} = await benchBrowser();
 const machine = {
   cpu: os.cpus()[0]?.model, cores: os.cpus().length,
   memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
-  chromium: webgl.chromium, webglRenderer: webgl.renderer,
+  chromium: chromiumVersion, webglRenderer: webgl.renderer,
+  webgpuAdapter: webgpu.renderer,
   tfjs: require('@tensorflow/tfjs/package.json').version,
   date: new Date().toISOString(),
 };
-const results = [...cpu.results, ...webgl.results];
+const results = [...cpu.results, ...webgl.results, ...webgpu.results];
 const report = {machine, results, bars: evaluateBars(results),
-  scale: [cpu.scale, webgl.scale], recompilation: webgl.recompilation};
+  scale: [cpu.scale, webgl.scale, webgpu.scale],
+  recompilation: [webgl.recompilation, webgpu.recompilation]};
 
 mkdirSync(join(root, 'bench', 'results'), {recursive: true});
 writeFileSync(join(root, 'bench', 'results', 'latest.json'),

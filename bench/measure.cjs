@@ -207,9 +207,13 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
       syncBlocking(tf, grad);
       tf.dispose([value, grad]);
     };
+    // WebGPU's blocking read is unreliable on SwiftShader (zeros, then a
+    // lost device): there only the pipelined figures.
     Object.assign(result, await timeInterleaved({
       oursPipelined: pipelined(ours), compositePipelined: pipelined(composite),
-      oursBlocking: blocking(ours), compositeBlocking: blocking(composite),
+      ...tf.getBackend() === 'webgl' ? {
+        oursBlocking: blocking(ours), compositeBlocking: blocking(composite),
+      } : {},
     }, budgetMs, 3, 20));
     result.pipelinedSteps = PIPELINED_STEPS;
   }
@@ -225,11 +229,20 @@ const OUR_UNIFORMS = ['chunkSize', 'numClasses'];
 // Our programs without such uniforms, by their inputs.
 const OUR_VARIABLES = ['features,rowTerms', 'values,rowScales', 'rowValues'];
 
+// Our WebGPU programs' shader keys start with this.
+const OUR_SHADER_KEY_PREFIX = 'sparseXent';
+
 /**
- * Compiled WebGL programs (all, and this package's own), or null on other
- * backends.
+ * Compiled WebGL programs or WebGPU pipelines (all, and this package's own),
+ * or null on other backends.
  */
 function compiledPrograms(tf) {
+  const pipelines = tf.backend().pipelineCache;
+  if (pipelines != null) {
+    const keys = Object.keys(pipelines);
+    return {all: keys.length,
+      ours: keys.filter(key => key.startsWith(OUR_SHADER_KEY_PREFIX)).length};
+  }
   const cache = tf.backend().binaryCache;
   if (cache == null) return null;
   const binaries = Object.values(cache);
@@ -267,9 +280,9 @@ async function scaleCheck(tf, [batch, numClasses]) {
 }
 
 /**
- * Shader programs compiled by both training steps at `[5, numClasses]`, and
- * then at a new batch size `[7, numClasses]` (0 when runtime sizes are
- * uniforms). Null off WebGL.
+ * Shader programs (WebGL) or pipelines (WebGPU) compiled by both training
+ * steps at `[5, numClasses]`, and then at a new batch size
+ * `[7, numClasses]` (0 when runtime sizes are uniforms). Null on cpu.
  */
 async function recompilationCheck(tf, numClasses) {
   const stepAt = async batch => {
@@ -288,6 +301,7 @@ async function recompilationCheck(tf, numClasses) {
   await stepAt(7);
   const afterSecond = compiledPrograms(tf);
   return before == null ? null : {
+    backend: tf.getBackend(),
     numClasses,
     firstBatch: afterFirst.ours - before.ours,
     newBatchSize: afterSecond.ours - afterFirst.ours,

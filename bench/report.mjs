@@ -32,6 +32,8 @@ export function derive(result) {
     derived.syncMs = result.syncOnly.ms;
     derived.onePassNs = nsPerLogit(
         {ms: result.onePass.ms - result.syncOnly.ms}, logits);
+    // Both timed with one synchronisation, as a user's step is.
+    derived.stepOverOnePass = timeRatio(result.oursStep.ms, result.onePass.ms);
   }
   if (result.oursPipelined) {
     const steps = result.pipelinedSteps * logits;
@@ -68,6 +70,10 @@ export function evaluateBars(results) {
         check(result, 'step speedup vs composite >= 25x', d.speedup, d.speedup >= 25);
         check(result, 'step / plain loop <= 1.5', d.stepOverLoop, d.stepOverLoop <= 1.5);
         check(result, 'forward / plain loop <= 1.2', d.forwardOverLoop, d.forwardOverLoop <= 1.2);
+      } else if (result.backend === 'webgpu') {
+        check(result, 'step speedup vs composite >= 4x', d.speedup, d.speedup >= 4);
+        check(result, 'step / one neg pass <= 4', d.stepOverOnePass,
+            d.stepOverOnePass <= 4);
       } else {
         check(result, 'step speedup vs composite >= 5x', d.speedup, d.speedup >= 5);
       }
@@ -84,7 +90,8 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
   const lines = [
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
         `Node ${machine.node}, tfjs ${machine.tfjs}; WebGL: Chromium ` +
-        `${machine.chromium}, ${machine.webglRenderer}. ${machine.date}`,
+        `${machine.chromium}, ${machine.webglRenderer}; WebGPU: ` +
+        `${machine.webgpuAdapter}. ${machine.date}`,
     '',
     '| backend | shape | forward ns/logit | step ns/logit (ours) | step ns/logit (composite) | plain loop ns/logit | step speedup | step / loop | forward / loop | peak MB (ours / composite) | peak ratio | `tf.losses` step ns/logit (speedup, peak ratio) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -101,22 +108,24 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `(${fixed(d.lossApiSpeedup)}x, ${fixed(d.lossApiPeakRatio)}x) |`);
   }
   const pipelinedSteps = results.find(r => r.pipelinedSteps)?.pipelinedSteps;
-  lines.push('', 'What bounds a WebGL step: one `data()` synchronisation alone, ' +
+  lines.push('', 'What bounds a GPU step: one `data()` synchronisation alone, ' +
       'one elementwise pass over the logits (tfjs\'s `neg`) beyond it, and ' +
       `the steps' throughput with ${pipelinedSteps} issued back to back ` +
-      'before one synchronisation (per step), and each step read with a ' +
-      'blocking `dataSync()` instead of `data()`:', '',
-      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) | pipelined step ns/logit (ours / composite) | pipelined speedup | `dataSync` step ns/logit (ours / composite) | `dataSync` speedup |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      'before one synchronisation (per step), and on WebGL each step read ' +
+      'with a blocking `dataSync()` instead of `data()`:', '',
+      '| backend | shape | sync ms | one pass ns/logit | sync, ns/logit | step ns/logit (ours) | step / one pass (both with a sync) | pipelined step ns/logit (ours / composite) | pipelined speedup | `dataSync` step ns/logit (ours / composite) | `dataSync` speedup |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const result of results.filter(r => r.onePass)) {
     const d = derive(result);
     lines.push(`| ${laneName(result)} | [${result.shape.join(', ')}] | ` +
         `${fixed(d.syncMs, 2)} | ${fixed(d.onePassNs)} | ` +
         `${fixed(d.syncMs * 1e6 / result.logits)} | ${fixed(d.oursStepNs)} | ` +
+        `${fixed(d.stepOverOnePass, 2)} | ` +
         `${fixed(d.oursPipelinedNs)} / ${fixed(d.compositePipelinedNs)} | ` +
         `${fixed(d.pipelinedSpeedup)}x | ` +
-        `${fixed(d.oursBlockingNs)} / ${fixed(d.compositeBlockingNs)} | ` +
-        `${fixed(d.blockingSpeedup)}x |`);
+        (d.oursBlockingNs == null ? '- | - |' :
+            `${fixed(d.oursBlockingNs)} / ${fixed(d.compositeBlockingNs)} | ` +
+            `${fixed(d.blockingSpeedup)}x |`));
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {
@@ -130,12 +139,13 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `${fixed(check.lossApi.ms, 0)} ms), loss ${fixed(check.ours.loss, 3)} ` +
         `(${fixed(check.lossApi.loss, 3)}).`);
   }
-  if (recompilation) {
-    lines.push(`This package's WebGL programs compiled by a first training ` +
-        `step at [5, ${recompilation.numClasses}]: ` +
-        `${recompilation.firstBatch}; then by a new batch size [7, ` +
-        `${recompilation.numClasses}]: ${recompilation.newBatchSize} (tfjs's ` +
-        `own programs in the step: ${recompilation.newBatchSizeAllPrograms - recompilation.newBatchSize}).`);
+  for (const check of (recompilation ?? []).filter(Boolean)) {
+    const what = check.backend === 'webgpu' ? 'WebGPU pipelines' : 'WebGL programs';
+    lines.push(`This package's ${what} compiled by a first training ` +
+        `step at [5, ${check.numClasses}]: ` +
+        `${check.firstBatch}; then by a new batch size [7, ` +
+        `${check.numClasses}]: ${check.newBatchSize} (tfjs's ` +
+        `own in the step: ${check.newBatchSizeAllPrograms - check.newBatchSize}).`);
   }
   return lines.join('\n');
 }

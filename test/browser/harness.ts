@@ -16,7 +16,10 @@ const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Debian's Chromium, WebGL on SwiftShader through ANGLE (no GPU needed). */
+/**
+ * Debian's Chromium, WebGL on SwiftShader through ANGLE and WebGPU on
+ * SwiftShader's Vulkan (no GPU needed).
+ */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`The browser tests need Chromium at ${CHROMIUM}: ` +
@@ -26,7 +29,8 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: [
       // WebGL on SwiftShader through ANGLE; `--use-gl=swiftshader` has none.
-      '--use-angle=swiftshader', '--disable-quic', '--no-sandbox',
+      '--use-angle=swiftshader', '--enable-unsafe-webgpu', '--disable-quic',
+      '--no-sandbox',
       '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run',
     ],
@@ -58,11 +62,20 @@ export function script(...pathFromRoot: string[]): SiteFile {
 }
 
 /**
- * The package's sources and the cases, for a page that has loaded tfjs's
- * UMD bundle: every `@tensorflow/*` import is the global `tf`, as in the
- * package's own UMD build.
+ * Where the page's package comes from: its sources bundled with the cases,
+ * or (`'umdGlobal'`) the package's own UMD bundle, loaded by a script tag
+ * before the cases, as script-tag users load it.
  */
-export async function bundlePageEntry(): Promise<SiteFile> {
+export type PackageSource = 'sources'|'umdGlobal';
+
+/**
+ * The cases, and the package's sources unless `packageSource` is
+ * `'umdGlobal'`, for a page that has loaded tfjs's UMD bundle: every
+ * `@tensorflow/*` import is the global `tf`, as in the package's own UMD
+ * build.
+ */
+export async function bundlePageEntry(
+    packageSource: PackageSource = 'sources'): Promise<SiteFile> {
   const tfjsFromGlobal: esbuild.Plugin = {
     name: 'tfjs-from-global',
     setup(build) {
@@ -83,6 +96,20 @@ module.exports = tf;`,
       }));
     },
   };
+  const packageFromGlobal: esbuild.Plugin = {
+    name: 'package-from-umd-global',
+    setup(build) {
+      build.onResolve({filter: /^\.\.\/\.\.\/src$/},
+          () => ({path: 'package', namespace: 'umd-global'}));
+      build.onLoad({filter: /.*/, namespace: 'umd-global'}, () => ({
+        contents: `if (typeof tfSparseSoftmaxCrossEntropy === 'undefined') {
+  throw new Error('load dist/tf-sparse-softmax-cross-entropy.min.js first');
+}
+module.exports = tfSparseSoftmaxCrossEntropy;`,
+        loader: 'js',
+      }));
+    },
+  };
   const result = await esbuild.build({
     entryPoints: [join(__dirname, 'page_entry.ts')],
     bundle: true,
@@ -92,12 +119,13 @@ module.exports = tf;`,
     target: 'es2020',
     // package.json's sideEffects is for users' bundlers; keep register.ts.
     ignoreAnnotations: true,
-    plugins: [tfjsFromGlobal],
+    plugins: packageSource === 'umdGlobal' ?
+        [packageFromGlobal, tfjsFromGlobal] : [tfjsFromGlobal],
     logLevel: 'silent',
   });
   const body = result.outputFiles[0].text;
   mkdirSync(ARTIFACTS, {recursive: true});
-  writeFileSync(join(ARTIFACTS, 'page_entry.js'), body);
+  writeFileSync(join(ARTIFACTS, `page_entry_${packageSource}.js`), body);
   return {body, contentType: 'text/javascript'};
 }
 
@@ -108,6 +136,25 @@ export async function lanesSite(): Promise<Site> {
     // The unminified build of tf.min.js: same code, readable stacks.
     '/tf.js': script('node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.js'),
     '/page_entry.js': await bundlePageEntry(),
+  };
+}
+
+/**
+ * The page of a script-tag user of WebGPU: tfjs's `tf.min.js`, its WebGPU
+ * backend's bundle and the package's UMD bundle (`npm run build` makes it),
+ * then the cases, which take the package from its global.
+ */
+export async function webgpuScriptTagSite(): Promise<Site> {
+  const tfjs = ['node_modules', '@tensorflow'];
+  return {
+    '/index.html': html('/tf.min.js', '/tf-backend-webgpu.min.js',
+        '/tf-sparse-softmax-cross-entropy.min.js', '/page_entry.js'),
+    '/tf.min.js': script(...tfjs, 'tfjs', 'dist', 'tf.min.js'),
+    '/tf-backend-webgpu.min.js': script(...tfjs, 'tfjs-backend-webgpu', 'dist',
+        'tf-backend-webgpu.min.js'),
+    '/tf-sparse-softmax-cross-entropy.min.js':
+        script('dist', 'tf-sparse-softmax-cross-entropy.min.js'),
+    '/page_entry.js': await bundlePageEntry('umdGlobal'),
   };
 }
 

@@ -8,8 +8,13 @@ export type Flags = {[flag: string]: boolean|number};
 
 export interface Lane {
   name: string;
-  backend: 'cpu'|'webgl';
+  backend: 'cpu'|'webgl'|'webgpu';
   flags: Flags;
+  /**
+   * Whether the page loads everything by script tags (tfjs's bundles and
+   * the package's UMD bundle) rather than the package's bundled sources.
+   */
+  scriptTags?: boolean;
   /** What the lane must really get; tfjs falls back silently otherwise. */
   expected: {
     /** The WebGL context's version (webgl lanes). */
@@ -58,6 +63,13 @@ export const lanes: Lane[] = [
     backend: 'webgl',
     flags: {...SHADERS_ONLY, WEBGL_VERSION: 2, WEBGL_FORCE_F16_TEXTURES: true},
     expected: {webglVersion: 2, floatPrecision: 16},
+  },
+  {
+    name: 'webgpu',
+    backend: 'webgpu',
+    flags: {},
+    scriptTags: true,
+    expected: {floatPrecision: 32},
   },
 ];
 

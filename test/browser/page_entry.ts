@@ -11,15 +11,18 @@ import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '..
 import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 
 import {CaseResult, Lane, LaneReport} from './lanes';
+import {gpuCases, webgpuCases} from './gpu_cases';
 import {switchingCases} from './switching_cases';
 
 /** The user's `tf`: the UMD global itself, not a bundler's copy of it. */
 const tf = (globalThis as unknown as {tf: typeof tfjs}).tf;
 
-const suites: {catalogue: TestCase[], switching: TestCase[]} = {
+const suites = {
   catalogue,
   switching: switchingCases,
-};
+  gpu: gpuCases,
+  webgpu: webgpuCases,
+} satisfies {[suite: string]: TestCase[]};
 
 export type Suite = keyof typeof suites;
 
@@ -73,7 +76,8 @@ async function setUpLane(laneToSetUp: Lane): Promise<LaneReport> {
     op: sparseSoftmaxCrossEntropyWithLogits,
     loss: sparseSoftmaxCrossEntropy,
     backend: lane.backend,
-    // TF's GPU contract: out-of-range labels give NaN rows, no error.
+    // TF's GPU contract (webgl, webgpu): out-of-range labels give NaN
+    // rows, no error.
     checksLabels: lane.backend === 'cpu',
     ...tolerancesFor(floatPrecision),
   };

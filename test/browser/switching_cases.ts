@@ -1,7 +1,8 @@
 /**
  * Switching backends with `tf.setBackend` between calls and during training:
- * the numbers must be those of a cpu-only run. These run in a webgl lane's
- * page (the context is webgl's), and use `cpu` as the other backend.
+ * the numbers must be those of a cpu-only run. These run in a GPU lane's
+ * page and switch among every backend the page has registered: cpu and
+ * webgl in the WebGL page, cpu, webgl and webgpu in the WebGPU page.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {Scalar, Tensor, Variable} from '@tensorflow/tfjs';
@@ -10,7 +11,13 @@ import {expectClose, expectEqual} from '../catalogue/assert';
 import {CaseContext, TestCase} from '../catalogue/case';
 import {Random} from '../catalogue/random';
 
-type Backend = 'cpu'|'webgl';
+type Backend = string;
+
+/** The page's backends, cpu first (the reference). */
+function backendsOf(tf: typeof tfjs): Backend[] {
+  const names = Object.keys(tf.engine().registryFactory);
+  return ['cpu', ...names.filter(name => name !== 'cpu').sort()];
+}
 
 /**
  * Switches without awaiting: for a backend that is already initialised,
@@ -23,19 +30,26 @@ function switchTo(tf: typeof tfjs, backend: Backend): void {
   expectEqual(tf.getBackend(), backend, 'backend right after tf.setBackend');
 }
 
-/** Tensors, and data ids summed over both backends (data moves between them). */
+/** Tensors, and data ids summed over all backends (data moves between them). */
 function memoryOf(tf: typeof tfjs): {numTensors: number, numDataIds: number} {
   return {
     numTensors: tf.memory().numTensors,
-    numDataIds: (['cpu', 'webgl'] as Backend[]).reduce(
+    numDataIds: backendsOf(tf).reduce(
         (sum, name) => sum + tf.engine().findBackend(name).numDataIds(), 0),
   };
 }
 
-async function withBothBackends(
+/**
+ * Runs `body` with every backend initialised (so that switching is
+ * synchronous) and cpu current, checking that nothing leaked on any.
+ */
+async function withAllBackends(
     context: CaseContext, body: () => Promise<void>): Promise<void> {
   const {tf} = context;
-  expectEqual(await tf.setBackend('cpu'), true, 'tf.setBackend(\'cpu\')');
+  for (const backend of [...backendsOf(tf)].reverse()) {
+    expectEqual(await tf.setBackend(backend), true,
+        `tf.setBackend('${backend}')`);
+  }
   const before = memoryOf(tf);
   try {
     await body();
@@ -79,8 +93,12 @@ function expectSameOutputs(
       `${what}: gradient`);
 }
 
-/** Where each training step runs: forward pass, then gradient and update. */
-type Schedule = (step: number) => [forward: Backend, backward: Backend];
+/**
+ * Where each training step runs: forward pass, then gradient and update,
+ * given the page's backends.
+ */
+type Schedule =
+    (step: number, backends: Backend[]) => [forward: Backend, backward: Backend];
 
 const STEPS = 12;
 
@@ -107,8 +125,9 @@ async function train(
   ]);
   const optimizer = tf.train.sgd(0.5);
   const losses: number[] = [];
+  const backends = backendsOf(tf);
   for (let step = 0; step < STEPS; step++) {
-    const [forward, backward] = schedule(step);
+    const [forward, backward] = schedule(step, backends);
     switchTo(tf, forward);
     const loss = optimizer.minimize(() => {
       const meanLoss =
@@ -149,10 +168,10 @@ async function expectSameTraining(
 
 export const switchingCases: TestCase[] = [
   {
-    name: 'calls alternate between cpu and webgl on the same tensors',
+    name: 'calls alternate among the backends on the same tensors',
     async run(context) {
       const {tf} = context;
-      await withBothBackends(context, async () => {
+      await withAllBackends(context, async () => {
         const random = new Random(30);
         const [batch, numClasses] = [6, 7];
         const features = tf.tensor2d(
@@ -160,25 +179,27 @@ export const switchingCases: TestCase[] = [
         const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
         const weights = tf.tensor1d(random.logits(batch, 1));
         const onCpu = await outputsOf(context, features, labels, weights);
-
-        switchTo(tf, 'webgl');
-        const onWebgl = await outputsOf(context, features, labels, weights);
-        expectSameOutputs(context, onWebgl, onCpu, 'cpu tensors on webgl');
-        // Inputs made by webgl, then used on cpu.
-        const [webglFeatures, webglLabels] = tf.tidy(() => [
-          tf.add(features, tf.scalar(0)), tf.add(labels, tf.scalar(0, 'int32')),
-        ]);
-        switchTo(tf, 'cpu');
-        const back = await outputsOf(context, webglFeatures, webglLabels, weights);
-        expectSameOutputs(context, back, onCpu, 'webgl tensors on cpu');
-        // Outputs made on one backend and read after switching.
-        switchTo(tf, 'webgl');
-        const result = context.op(features, labels);
-        switchTo(tf, 'cpu');
-        expectClose(await result.loss.data(), onCpu.loss, context.rtol,
-            context.atol, 'webgl loss read on cpu');
-        tf.dispose([features, labels, weights, webglFeatures, webglLabels,
-          result]);
+        for (const backend of backendsOf(tf).slice(1)) {
+          switchTo(tf, backend);
+          const onGpu = await outputsOf(context, features, labels, weights);
+          expectSameOutputs(context, onGpu, onCpu, `cpu tensors on ${backend}`);
+          // Inputs made by this backend, then used on cpu.
+          const [gpuFeatures, gpuLabels] = tf.tidy(() => [
+            tf.add(features, tf.scalar(0)),
+            tf.add(labels, tf.scalar(0, 'int32')),
+          ]);
+          switchTo(tf, 'cpu');
+          const back = await outputsOf(context, gpuFeatures, gpuLabels, weights);
+          expectSameOutputs(context, back, onCpu, `${backend} tensors on cpu`);
+          // Outputs made on one backend and read after switching.
+          switchTo(tf, backend);
+          const result = context.op(features, labels);
+          switchTo(tf, 'cpu');
+          expectClose(await result.loss.data(), onCpu.loss, context.rtol,
+              context.atol, `${backend} loss read on cpu`);
+          tf.dispose([gpuFeatures, gpuLabels, result]);
+        }
+        tf.dispose([features, labels, weights]);
       });
     },
   },
@@ -186,16 +207,25 @@ export const switchingCases: TestCase[] = [
     name: 'optimizer.minimize switching backends between steps ' +
         'matches a cpu-only run',
     async run(context) {
-      await withBothBackends(context, () => expectSameTraining(context,
-          step => step % 3 === 0 ? ['cpu', 'cpu'] : ['webgl', 'webgl']));
+      await withAllBackends(context, () => expectSameTraining(context,
+          (step, backends) => {
+            const backend = backends[step % backends.length];
+            return [backend, backend];
+          }));
     },
   },
   {
     name: 'optimizer.minimize with the forward pass on one backend and ' +
-        'the gradient on the other matches a cpu-only run',
+        'the gradient on another matches a cpu-only run',
     async run(context) {
-      await withBothBackends(context, () => expectSameTraining(context,
-          step => step % 2 === 0 ? ['cpu', 'webgl'] : ['webgl', 'cpu']));
+      // Over the steps, every ordered pair of backends (and some steps on
+      // one backend).
+      await withAllBackends(context, () => expectSameTraining(context,
+          (step, backends) => {
+            const n = backends.length;
+            return [backends[step % n],
+              backends[(step + 1 + Math.floor(step / n)) % n]];
+          }));
     },
   },
 ];

@@ -69,14 +69,19 @@ export const gradientCases: TestCase[] = [
       const step = floatPrecision === 16 ? 0.2 : 1e-2;
       const numeric = new Float64Array(features.length);
       for (let i = 0; i < features.length; i++) {
-        // The shifted logit as stored, and the loss there.
-        const valueAt = (delta: number) => tf.tidy(() => {
+        // The shifted logit as stored, and the loss there (read with
+        // `data()`: WebGPU's synchronous reads are unreliable).
+        const valueAt = async (delta: number) => {
           const shifted = Float32Array.from(features);
           shifted[i] = storable([shifted[i] + delta])[0];
-          return [shifted[i],
-            f(tf.tensor2d(shifted, [batch, numClasses])).dataSync()[0]];
-        });
-        const [[up, lossUp], [down, lossDown]] = [valueAt(step), valueAt(-step)];
+          const lossThere =
+              tf.tidy(() => f(tf.tensor2d(shifted, [batch, numClasses])));
+          const [value] = await lossThere.data();
+          lossThere.dispose();
+          return [shifted[i], value];
+        };
+        const [[up, lossUp], [down, lossDown]] =
+            [await valueAt(step), await valueAt(-step)];
         numeric[i] = (lossUp - lossDown) / (up - down);
       }
       expectClose(analytic, numeric, 2e-2, 2e-3, 'analytic vs numeric');
@@ -154,7 +159,9 @@ export const gradientCases: TestCase[] = [
       for (let step = 0; step < 300; step++) {
         optimizer.minimize(meanLoss);
       }
-      const finalLoss = tf.tidy(() => meanLoss().dataSync()[0]);
+      const finalLossTensor = tf.tidy(meanLoss);
+      const finalLoss = (await finalLossTensor.data())[0];
+      finalLossTensor.dispose();
       // Zero weights: every logit is 0 and the loss is log(numClasses), as
       // stored.
       const uniformLoss = storable([Math.log(numClasses)])[0];

@@ -211,17 +211,19 @@ export const lossKernelCases: TestCase[] = [
         tf.tensor2d(dBackprop, [batch, numClasses]),
       ];
       const untaped = op(logits, labelTensor);
-      let taped: Float32Array[] = [];
+      // Copies of the taped outputs, read once the gradient is done.
+      let taped: Tensor[] = [];
       const gradient = tf.grad((x: Tensor) => {
         const {loss, backprop} = op(x, labelTensor);
-        taped = [loss.dataSync() as Float32Array,
-          backprop.dataSync() as Float32Array];
+        taped = [tf.keep(loss.clone()), tf.keep(backprop.clone())];
         return tf.add(tf.sum(tf.mul(loss, dLossTensor)),
             tf.sum(tf.mul(backprop, dBackpropTensor)));
       })(logits);
-      expectClose(taped[0], await untaped.loss.data(), rtol, atol, 'loss');
-      expectClose(taped[1], await untaped.backprop.data(), rtol, atol,
-          'backprop');
+      expectClose(await taped[0].data(), await untaped.loss.data(), rtol, atol,
+          'loss');
+      expectClose(await taped[1].data(), await untaped.backprop.data(), rtol,
+          atol, 'backprop');
+      tf.dispose(taped);
       const expected = referenceGradient(
           reference(features, labels, numClasses), dLoss,
           Float64Array.from(dBackprop), numClasses);

@@ -1,0 +1,164 @@
+/**
+ * Cases for the GPU lanes only (webgl, webgpu): nothing is read back to the
+ * CPU while the op, the loss and their gradients run, and on WebGPU a new
+ * batch size or class count compiles no new pipeline.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type {Tensor} from '@tensorflow/tfjs';
+
+import {expectClose, expectEqual} from '../catalogue/assert';
+import {CaseContext, TestCase} from '../catalogue/case';
+import {Random} from '../catalogue/random';
+
+/** The backend methods through which every read of tensor data goes. */
+const READ_METHODS = ['readSync', 'read'] as const;
+
+/**
+ * Runs `body` with the current backend's read methods counting their calls;
+ * returns the count. The methods are restored whatever happens.
+ */
+function countReads(tf: typeof tfjs, body: () => void): number {
+  const backend = tf.backend() as unknown as
+      {[method: string]: (...args: unknown[]) => unknown};
+  const originals = READ_METHODS.map(method => backend[method]);
+  let reads = 0;
+  READ_METHODS.forEach((method, i) => {
+    backend[method] = (...args: unknown[]) => {
+      reads++;
+      return originals[i].apply(backend, args);
+    };
+  });
+  try {
+    body();
+  } finally {
+    READ_METHODS.forEach((method, i) => {
+      backend[method] = originals[i];
+    });
+  }
+  return reads;
+}
+
+/**
+ * Everything a training step or an evaluation can ask of the package: the
+ * op's outputs, the loss under each reduction and option, and their
+ * gradients to third order, all left on the device.
+ */
+function everyUse(context: CaseContext, features: Tensor, labels: Tensor,
+                  weights: Tensor): Tensor[] {
+  const {tf, op, loss} = context;
+  const opLoss = (x: Tensor) => tf.sum(tf.mul(op(x, labels).loss, weights));
+  const bothOutputs = (x: Tensor) => {
+    const {loss: perExample, backprop} = op(x, labels);
+    return tf.add(tf.sum(perExample), tf.sum(tf.mul(backprop, x)));
+  };
+  const meanLoss = (x: Tensor) => loss(labels, x, weights);
+  const smoothedLoss = (x: Tensor) =>
+      loss(labels, x, undefined, 0.1, tf.Reduction.MEAN);
+  const grad = (f: (x: Tensor) => Tensor) => tf.grad(f);
+  const outputs = op(features, labels);
+  return [
+    outputs.loss, outputs.backprop,
+    loss(labels, features, undefined, 0, tf.Reduction.NONE),
+    meanLoss(features), smoothedLoss(features),
+    grad(opLoss)(features), grad(bothOutputs)(features),
+    grad(meanLoss)(features), grad(smoothedLoss)(features),
+    grad(x => tf.sum(grad(opLoss)(x)))(features),
+    grad(x => tf.sum(grad(meanLoss)(x)))(features),
+    grad(x => tf.sum(grad(x2 => tf.sum(grad(opLoss)(x2)))(x)))(features),
+    grad(x => tf.sum(grad(x2 => tf.sum(grad(meanLoss)(x2)))(x)))(features),
+  ];
+}
+
+/** The current backend's compiled WebGPU pipelines. */
+function pipelineCount(tf: typeof tfjs): number {
+  const cache =
+      (tf.backend() as unknown as {pipelineCache: object}).pipelineCache;
+  return Object.keys(cache).length;
+}
+
+/** One training step of each kind at `[batch, numClasses]`, run to the end. */
+async function trainingStepsAt(
+    context: CaseContext, batch: number, numClasses: number): Promise<void> {
+  const {tf, op, loss} = context;
+  const random = new Random(batch * 7919 + numClasses);
+  const features =
+      tf.tensor2d(random.logits(batch * numClasses, 3), [batch, numClasses]);
+  const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+  const results = tf.tidy(() => [
+    tf.grad((x: Tensor) => tf.mean(op(x, labels).loss))(features),
+    tf.grad((x: Tensor) => {
+      const {loss: perExample, backprop} = op(x, labels);
+      return tf.add(tf.sum(perExample), tf.sum(tf.mul(backprop, x)));
+    })(features),
+    tf.grad((x: Tensor) => loss(labels, x))(features),
+  ]);
+  await Promise.all(results.map(t => t.data()));
+  tf.dispose([features, labels, ...results]);
+}
+
+/** For every GPU lane (webgl, webgpu). */
+export const gpuCases: TestCase[] = [
+  {
+    name: 'nothing is read back while the op, the loss and their gradients run',
+    async run(context) {
+      const {tf} = context;
+      const random = new Random(61);
+      // Long rows (several slices on WebGPU) and short ones, a bad label.
+      for (const [batch, numClasses] of [[5, 7], [3, 9000]]) {
+        const labelValues = random.labels(batch, numClasses);
+        const features = tf.tensor2d(
+            random.logits(batch * numClasses, 3), [batch, numClasses]);
+        const labels = tf.tensor1d(labelValues, 'int32');
+        const badLabels = tf.tensor1d(
+            labelValues.map((label, row) => row === 1 ? numClasses : label),
+            'int32');
+        const weights = tf.tensor1d(random.logits(batch, 1));
+        let results: Tensor[] = [];
+        const reads = countReads(tf, () => {
+          results = [
+            ...everyUse(context, features, labels, weights),
+            ...everyUse(context, features, badLabels, weights),
+          ];
+        });
+        expectEqual(reads, 0, `reads at [${batch}, ${numClasses}]`);
+        // The results are real: the same on cpu (to float32 accuracy, or
+        // the lane's looser one).
+        const rtol = Math.max(context.rtol, 1e-3);
+        const values = await Promise.all(results.map(t => t.data()));
+        await tf.setBackend('cpu');
+        try {
+          const onCpu = tf.tidy(
+              () => everyUse(context, features, labels, weights));
+          for (let i = 0; i < onCpu.length; i++) {
+            expectClose(values[i], await onCpu[i].data(), rtol, rtol / 10,
+                `result ${i} at [${batch}, ${numClasses}] vs cpu`);
+          }
+          tf.dispose(onCpu);
+        } finally {
+          await tf.setBackend(context.backend);
+        }
+        tf.dispose([features, labels, badLabels, weights, ...results]);
+      }
+    },
+  },
+];
+
+/** WebGPU only: pipelines are WebGPU's compiled programs. */
+export const webgpuCases: TestCase[] = [
+  {
+    name: 'a new batch size or class count compiles no new pipeline',
+    async run(context) {
+      const {tf} = context;
+      // Every program once, rows of one slice and of several.
+      await trainingStepsAt(context, 4, 10);
+      await trainingStepsAt(context, 2, 9000);
+      const compiled = pipelineCount(tf);
+      for (const [batch, numClasses] of
+           [[1, 10], [7, 3], [1, 1], [33, 129], [3, 20000], [1, 70001]]) {
+        await trainingStepsAt(context, batch, numClasses);
+        expectEqual(pipelineCount(tf) - compiled, 0,
+            `new pipelines at [${batch}, ${numClasses}]`);
+      }
+    },
+  },
+];
