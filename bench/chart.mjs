@@ -23,7 +23,7 @@ export function renderChart(results, machine) {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + height + 90}" font-family="sans-serif" font-size="11">`,
     `<text x="${left}" y="16" font-size="13">Training step, ns per logit (log scale, lower is better)</text>`,
-    `<text x="${left}" y="30" fill="#555">${machine.cpu}, ${machine.cores} cores; WebGL: ${machine.webglRenderer ?? 'unknown'}</text>`,
+    `<text x="${left}" y="30" fill="#555">${machine.cpu}, ${machine.cores} cores; WebGL: ${machine.webglRenderer ?? 'unknown'}; WebGPU: ${machine.webgpuAdapter ?? 'unknown'}</text>`,
   ];
   for (let decade = Math.ceil(lo); decade <= Math.floor(hi); decade++) {
     const yy = y(10 ** decade);

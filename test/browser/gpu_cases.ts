@@ -106,13 +106,14 @@ export const gpuCases: TestCase[] = [
       // Long rows (several slices on WebGPU) and short ones, a bad label.
       for (const [batch, numClasses] of [[5, 7], [3, 9000]]) {
         const labelValues = random.labels(batch, numClasses);
-        const features = tf.tensor2d(
-            random.logits(batch * numClasses, 3), [batch, numClasses]);
+        const featureValues = random.logits(batch * numClasses, 3);
+        const weightValues = random.logits(batch, 1);
+        const features = tf.tensor2d(featureValues, [batch, numClasses]);
         const labels = tf.tensor1d(labelValues, 'int32');
         const badLabels = tf.tensor1d(
             labelValues.map((label, row) => row === 1 ? numClasses : label),
             'int32');
-        const weights = tf.tensor1d(random.logits(batch, 1));
+        const weights = tf.tensor1d(weightValues);
         let results: Tensor[] = [];
         const reads = countReads(tf, () => {
           results = [
@@ -122,13 +123,15 @@ export const gpuCases: TestCase[] = [
         });
         expectEqual(reads, 0, `reads at [${batch}, ${numClasses}]`);
         // The results are real: the same on cpu (to float32 accuracy, or
-        // the lane's looser one).
+        // the lane's looser one), from new tensors of the same values
+        // (moving these would read them back).
         const rtol = Math.max(context.rtol, 1e-3);
         const values = await Promise.all(results.map(t => t.data()));
         await tf.setBackend('cpu');
         try {
-          const onCpu = tf.tidy(
-              () => everyUse(context, features, labels, weights));
+          const onCpu = tf.tidy(() => everyUse(context,
+              tf.tensor2d(featureValues, [batch, numClasses]),
+              tf.tensor1d(labelValues, 'int32'), tf.tensor1d(weightValues)));
           for (let i = 0; i < onCpu.length; i++) {
             expectClose(values[i], await onCpu[i].data(), rtol, rtol / 10,
                 `result ${i} at [${batch}, ${numClasses}] vs cpu`);

@@ -4,7 +4,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
 import {rowMaxAndLogSumExp} from './row_reduce.js';
-import {sliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {rowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
 import {intUniforms, runFlatProgram} from './run_program.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
 
@@ -24,12 +24,12 @@ export function sparseSoftmaxCrossEntropyLossWebgpu(args: {
     return [[0], [0, 1], [0, 1]].map(
         shape => backend.makeTensorInfo(shape, 'float32', new Float32Array(0)));
   }
-  const layout = sliceLayout(batch, numClasses);
+  const layout = rowLayout(batch, numClasses);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
   const loss = runFlatProgram(
       backend, new SoftmaxCrossEntropyLossProgram(batch),
       [features, labels, rowMax, logSumExp], [batch],
-      intUniforms(...sliceUniformValues(layout)));
+      intUniforms(...layoutUniformValues(layout)));
   return [loss, rowMax, logSumExp];
 }
 

@@ -3,7 +3,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {sliceLayout} from './row_reduce_webgpu.js';
+import {rowLayout} from './row_reduce_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
@@ -27,7 +27,7 @@ export function sparseSoftmaxCrossEntropyLossGradWebgpu(args: {
   }
   return softmaxMinusOneHot(
       backend, features, labels, rowMax, logSumExp,
-      sliceLayout(batch, numClasses), {dLoss, dLogSumExp});
+      rowLayout(batch, numClasses), {dLoss, dLogSumExp});
 }
 
 export const sparseSoftmaxCrossEntropyLossGradWebgpuConfig = kernelConfig(

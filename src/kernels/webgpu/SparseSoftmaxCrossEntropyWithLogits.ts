@@ -4,15 +4,15 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
 import {rowMaxAndLogSumExp} from './row_reduce.js';
-import {sliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {rowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
 import {intUniforms, runFlatProgram} from './run_program.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
  * The forward kernel on WebGPU, entirely on the GPU: a split row reduction
- * gives each row's `rowMax` and `logSumExp` (`row_reduce.ts`: one workgroup
- * per slice of at most 4096 logits, whatever `numClasses`), then a
+ * gives each row's `rowMax` and `logSumExp` (`row_reduce.ts`: each row
+ * spread over up to 4096 threads, whatever `numClasses`), then a
  * one-thread-per-row program writes `loss` and one pass writes `backprop`
  * (`softmaxMinusOneHot`).
  *
@@ -32,12 +32,12 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
       backend.makeTensorInfo([0, numClasses], 'float32', new Float32Array(0)),
     ];
   }
-  const layout = sliceLayout(batch, numClasses);
+  const layout = rowLayout(batch, numClasses);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
   const loss = runFlatProgram(
       backend, new SoftmaxCrossEntropyLossProgram(batch),
       [features, labels, rowMax, logSumExp], [batch],
-      intUniforms(...sliceUniformValues(layout)));
+      intUniforms(...layoutUniformValues(layout)));
   const backprop =
       softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp, layout);
   backend.disposeData(rowMax.dataId);

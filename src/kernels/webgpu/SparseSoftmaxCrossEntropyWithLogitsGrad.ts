@@ -5,7 +5,7 @@ import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLo
 import {kernelConfig} from '../kernel_config.js';
 import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {rowDot} from './row_reduce.js';
-import {sliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {rowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
 import {intUniforms, runFlatProgram} from './run_program.js';
 import {ScaleRowsProgram, SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_webgpu.js';
 
@@ -30,8 +30,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
     return backend.makeTensorInfo(
         [0, numClasses], 'float32', new Float32Array(0));
   }
-  const layout = sliceLayout(batch, numClasses);
-  const uniforms = intUniforms(...sliceUniformValues(layout));
+  const layout = rowLayout(batch, numClasses);
+  const uniforms = intUniforms(...layoutUniformValues(layout));
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
     return runFlatProgram(
         backend, new ScaleRowsProgram(layout), [backprop, dLoss],

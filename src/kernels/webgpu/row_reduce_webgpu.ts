@@ -1,69 +1,98 @@
 import type {WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
 
-import {forEachWorkgroupTask, WORKGROUP_SIZE, WORKGROUP_TASK_VARIABLES, workgroupsFor} from './run_program.js';
+import {WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
 
 /*
- * Programs for split row reductions: one workgroup reduces one slice of one
- * row (a task), its threads striding over the slice and then combining
- * their partial results in workgroup memory. A long row is cut into
- * several slices (see `sliceLayout`), so a small batch of long rows still
- * spreads over many workgroups; a merge program then combines each row's
- * slices, again one workgroup per row. Sizes are uniforms (`SLICE_UNIFORMS`
- * in that order), so no shader text depends on a shape.
+ * Programs for split row reductions. Each row is spread over
+ * `lanesPerRow` threads (lanes): lane `l` reads columns `l`,
+ * `l + lanesPerRow`, `l + 2 * lanesPerRow`, ..., so neighbouring threads read
+ * neighbouring logits, and a small batch of long rows still spreads over
+ * thousands of threads (`[1, 2000000]` over 4096). Each lane writes its
+ * partial result; a second program merges each row's partials, one thread
+ * per row. No workgroup memory and no barriers: on this machine's
+ * SwiftShader adapter a workgroup tree reduction made the first pass
+ * several times slower than these two passes (see the README), and on a
+ * real GPU the partials stay few (at most 4096 per row) next to the logits.
+ * Sizes are uniforms (`LAYOUT_UNIFORMS`, in that order), so no shader text
+ * depends on a shape.
  */
+
+/** The most lanes one row is spread over. */
+export const MAX_LANES_PER_ROW = 4096;
 
 /**
- * The most columns one workgroup reduces: 64 per thread. Rows up to this
- * length are one slice; a longer row is cut into `ceil(numClasses / 4096)`
- * slices of equal length (`[1, 2000000]` into 489 workgroups).
+ * The fewest logits a lane reads (but for rows shorter than this): merging
+ * a lane's partial costs about two logits' work, so lanes stay long enough
+ * that the merge is a few percent of the pass.
  */
-export const MAX_SLICE_SIZE = 4096;
+export const MIN_LOGITS_PER_LANE = 32;
 
-/** How rows of `numClasses` columns are cut into slices. */
-export interface SliceLayout {
+/** How rows of `numClasses` columns are spread over threads. */
+export interface RowLayout {
   numRows: number;
   numClasses: number;
-  sliceSize: number;
-  slicesPerRow: number;
+  lanesPerRow: number;
 }
 
-export function sliceLayout(numRows: number, numClasses: number): SliceLayout {
-  const slicesPerRow = Math.ceil(numClasses / MAX_SLICE_SIZE);
-  return {
-    numRows, numClasses, slicesPerRow,
-    sliceSize: Math.ceil(numClasses / slicesPerRow),
-  };
+export function rowLayout(numRows: number, numClasses: number): RowLayout {
+  const lanesPerRow = Math.min(
+      MAX_LANES_PER_ROW, Math.ceil(numClasses / MIN_LOGITS_PER_LANE));
+  return {numRows, numClasses, lanesPerRow};
 }
 
-/** The uniform values of a sliced program, in `SLICE_UNIFORMS` order. */
-export function sliceUniformValues(
-    {numRows, numClasses, sliceSize, slicesPerRow}: SliceLayout): number[] {
-  return [numRows, numClasses, sliceSize, slicesPerRow];
+/** The uniform values of this folder's programs, in `LAYOUT_UNIFORMS` order. */
+export function layoutUniformValues(
+    {numRows, numClasses, lanesPerRow}: RowLayout): number[] {
+  return [numRows, numClasses, lanesPerRow];
 }
 
-export const SLICE_UNIFORMS =
-    'numRows : i32, numClasses : i32, sliceSize : i32, slicesPerRow : i32,';
+export const LAYOUT_UNIFORMS =
+    'numRows : i32, numClasses : i32, lanesPerRow : i32,';
 
-/** Workgroups for a sliced program: one per slice, at most `MAX_WORKGROUPS`. */
-export function sliceWorkgroups(layout: SliceLayout): [number, number, number] {
-  return workgroupsFor(layout.numRows * layout.slicesPerRow);
+/** Partial results of a lane pass: one per lane of each row. */
+export function numLanes({numRows, lanesPerRow}: RowLayout): number {
+  return numRows * lanesPerRow;
+}
+
+/** Workgroups for a program with one thread per lane. */
+export function laneWorkgroups(layout: RowLayout): [number, number, number] {
+  return workgroupsFor(Math.ceil(numLanes(layout) / WORKGROUP_SIZE));
 }
 
 /**
- * WGSL: runs `body` once per slice of this workgroup, with `row`,
- * `rowOffset` (the row's first element), `sliceStart`, `sliceEnd` (columns)
- * and `thread` (this thread's index in the workgroup) set. `body` may use
- * `workgroupBarrier` (see `forEachWorkgroupTask`).
+ * WGSL: runs `body` for each lane of this thread (`lane` of row `row`,
+ * `laneIndex` among all lanes, `rowOffset` the row's first element),
+ * striding by the dispatch's size. `body` visits its columns with
+ * `forEachColumnOfLane`.
  */
-export function forEachSlice(body: string): string {
+export function forEachLane(body: string): string {
   return `
-    let thread = i32(localIndex);
-    ${forEachWorkgroupTask('uniforms.numRows * uniforms.slicesPerRow', `
-      let row = task / uniforms.slicesPerRow;
-      let sliceStart = (task - row * uniforms.slicesPerRow) * uniforms.sliceSize;
-      let sliceEnd = min(sliceStart + uniforms.sliceSize, uniforms.numClasses);
+    let numLanes = uniforms.numRows * uniforms.lanesPerRow;
+    for (var laneIndex = index; laneIndex < numLanes;
+         laneIndex += ${WORKGROUP_SIZE} * i32(numWorkgroups.x)) {
+      let row = laneIndex / uniforms.lanesPerRow;
+      let lane = laneIndex - row * uniforms.lanesPerRow;
       let rowOffset = row * uniforms.numClasses;
-      ${body}`)}`;
+      ${body}
+    }`;
+}
+
+/** WGSL: runs `body` with `col` set to each column of this lane. */
+export function forEachColumnOfLane(body: string): string {
+  return `
+    for (var col = lane; col < uniforms.numClasses;
+         col += uniforms.lanesPerRow) {
+      ${body}
+    }`;
+}
+
+/** WGSL: runs `body` for each row of this thread, one thread per row. */
+export function forEachRowOfThread(body: string): string {
+  return `
+    for (var row = index; row < uniforms.numRows;
+         row += ${WORKGROUP_SIZE} * i32(numWorkgroups.x)) {
+      ${body}
+    }`;
 }
 
 /**
@@ -91,37 +120,15 @@ const MERGE_MAX_SUM_EXP = `
   }
 `;
 
-/**
- * WGSL: combines every thread's `partial` (a `${type}`) into thread 0's
- * `partialsShared[0]` with `merge`, a tree over workgroup memory. Ends with
- * a barrier, so the workgroup may then read the result and reuse the array.
- */
-function reduceWorkgroup(merge: string): string {
-  return `
-    partialsShared[thread] = partial;
-    workgroupBarrier();
-    for (var width = ${WORKGROUP_SIZE / 2}; width > 0; width = width / 2) {
-      if (thread < width) {
-        partialsShared[thread] =
-            ${merge}(partialsShared[thread], partialsShared[thread + width]);
-      }
-      workgroupBarrier();
-    }`;
-}
-
-function partialsShared(type: string): string {
-  return `var<workgroup> partialsShared : array<${type}, ${WORKGROUP_SIZE}>;`;
-}
-
-/** The fields every program here shares, as `WebGPUProgram` wants them. */
-abstract class SliceProgram implements WebGPUProgram {
+/** The fields every program of this folder shares, as `WebGPUProgram` wants them. */
+export abstract class LayoutProgram implements WebGPUProgram {
   abstract variableNames: string[];
   abstract shaderKey: string;
   outputShape: number[];
   dispatch: [number, number, number];
   dispatchLayout = {x: [0]};
   workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
-  uniforms = SLICE_UNIFORMS;
+  uniforms = LAYOUT_UNIFORMS;
 
   constructor(outputShape: number[], dispatch: [number, number, number]) {
     this.outputShape = outputShape;
@@ -132,46 +139,43 @@ abstract class SliceProgram implements WebGPUProgram {
 }
 
 /**
- * First pass over the logits `features` `[numRows, numClasses]`: per slice,
- * its maximum and `sumExp = sum_j exp(x_j - max)` in one read of the
- * logits, online-softmax style: each thread keeps its sum relative to its
- * running maximum and rescales it when a block of 4 logits raises it (one
- * exp per logit plus one per block, no branch). Output: the pairs
- * `(max, sumExp)`, slice after slice, `[numRows * slicesPerRow * 2]`.
+ * First pass over the logits `features` `[numRows, numClasses]`: per lane,
+ * the maximum of its logits and `sumExp = sum_j exp(x_j - max)` in one
+ * read, online-softmax style: the sum is kept relative to the running
+ * maximum and rescaled when a block of 4 logits raises it (one exp per
+ * logit plus one per block, no branch). Output: the pairs `(max, sumExp)`,
+ * lane after lane, `[numRows * lanesPerRow * 2]`.
  */
-export class SliceMaxSumExpProgram extends SliceProgram {
+export class LaneMaxSumExpProgram extends LayoutProgram {
   variableNames = ['features'];
-  shaderKey = 'sparseXentSliceMaxSumExp';
+  shaderKey = 'sparseXentLaneMaxSumExp';
 
-  constructor(layout: SliceLayout) {
-    super([layout.numRows * layout.slicesPerRow * 2], sliceWorkgroups(layout));
+  constructor(layout: RowLayout) {
+    super([numLanes(layout) * 2], laneWorkgroups(layout));
   }
 
   getUserCode(): string {
-    const step = WORKGROUP_SIZE;
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-      ${partialsShared('vec2<f32>')}
       ${MERGE_MAX_SUM_EXP}
 
-      // The logit at column \`col\` of the row, or -Infinity past the slice.
-      fn logitOrNone(rowOffset : i32, col : i32, sliceEnd : i32) -> f32 {
-        let logit = features[rowOffset + min(col, sliceEnd - 1)];
-        return select(-uniforms.INFINITY, logit, col < sliceEnd);
+      // The logit at column \`col\` of the row, or -Infinity past its end.
+      fn logitOrNone(rowOffset : i32, col : i32) -> f32 {
+        let logit = features[rowOffset + min(col, uniforms.numClasses - 1)];
+        return select(-uniforms.INFINITY, logit, col < uniforms.numClasses);
       }
 
       fn main(index : i32) {
-        ${forEachSlice(`
+        ${forEachLane(`
+          let laneStride = uniforms.lanesPerRow;
           var runningMax = -uniforms.INFINITY;
           var sumExp = 0.0;
           var sawNaN = false;
-          for (var col = sliceStart + thread; col < sliceEnd;
-               col += ${4 * step}) {
+          for (var col = lane; col < uniforms.numClasses; col += 4 * laneStride) {
             let block = vec4<f32>(
-                logitOrNone(rowOffset, col, sliceEnd),
-                logitOrNone(rowOffset, col + ${step}, sliceEnd),
-                logitOrNone(rowOffset, col + ${2 * step}, sliceEnd),
-                logitOrNone(rowOffset, col + ${3 * step}, sliceEnd));
+                logitOrNone(rowOffset, col),
+                logitOrNone(rowOffset, col + laneStride),
+                logitOrNone(rowOffset, col + 2 * laneStride),
+                logitOrNone(rowOffset, col + 3 * laneStride));
             sawNaN = sawNaN || any(isnanVec4(block));
             let newMax = max(runningMax,
                 max(max(block.x, block.y), max(block.z, block.w)));
@@ -182,139 +186,104 @@ export class SliceMaxSumExpProgram extends SliceProgram {
           }
           let partial = select(vec2<f32>(runningMax, sumExp),
                                vec2<f32>(uniforms.NAN, 0.0), sawNaN);
-          ${reduceWorkgroup('mergeMaxSumExp')}
-          if (thread == 0) {
-            result[2 * task] = partialsShared[0].x;
-            result[2 * task + 1] = partialsShared[0].y;
-          }
-          workgroupBarrier();`)}
+          result[2 * laneIndex] = partial.x;
+          result[2 * laneIndex + 1] = partial.y;`)}
       }
     `;
   }
 }
 
-/** Which per-row result `MergeSlicesProgram` writes. */
+/** Which per-row result `MergeLanesProgram` writes. */
 export enum MergedOutput {
   ROW_MAX = 0,
   LOG_SUM_EXP = 1,
 }
 
 /**
- * Merges each row's slice pairs from `SliceMaxSumExpProgram` into one
+ * Merges each row's lane pairs from `LaneMaxSumExpProgram` into one
  * `[numRows, 1]` result, `rowMax` or `logSumExp = log(sumExp)` as the
- * `mergedOutput` uniform says (one pipeline for both). A row whose maximum is
- * not finite gets the placeholder logSumExp 0, as on WebGL.
+ * `mergedOutput` uniform says (one pipeline for both). A row whose maximum
+ * is not finite gets the placeholder logSumExp 0, as on WebGL.
  */
-export class MergeSlicesProgram extends SliceProgram {
+export class MergeLanesProgram extends LayoutProgram {
   variableNames = ['pairs'];
-  shaderKey = 'sparseXentMergeSlices';
-  override uniforms = `${SLICE_UNIFORMS} mergedOutput : i32,`;
+  shaderKey = 'sparseXentMergeLanes';
+  override uniforms = `${LAYOUT_UNIFORMS} mergedOutput : i32,`;
 
-  constructor(layout: SliceLayout) {
-    super([layout.numRows, 1], workgroupsFor(layout.numRows));
+  constructor(layout: RowLayout) {
+    super([layout.numRows, 1],
+          workgroupsFor(Math.ceil(layout.numRows / WORKGROUP_SIZE)));
   }
 
   getUserCode(): string {
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-      ${partialsShared('vec2<f32>')}
       ${MERGE_MAX_SUM_EXP}
 
       fn main(index : i32) {
-        let thread = i32(localIndex);
-        ${forEachWorkgroupTask('uniforms.numRows', `
-          let row = task;
-          var partial = vec2<f32>(-uniforms.INFINITY, 0.0);
-          for (var sliceIndex = thread; sliceIndex < uniforms.slicesPerRow;
-               sliceIndex += ${WORKGROUP_SIZE}) {
-            let pair = 2 * (row * uniforms.slicesPerRow + sliceIndex);
-            partial = mergeMaxSumExp(
-                partial, vec2<f32>(pairs[pair], pairs[pair + 1]));
+        ${forEachRowOfThread(`
+          let firstPair = 2 * row * uniforms.lanesPerRow;
+          var merged = vec2<f32>(-uniforms.INFINITY, 0.0);
+          for (var lane = 0; lane < uniforms.lanesPerRow; lane++) {
+            let pair = firstPair + 2 * lane;
+            merged = mergeMaxSumExp(
+                merged, vec2<f32>(pairs[pair], pairs[pair + 1]));
           }
-          ${reduceWorkgroup('mergeMaxSumExp')}
-          if (thread == 0) {
-            let rowMax = partialsShared[0].x;
-            let finite = !isnan(rowMax) && !isinf(rowMax);
-            let logSumExp = select(0.0, log(partialsShared[0].y), finite);
-            result[row] = select(logSumExp, rowMax,
-                                 uniforms.mergedOutput == ${MergedOutput.ROW_MAX});
-          }
-          workgroupBarrier();`)}
+          let rowMax = merged.x;
+          let finite = !isnan(rowMax) && !isinf(rowMax);
+          let logSumExp = select(0.0, log(merged.y), finite);
+          result[row] = select(logSumExp, rowMax,
+                               uniforms.mergedOutput == ${MergedOutput.ROW_MAX});`)}
       }
     `;
   }
 }
 
 /**
- * Per slice, `sum_j x_j * y_j` of two `[numRows, numClasses]` tensors.
- * Output `[numRows * slicesPerRow]`, the row's sum when a row is one slice;
- * else `MergeSumsProgram` adds each row's slices.
+ * Per lane, `sum_j x_j * y_j` over its columns of two
+ * `[numRows, numClasses]` tensors: `[numRows * lanesPerRow]`, the row's
+ * sum when a row has one lane; else `MergeSumsProgram` adds each row's.
  */
-export class SliceDotProgram extends SliceProgram {
+export class LaneDotProgram extends LayoutProgram {
   variableNames = ['x', 'y'];
-  shaderKey = 'sparseXentSliceDot';
+  shaderKey = 'sparseXentLaneDot';
 
-  constructor(layout: SliceLayout) {
-    super([layout.numRows * layout.slicesPerRow], sliceWorkgroups(layout));
+  constructor(layout: RowLayout) {
+    super([numLanes(layout)], laneWorkgroups(layout));
   }
 
   getUserCode(): string {
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-      ${partialsShared('f32')}
-
-      fn add(a : f32, b : f32) -> f32 {
-        return a + b;
-      }
-
       fn main(index : i32) {
-        ${forEachSlice(`
-          var partial = 0.0;
-          for (var col = sliceStart + thread; col < sliceEnd;
-               col += ${WORKGROUP_SIZE}) {
-            partial += x[rowOffset + col] * y[rowOffset + col];
-          }
-          ${reduceWorkgroup('add')}
-          if (thread == 0) {
-            result[task] = partialsShared[0];
-          }
-          workgroupBarrier();`)}
+        ${forEachLane(`
+          var sum = 0.0;
+          ${forEachColumnOfLane(`
+            sum += x[rowOffset + col] * y[rowOffset + col];`)}
+          result[laneIndex] = sum;`)}
       }
     `;
   }
 }
 
-/** Adds each row's `slicesPerRow` partial sums: `[numRows, 1]`. */
-export class MergeSumsProgram extends SliceProgram {
+/** Adds each row's `lanesPerRow` partial sums: `[numRows]`. */
+export class MergeSumsProgram extends LayoutProgram {
   variableNames = ['partialSums'];
   shaderKey = 'sparseXentMergeSums';
 
-  constructor(layout: SliceLayout) {
-    super([layout.numRows, 1], workgroupsFor(layout.numRows));
+  constructor(layout: RowLayout) {
+    super([layout.numRows],
+          workgroupsFor(Math.ceil(layout.numRows / WORKGROUP_SIZE)));
   }
 
   getUserCode(): string {
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-      ${partialsShared('f32')}
-
-      fn add(a : f32, b : f32) -> f32 {
-        return a + b;
-      }
-
       fn main(index : i32) {
-        let thread = i32(localIndex);
-        ${forEachWorkgroupTask('uniforms.numRows', `
-          var partial = 0.0;
-          for (var sliceIndex = thread; sliceIndex < uniforms.slicesPerRow;
-               sliceIndex += ${WORKGROUP_SIZE}) {
-            partial += partialSums[task * uniforms.slicesPerRow + sliceIndex];
+        ${forEachRowOfThread(`
+          let firstLane = row * uniforms.lanesPerRow;
+          var sum = 0.0;
+          for (var lane = 0; lane < uniforms.lanesPerRow; lane++) {
+            sum += partialSums[firstLane + lane];
           }
-          ${reduceWorkgroup('add')}
-          if (thread == 0) {
-            result[task] = partialsShared[0];
-          }
-          workgroupBarrier();`)}
+          result[row] = sum;`)}
       }
     `;
   }

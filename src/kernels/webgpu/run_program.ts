@@ -22,8 +22,8 @@ export const WORKGROUP_SIZE = 64;
 
 /**
  * The most workgroups one dispatch asks for along x (WebGPU's guaranteed
- * `maxComputeWorkgroupsPerDimension`). Programs loop over their tasks with
- * this stride, so a dispatch stays one-dimensional (tfjs reshapes larger
+ * `maxComputeWorkgroupsPerDimension`). Threads loop over their work with
+ * the dispatch's size as stride, so a dispatch stays one-dimensional (tfjs reshapes larger
  * ones, which would change the shader) whatever the batch.
  */
 export const MAX_WORKGROUPS = 65535;
@@ -56,33 +56,7 @@ export function runFlatProgram(
   return output;
 }
 
-/** Workgroups for `tasks` independent tasks, one workgroup each. */
-export function workgroupsFor(tasks: number): [number, number, number] {
-  return [Math.max(1, Math.min(tasks, MAX_WORKGROUPS)), 1, 1];
+/** A one-dimensional dispatch of `workgroups`, at most `MAX_WORKGROUPS`. */
+export function workgroupsFor(workgroups: number): [number, number, number] {
+  return [Math.max(1, Math.min(workgroups, MAX_WORKGROUPS)), 1, 1];
 }
-
-/**
- * WGSL: loops `body` over this workgroup's tasks, `task` from the
- * workgroup's index in steps of the dispatch's size, up to `numTasks`
- * (an expression of uniforms). The bounds go through
- * `workgroupUniformLoad`, so WGSL knows the loop is the same for every
- * thread of the workgroup and `body` may use `workgroupBarrier`.
- */
-export function forEachWorkgroupTask(numTasks: string, body: string): string {
-  return `
-    if (localIndex == 0u) {
-      firstTaskShared = i32(workgroupId.x);
-      taskStrideShared = i32(numWorkgroups.x);
-    }
-    let firstTask = workgroupUniformLoad(&firstTaskShared);
-    let taskStride = workgroupUniformLoad(&taskStrideShared);
-    for (var task = firstTask; task < ${numTasks}; task += taskStride) {
-      ${body}
-    }`;
-}
-
-/** WGSL: the workgroup variables `forEachWorkgroupTask` uses. */
-export const WORKGROUP_TASK_VARIABLES = `
-  var<workgroup> firstTaskShared : i32;
-  var<workgroup> taskStrideShared : i32;
-`;

@@ -1,13 +1,11 @@
-import type {WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
-
-import {forEachSlice, SLICE_UNIFORMS, SliceLayout, sliceWorkgroups} from './row_reduce_webgpu.js';
-import {WORKGROUP_SIZE, WORKGROUP_TASK_VARIABLES, workgroupsFor} from './run_program.js';
+import {forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout} from './row_reduce_webgpu.js';
+import {WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
 
 /*
  * The programs that finish rows once their reductions are done. Per-row
  * inputs (`labels`, `rowMaxes`, `logSumExps`, ...) are `[numRows]` or
  * `[numRows, 1]`, read flat; labels are int32. Every program takes the
- * uniforms of `row_reduce_webgpu.ts` (`SLICE_UNIFORMS`).
+ * uniforms of `row_reduce_webgpu.ts` (`LAYOUT_UNIFORMS`).
  */
 
 /**
@@ -25,49 +23,21 @@ const IS_VALID_ROW = `
   }
 `;
 
-/** WGSL: runs `body` for each row of this thread, one thread per row. */
-function forEachRowOfThread(body: string): string {
-  return `
-    for (var row = index; row < uniforms.numRows;
-         row += ${WORKGROUP_SIZE} * i32(numWorkgroups.x)) {
-      ${body}
-    }`;
-}
-
 /** A program with one thread per row. */
-abstract class RowProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
-  outputShape: number[];
-  dispatch: [number, number, number];
-  dispatchLayout = {x: [0]};
-  workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
-  uniforms = SLICE_UNIFORMS;
-
+abstract class RowProgram extends LayoutProgram {
   constructor(outputShape: number[], numRows: number) {
-    this.outputShape = outputShape;
-    this.dispatch = workgroupsFor(Math.ceil(numRows / WORKGROUP_SIZE));
+    super(outputShape, workgroupsFor(Math.ceil(numRows / WORKGROUP_SIZE)));
   }
-
-  abstract getUserCode(): string;
 }
 
-/** A program with one workgroup per slice of a row (`forEachSlice`). */
-abstract class ElementwiseProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
-  outputShape: number[];
-  dispatch: [number, number, number];
-  dispatchLayout = {x: [0]};
-  workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
-  uniforms = SLICE_UNIFORMS;
-
-  constructor(layout: SliceLayout) {
-    this.outputShape = [layout.numRows, layout.numClasses];
-    this.dispatch = sliceWorkgroups(layout);
+/**
+ * A program with one thread per lane (`forEachLane`), writing a
+ * `[numRows, numClasses]` output element by element.
+ */
+abstract class ElementwiseProgram extends LayoutProgram {
+  constructor(layout: RowLayout) {
+    super([layout.numRows, layout.numClasses], laneWorkgroups(layout));
   }
-
-  abstract getUserCode(): string;
 }
 
 /** `loss = logSumExp - (x_label - rowMax)`, shape `[numRows]`. */
@@ -157,23 +127,19 @@ export class ScaledSoftmaxMinusOneHotProgram extends ElementwiseProgram {
 
   getUserCode(): string {
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-
       fn main(index : i32) {
-        ${forEachSlice(`
+        ${forEachLane(`
           let terms = ${ROW_TERMS} * row;
           let rowMax = rowTerms[terms];
           let probabilityScale = rowTerms[terms + 1];
           let label = i32(round(rowTerms[terms + 2]));
           let oneHotScale = rowTerms[terms + 3];
-          for (var col = sliceStart + thread; col < sliceEnd;
-               col += ${WORKGROUP_SIZE}) {
+          ${forEachColumnOfLane(`
             let probability =
                 probabilityScale * exp(features[rowOffset + col] - rowMax);
             let value = select(probability, probability - oneHotScale,
                                col == label);
-            result[rowOffset + col] = select(value, uniforms.NAN, label < 0);
-          }`)}
+            result[rowOffset + col] = select(value, uniforms.NAN, label < 0);`)}`)}
       }
     `;
   }
@@ -197,25 +163,21 @@ export class SoftmaxCrossEntropyGradProgram extends ElementwiseProgram {
 
   getUserCode(): string {
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-
       fn main(index : i32) {
-        ${forEachSlice(`
+        ${forEachLane(`
           let label = labels[row];
           let validLabel = label >= 0 && label < uniforms.numClasses;
           let dBackpropAtLabel =
               dBackprop[rowOffset + clamp(label, 0, uniforms.numClasses - 1)];
           let rowDot = backpropDots[row] + dBackpropAtLabel;
           let rowScale = dLoss[row] - rowDot;
-          for (var col = sliceStart + thread; col < sliceEnd;
-               col += ${WORKGROUP_SIZE}) {
+          ${forEachColumnOfLane(`
             let element = rowOffset + col;
             var dFeatures = backprop[element] * (rowScale + dBackprop[element]);
             if (col == label) {
               dFeatures += dBackpropAtLabel - rowDot;
             }
-            result[element] = select(uniforms.NAN, dFeatures, validLabel);
-          }`)}
+            result[element] = select(uniforms.NAN, dFeatures, validLabel);`)}`)}
       }
     `;
   }
@@ -232,15 +194,11 @@ export class ScaleRowsProgram extends ElementwiseProgram {
 
   getUserCode(): string {
     return `
-      ${WORKGROUP_TASK_VARIABLES}
-
       fn main(index : i32) {
-        ${forEachSlice(`
+        ${forEachLane(`
           let rowScale = rowScales[row];
-          for (var col = sliceStart + thread; col < sliceEnd;
-               col += ${WORKGROUP_SIZE}) {
-            result[rowOffset + col] = rowScale * values[rowOffset + col];
-          }`)}
+          ${forEachColumnOfLane(`
+            result[rowOffset + col] = rowScale * values[rowOffset + col];`)}`)}
       }
     `;
   }

@@ -1,7 +1,7 @@
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {SliceLayout, sliceUniformValues} from './row_reduce_webgpu.js';
+import {RowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
 import {intUniforms, runFlatProgram} from './run_program.js';
 import {ROW_TERMS, RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_webgpu.js';
 
@@ -20,10 +20,10 @@ export interface LossUpstream {
  */
 export function softmaxMinusOneHot(
     backend: WebGPUBackend, features: TensorInfo, labels: TensorInfo,
-    rowMax: TensorInfo, logSumExp: TensorInfo, layout: SliceLayout,
+    rowMax: TensorInfo, logSumExp: TensorInfo, layout: RowLayout,
     upstream?: LossUpstream): TensorInfo {
   const {numRows, numClasses} = layout;
-  const uniforms = intUniforms(...sliceUniformValues(layout));
+  const uniforms = intUniforms(...layoutUniformValues(layout));
   const rowInputs = [labels, rowMax, logSumExp];
   if (upstream != null) {
     rowInputs.push(upstream.dLoss, upstream.dLogSumExp);
