@@ -7,8 +7,9 @@
  *   and CommonJS modules exporting the converter's `registerOp`
  *   (`@tensorflow/tfjs-converter`, `@tensorflow/tfjs`), loaded already;
  * - a converter that loads later: the first thing it does is register its
- *   flag with tfjs-core's environment, and once its module has run, its
- *   exports are there to be found the same way.
+ *   flag with tfjs-core's environment (so `env().registerFlag` is wrapped
+ *   to notice), and once its module has run, its exports are there to be
+ *   found the same way.
  *
  * ES modules and bundlers show neither: there the `/converter` entry
  * registers.
@@ -43,7 +44,7 @@ export function registerWithVisibleConverters(): void {
     registerFlag.apply(this, args);
     if (args[0] === CONVERTER_FLAG) {
       // The converter sets its exports after registering the flag: look once
-      // its module (and whatever loads it, such as `@tensorflow/tfjs`) ran.
+      // its module, and whatever loads it (`@tensorflow/tfjs`), has run.
       void Promise.resolve().then(registerWithLoadedConverters);
     }
   };
