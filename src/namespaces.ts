@@ -16,6 +16,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 
 import {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
+import {visibleModules} from './visible_modules.js';
 
 /** The op's type, as added to tfjs's namespaces. */
 export type SparseSoftmaxCrossEntropyWithLogitsOp =
@@ -41,19 +42,11 @@ declare module '@tensorflow/tfjs-core/dist/tensor' {
   }
 }
 
-// CommonJS's module-scoped `require`, declared here so the library needs no
-// Node typings; under ES modules and in browsers it is undefined.
-declare const require: undefined|{
-  (id: string): unknown;
-  cache?: {[id: string]: {exports?: unknown}|undefined};
-};
-
 const OP_KEY = 'sparseSoftmaxCrossEntropyWithLogits';
 const LOSS_KEY = 'sparseSoftmaxCrossEntropy';
 
 export function attachToNamespaces(): void {
-  for (const namespace of [tfc, ...scriptTagGlobal(),
-         ...loadedCommonJsReExporters()]) {
+  for (const namespace of [tfc, ...tfjsCoreReExporters()]) {
     defineOnce(namespace, OP_KEY, sparseSoftmaxCrossEntropyWithLogits);
   }
   defineOnce(tfc.Tensor.prototype, OP_KEY, function(
@@ -73,37 +66,14 @@ function defineOnce(target: object, key: string, value: unknown): void {
 }
 
 /**
- * The global `tf` of tfjs's script-tag bundles. Our UMD bundle reaches it
- * through a bundler's import interop, which hands `tfc` over as a copy, so
- * the global itself is named here.
+ * Namespaces that copy tfjs-core's exports: the script-tag global `tf`, and
+ * CommonJS packages (`@tensorflow/tfjs`, `@tensorflow/tfjs-node`) copy them
+ * when they load. Those already loaded get the op here; those loaded later
+ * copy it from tfjs-core themselves.
  */
-function scriptTagGlobal(): object[] {
-  const global = (globalThis as {tf?: unknown}).tf;
-  return typeof global === 'object' && global !== null && global !== tfc &&
-          reExportsTfjsCore(global) ?
-      [global] :
-      [];
-}
-
-/**
- * CommonJS packages that re-export tfjs-core (`@tensorflow/tfjs`,
- * `@tensorflow/tfjs-node`) copy its exports when they load. Those already
- * loaded are found in the module cache, so the op reaches them too; those
- * loaded later copy it from tfjs-core themselves.
- */
-function loadedCommonJsReExporters(): object[] {
-  const moduleCache = typeof require === 'function' && require.cache != null ?
-      require.cache :
-      {};
-  const reExporters: object[] = [];
-  for (const id of Object.keys(moduleCache)) {
-    const moduleExports = moduleCache[id]?.exports;
-    if (typeof moduleExports === 'object' && moduleExports !== null &&
-        moduleExports !== tfc && reExportsTfjsCore(moduleExports)) {
-      reExporters.push(moduleExports);
-    }
-  }
-  return reExporters;
+function tfjsCoreReExporters(): object[] {
+  return visibleModules().filter(
+      namespace => namespace !== tfc && reExportsTfjsCore(namespace));
 }
 
 function reExportsTfjsCore(moduleExports: object): boolean {

@@ -1,11 +1,14 @@
 /**
  * The package's only side effects: registers the kernels for each backend and
- * their gradients with tfjs, and adds the op to tfjs's namespaces and to
- * `Tensor.prototype` (see `namespaces.ts`).
+ * their gradients with tfjs, adds the op to tfjs's namespaces and to
+ * `Tensor.prototype` (see `namespaces.ts`), and registers it with
+ * tfjs-converter where that is visible without importing it (see
+ * `register_with_visible_converters.ts`).
  */
 import {getGradient, getKernel, registerGradient, registerKernel} from '@tensorflow/tfjs-core';
 
 import {attachToNamespaces} from './namespaces.js';
+import {registerWithVisibleConverters} from './register_with_visible_converters.js';
 import {sparseSoftmaxCrossEntropyLossGradConfig} from './gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradConfig} from './gradients/SparseSoftmaxCrossEntropyWithLogits_grad.js';
 import {sparseSoftmaxCrossEntropyLossCpuConfig} from './kernels/cpu/SparseSoftmaxCrossEntropyLoss.js';
@@ -50,3 +53,4 @@ for (const gradient of [
   }
 }
 attachToNamespaces();
+registerWithVisibleConverters();

@@ -105,7 +105,7 @@ it('reports a bad label with TensorFlow\'s CPU error', async () => {
   model.dispose();
 });
 
-it('the main entry\'s graph op registers by hand (the script-tag route)',
+it('the main entry\'s graph op registers by hand (tf.registerOp)',
     async () => {
       tf.deregisterOp('SparseSoftmaxCrossEntropyWithLogits');
       const unknown = await load();

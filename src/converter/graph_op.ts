@@ -14,10 +14,11 @@ export interface GraphNodeLike {
  * `Tlabels` attributes need no reading: the converter already hands over
  * float32 features and int32 labels (it reads int64 as int32).
  *
- * The `tfjs-sparse-softmax-cross-entropy/converter` entry registers it; with
- * a script tag, register it yourself:
+ * The main entry registers it with a converter it can see (script tags,
+ * CommonJS), the `tfjs-sparse-softmax-cross-entropy/converter` entry
+ * everywhere; by hand it is
  * `tf.registerOp('SparseSoftmaxCrossEntropyWithLogits',
- * tfSparseSoftmaxCrossEntropy.sparseSoftmaxCrossEntropyWithLogitsGraphOp)`.
+ * sparseSoftmaxCrossEntropyWithLogitsGraphOp)`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGraphOp(
     node: GraphNodeLike): Tensor[] {

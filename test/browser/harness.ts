@@ -14,7 +14,8 @@ import type {Suite} from './page_entry';
 
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium package, unless CHROMIUM_PATH names another (.ci/run too).
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
  * Debian's Chromium, WebGL on SwiftShader through ANGLE and WebGPU on
@@ -23,7 +24,8 @@ const CHROMIUM = '/usr/bin/chromium';
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`The browser tests need Chromium at ${CHROMIUM}: ` +
-        'install it with `apt-get install chromium` (as .ci/run does).');
+        'install it with `apt-get install chromium` (as .ci/run does), or ' +
+        'set CHROMIUM_PATH to a Chromium binary.');
   }
   return chromium.launch({
     executablePath: CHROMIUM,

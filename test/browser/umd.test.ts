@@ -1,7 +1,9 @@
 /**
  * The UMD bundle as script-tag users load it: a page with tfjs's tf.min.js
  * and then dist/tf-sparse-softmax-cross-entropy.min.js (built by
- * `npm run build`), used through the global `tf`, on webgl and on cpu.
+ * `npm run build`), used through the global `tf`, on webgl and on cpu; and
+ * graph models, with tfjs-converter's script loaded before or after the
+ * bundle.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import {Browser} from 'playwright-core';
@@ -62,17 +64,58 @@ async function useTheGlobalTf(
 
 const webglFlags = lanes.find(lane => lane.name === 'webgl2 packed')!.flags;
 
+/** Runs in the page: a graph using the op, loaded through the global tf. */
+async function runGraphModel(
+    {modelTopology, features, labels}:
+    {modelTopology: object, features: number[][], labels: number[]}):
+    Promise<{loss: number[], backprop: number[]}> {
+  const tf = (window as unknown as {tf: typeof tfjs}).tf;
+  await tf.setBackend('cpu');
+  const model = await tf.loadGraphModel(tf.io.fromMemory(
+      {modelTopology, weightSpecs: [], weightData: new ArrayBuffer(0)}));
+  const [loss, backprop] = model.execute(
+      {features: tf.tensor2d(features), labels: tf.tensor1d(labels, 'int32')},
+      ['xent:0', 'xent:1']) as tfjs.Tensor[];
+  return {
+    loss: Array.from(await loss.data()),
+    backprop: Array.from(await backprop.data()),
+  };
+}
+
+// TensorFlow's GraphDef of one `SparseSoftmaxCrossEntropyWithLogits` node.
+const GRAPH = {
+  node: [
+    {name: 'features', op: 'Placeholder', attr: {dtype: {type: 'DT_FLOAT'}}},
+    {name: 'labels', op: 'Placeholder', attr: {dtype: {type: 'DT_INT32'}}},
+    {
+      name: 'xent', op: 'SparseSoftmaxCrossEntropyWithLogits',
+      input: ['features', 'labels'],
+      attr: {T: {type: 'DT_FLOAT'}, Tlabels: {type: 'DT_INT32'}},
+    },
+  ],
+  versions: {producer: 1395},
+};
+
+const BUNDLE = '/tf-sparse-softmax-cross-entropy.min.js';
+
 let browser: Browser;
 let site: Site;
+
+function tfjsScript(tfjsPackage: string, file: string) {
+  return script('node_modules', '@tensorflow', tfjsPackage, 'dist', file);
+}
 
 beforeAll(async () => {
   browser = await launchChromium();
   site = {
-    '/index.html': html('/tf.min.js', '/tf-sparse-softmax-cross-entropy.min.js'),
-    '/tf.min.js':
-        script('node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js'),
-    '/tf-sparse-softmax-cross-entropy.min.js':
-        script('dist', 'tf-sparse-softmax-cross-entropy.min.js'),
+    '/index.html': html('/tf.min.js', BUNDLE),
+    '/tf.min.js': tfjsScript('tfjs', 'tf.min.js'),
+    '/tf-core.min.js': tfjsScript('tfjs-core', 'tf-core.min.js'),
+    '/tf-backend-cpu.min.js':
+        tfjsScript('tfjs-backend-cpu', 'tf-backend-cpu.min.js'),
+    '/tf-converter.min.js':
+        tfjsScript('tfjs-converter', 'tf-converter.min.js'),
+    [BUNDLE]: script('dist', 'tf-sparse-softmax-cross-entropy.min.js'),
   };
 }, 60000);
 
@@ -101,4 +144,34 @@ describe.each([
         expectClose(run.chainedLoss, LOSS, rtol, atol, 'chained loss');
         expectClose(run.gradient, BACKPROP, rtol, atol, 'tf.grad of the loss');
       }, 120000);
+});
+
+// No `tf.registerOp` call: the bundle registers the op with the global tf's
+// converter, there when the bundle loads or loaded after it.
+describe.each([
+  ['tf.min.js (which includes the converter), then the bundle',
+    ['/tf.min.js', BUNDLE]],
+  ['tfjs-core, tfjs-converter, then the bundle',
+    ['/tf-core.min.js', '/tf-backend-cpu.min.js', '/tf-converter.min.js',
+      BUNDLE]],
+  ['tfjs-core, the bundle, then tfjs-converter',
+    ['/tf-core.min.js', '/tf-backend-cpu.min.js', BUNDLE,
+      '/tf-converter.min.js']],
+])('UMD bundle and graph models: %s', (_, scripts) => {
+  it('runs the graph\'s node with both outputs', async () => {
+    const page = await SitePage.open(browser,
+        {...site, '/index.html': html(...scripts)});
+    let run: {loss: number[], backprop: number[]};
+    try {
+      run = await page.page.evaluate(runGraphModel,
+          {modelTopology: GRAPH, features: FEATURES, labels: LABELS});
+    } catch (error) {
+      throw failure(`${(error as Error).message}\n${page.takeLog()}`);
+    } finally {
+      await page.close();
+    }
+    const {rtol, atol} = tolerancesFor(32);
+    expectClose(run.loss, LOSS, rtol, atol, 'xent:0 (loss)');
+    expectClose(run.backprop, BACKPROP, rtol, atol, 'xent:1 (backprop)');
+  }, 120000);
 });

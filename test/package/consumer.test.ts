@@ -1,8 +1,9 @@
 /**
  * The package as a user gets it: `npm pack`, installed into an empty project
  * next to `@tensorflow/tfjs`, then used from CommonJS (namespace and chained
- * method, in both load orders), ES modules, and strict TypeScript. Needs the
- * build (`npm test` builds first).
+ * method, graph models without the `/converter` entry, in both load orders),
+ * ES modules, and strict TypeScript. Needs the build (`npm test` builds
+ * first).
  */
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -219,6 +220,32 @@ console.log('xent:1 ' + model.execute({features: tf.tensor2d(FEATURES),
   expect(out).toContain('attached true');
   expect(out).toContain('xent:1 2,4');
 });
+
+// No `/converter` needed: the main entry registers the op with a converter
+// that CommonJS shows it, loaded before or after the package.
+it.each([
+  ['@tensorflow/tfjs', 'tfjs-sparse-softmax-cross-entropy'],
+  ['tfjs-sparse-softmax-cross-entropy', '@tensorflow/tfjs'],
+  ['@tensorflow/tfjs-converter', 'tfjs-sparse-softmax-cross-entropy'],
+  ['tfjs-sparse-softmax-cross-entropy', '@tensorflow/tfjs-converter'],
+])('CommonJS: a graph model with the main entry, %s loaded before %s',
+    (first, second) => {
+      const out = node('graph_model.cjs', `${CHECK}
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+require('${first}');
+require('${second}');
+const {loadGraphModel} = require('@tensorflow/tfjs-converter');
+(async () => {
+  await tf.setBackend('cpu');
+  const model = await loadGraphModel(tf.io.fromMemory(${GRAPH}));
+  const [loss, backprop] = model.execute({features: tf.tensor2d(FEATURES),
+      labels: tf.tensor1d(LABELS, 'int32')}, ['xent:0', 'xent:1']);
+  check({loss, backprop}, 'graph model');
+})().catch(e => { console.log(e.message); process.exitCode = 1; });
+`);
+      expect(out).toContain('ok graph model');
+    });
 
 it.each(['node', 'node16', 'bundler'])(
     'strict TypeScript compiles (moduleResolution %s)', resolution => {
