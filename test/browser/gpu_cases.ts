@@ -69,11 +69,14 @@ function everyUse(context: CaseContext, features: Tensor, labels: Tensor,
   ];
 }
 
-/** The current backend's compiled WebGPU pipelines. */
+/**
+ * This package's compiled WebGPU pipelines (their shader keys start with
+ * `sparseXent`; tfjs's own programs in a step are not this package's).
+ */
 function pipelineCount(tf: typeof tfjs): number {
   const cache =
       (tf.backend() as unknown as {pipelineCache: object}).pipelineCache;
-  return Object.keys(cache).length;
+  return Object.keys(cache).filter(key => key.startsWith('sparseXent')).length;
 }
 
 /** One training step of each kind at `[batch, numClasses]`, run to the end. */
@@ -156,6 +159,8 @@ export const webgpuCases: TestCase[] = [
       await trainingStepsAt(context, 4, 10);
       await trainingStepsAt(context, 2, 9000);
       const compiled = pipelineCount(tf);
+      // Each of the kernels' programs (there are ten).
+      expectEqual(compiled >= 10, true, `${compiled} pipelines compiled`);
       for (const [batch, numClasses] of
            [[1, 10], [7, 3], [1, 1], [33, 129], [3, 20000], [1, 70001]]) {
         await trainingStepsAt(context, batch, numClasses);

@@ -144,7 +144,10 @@ async function train(
   for (let step = 0; step < STEPS; step++) {
     const [forward, backward] = schedule(step, backends);
     if (forward !== tf.getBackend()) {
-      await readyToLeave(tf, [x, labels, kernel, bias]);
+      // SGD keeps its learning rate as a scalar tensor (tfjs's field `c`),
+      // which moves with the step too.
+      const learningRate = (optimizer as unknown as {c: Tensor}).c;
+      await readyToLeave(tf, [x, labels, kernel, bias, learningRate]);
     }
     switchTo(tf, forward);
     const loss = optimizer.minimize(() => {
@@ -206,14 +209,15 @@ export const switchingCases: TestCase[] = [
             tf.add(features, tf.scalar(0)),
             tf.add(labels, tf.scalar(0, 'int32')),
           ]);
-          await readyToLeave(tf, [features, labels, gpuFeatures, gpuLabels]);
+          await readyToLeave(
+              tf, [features, labels, weights, gpuFeatures, gpuLabels]);
           switchTo(tf, 'cpu');
           const back = await outputsOf(context, gpuFeatures, gpuLabels, weights);
           expectSameOutputs(context, back, onCpu, `${backend} tensors on cpu`);
           // Outputs made on one backend and read after switching.
           switchTo(tf, backend);
           const result = context.op(features, labels);
-          await readyToLeave(tf, [features, labels, result.loss]);
+          await readyToLeave(tf, [features, labels, weights, result.loss]);
           switchTo(tf, 'cpu');
           expectClose(await result.loss.data(), onCpu.loss, context.rtol,
               context.atol, `${backend} loss read on cpu`);
