@@ -108,6 +108,9 @@ async function openBackendPage(browser, files, backend) {
  */
 async function benchBrowserBackend(browser, files, backend) {
   const {page, renderer} = await openBackendPage(browser, files, backend);
+  // First, while nothing is compiled yet.
+  const recompilation = await page.evaluate(
+      () => benchMeasure.recompilationCheck(tf, 1000));
   const results = [];
   // Logits uploaded from the CPU are unpacked textures; a Dense layer's
   // matMul writes packed ones (tfjs's default WEBGL_PACK). Both are timed.
@@ -123,8 +126,6 @@ async function benchBrowserBackend(browser, files, backend) {
   log(`${backend} scale ${JSON.stringify(SCALE_SHAPE)}`);
   const scale = await page.evaluate(
       s => benchMeasure.scaleCheck(tf, s), SCALE_SHAPE);
-  const recompilation = await page.evaluate(
-      () => benchMeasure.recompilationCheck(tf, 1000));
   await page.close();
   return {results, scale, recompilation, renderer};
 }
