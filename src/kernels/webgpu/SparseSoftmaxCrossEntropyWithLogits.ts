@@ -4,8 +4,8 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
 import {rowMaxAndLogSumExp} from './row_reduce.js';
-import {rowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
-import {intUniforms, runFlatProgram} from './run_program.js';
+import {rowLayout} from './row_reduce_webgpu.js';
+import {runFlatProgram} from './run_program.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
@@ -35,9 +35,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
   const layout = rowLayout(batch, numClasses);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
   const loss = runFlatProgram(
-      backend, new SoftmaxCrossEntropyLossProgram(batch),
-      [features, labels, rowMax, logSumExp], [batch],
-      intUniforms(...layoutUniformValues(layout)));
+      backend, new SoftmaxCrossEntropyLossProgram(layout),
+      [features, labels, rowMax, logSumExp]);
   const backprop =
       softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp, layout);
   backend.disposeData(rowMax.dataId);

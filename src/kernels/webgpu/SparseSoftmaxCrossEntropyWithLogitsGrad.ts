@@ -5,8 +5,8 @@ import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLo
 import {kernelConfig} from '../kernel_config.js';
 import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {rowDot} from './row_reduce.js';
-import {rowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
-import {intUniforms, runFlatProgram} from './run_program.js';
+import {rowLayout} from './row_reduce_webgpu.js';
+import {runFlatProgram} from './run_program.js';
 import {ScaleRowsProgram, SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_webgpu.js';
 
 /**
@@ -31,17 +31,14 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
         [0, numClasses], 'float32', new Float32Array(0));
   }
   const layout = rowLayout(batch, numClasses);
-  const uniforms = intUniforms(...layoutUniformValues(layout));
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
     return runFlatProgram(
-        backend, new ScaleRowsProgram(layout), [backprop, dLoss],
-        [batch, numClasses], uniforms);
+        backend, new ScaleRowsProgram(layout), [backprop, dLoss]);
   }
   const backpropDots = rowDot(backend, dBackprop, backprop, layout);
   const dFeatures = runFlatProgram(
       backend, new SoftmaxCrossEntropyGradProgram(layout),
-      [backprop, labels, dLoss, dBackprop, backpropDots], [batch, numClasses],
-      uniforms);
+      [backprop, labels, dLoss, dBackprop, backpropDots]);
   backend.disposeData(backpropDots.dataId);
   return dFeatures;
 }

@@ -1,8 +1,8 @@
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {LaneDotProgram, LaneMaxSumExpProgram, layoutUniformValues, MergedOutput, MergeLanesProgram, MergeSumsProgram, numLanes, RowLayout} from './row_reduce_webgpu.js';
-import {intUniforms, runFlatProgram} from './run_program.js';
+import {LaneDotProgram, LaneMaxSumExpProgram, MergedOutput, MergeLanesProgram, MergeSumsProgram, RowLayout} from './row_reduce_webgpu.js';
+import {runFlatProgram} from './run_program.js';
 
 /**
  * Per row of `features` `[numRows, numClasses]`: `rowMax` and
@@ -14,13 +14,10 @@ import {intUniforms, runFlatProgram} from './run_program.js';
 export function rowMaxAndLogSumExp(
     backend: WebGPUBackend, features: TensorInfo,
     layout: RowLayout): {rowMax: TensorInfo, logSumExp: TensorInfo} {
-  const uniforms = layoutUniformValues(layout);
   const pairs = runFlatProgram(
-      backend, new LaneMaxSumExpProgram(layout), [features],
-      [numLanes(layout) * 2], intUniforms(...uniforms));
+      backend, new LaneMaxSumExpProgram(layout), [features]);
   const merge = (output: MergedOutput) => runFlatProgram(
-      backend, new MergeLanesProgram(layout), [pairs], [layout.numRows, 1],
-      intUniforms(...uniforms, output));
+      backend, new MergeLanesProgram(layout, output), [pairs]);
   const rowMax = merge(MergedOutput.ROW_MAX);
   const logSumExp = merge(MergedOutput.LOG_SUM_EXP);
   backend.disposeData(pairs.dataId);
@@ -35,16 +32,12 @@ export function rowMaxAndLogSumExp(
 export function rowDot(
     backend: WebGPUBackend, x: TensorInfo, y: TensorInfo,
     layout: RowLayout): TensorInfo {
-  const uniforms = intUniforms(...layoutUniformValues(layout));
-  const sums = runFlatProgram(
-      backend, new LaneDotProgram(layout), [x, y],
-      [numLanes(layout)], uniforms);
+  const sums = runFlatProgram(backend, new LaneDotProgram(layout), [x, y]);
   if (layout.lanesPerRow === 1) {
     return sums;
   }
-  const rowSums = runFlatProgram(
-      backend, new MergeSumsProgram(layout), [sums], [layout.numRows],
-      uniforms);
+  const rowSums =
+      runFlatProgram(backend, new MergeSumsProgram(layout), [sums]);
   backend.disposeData(sums.dataId);
   return rowSums;
 }

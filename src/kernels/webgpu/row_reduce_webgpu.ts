@@ -1,6 +1,4 @@
-import type {WebGPUProgram} from '@tensorflow/tfjs-backend-webgpu';
-
-import {WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
+import {FlatProgram, WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
 
 /*
  * Programs for split row reductions. Each row is spread over
@@ -40,12 +38,6 @@ export function rowLayout(numRows: number, numClasses: number): RowLayout {
   return {numRows, numClasses, lanesPerRow};
 }
 
-/** The uniform values of this folder's programs, in `LAYOUT_UNIFORMS` order. */
-export function layoutUniformValues(
-    {numRows, numClasses, lanesPerRow}: RowLayout): number[] {
-  return [numRows, numClasses, lanesPerRow];
-}
-
 export const LAYOUT_UNIFORMS =
     'numRows : i32, numClasses : i32, lanesPerRow : i32,';
 
@@ -57,6 +49,11 @@ export function numLanes({numRows, lanesPerRow}: RowLayout): number {
 /** Workgroups for a program with one thread per lane. */
 export function laneWorkgroups(layout: RowLayout): [number, number, number] {
   return workgroupsFor(Math.ceil(numLanes(layout) / WORKGROUP_SIZE));
+}
+
+/** Workgroups for a program with one thread per row. */
+export function rowWorkgroups({numRows}: RowLayout): [number, number, number] {
+  return workgroupsFor(Math.ceil(numRows / WORKGROUP_SIZE));
 }
 
 /**
@@ -120,8 +117,11 @@ const MERGE_MAX_SUM_EXP = `
   }
 `;
 
-/** The fields every program of this folder shares, as `WebGPUProgram` wants them. */
-export abstract class LayoutProgram implements WebGPUProgram {
+/**
+ * The fields every program of this folder shares, as `WebGPUProgram` wants
+ * them, with the layout's sizes as uniforms (`LAYOUT_UNIFORMS`).
+ */
+export abstract class LayoutProgram implements FlatProgram {
   abstract variableNames: string[];
   abstract shaderKey: string;
   outputShape: number[];
@@ -129,10 +129,13 @@ export abstract class LayoutProgram implements WebGPUProgram {
   dispatchLayout = {x: [0]};
   workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
   uniforms = LAYOUT_UNIFORMS;
+  uniformValues: number[];
 
-  constructor(outputShape: number[], dispatch: [number, number, number]) {
+  constructor({numRows, numClasses, lanesPerRow}: RowLayout,
+              outputShape: number[], dispatch: [number, number, number]) {
     this.outputShape = outputShape;
     this.dispatch = dispatch;
+    this.uniformValues = [numRows, numClasses, lanesPerRow];
   }
 
   abstract getUserCode(): string;
@@ -151,7 +154,7 @@ export class LaneMaxSumExpProgram extends LayoutProgram {
   shaderKey = 'sparseXentLaneMaxSumExp';
 
   constructor(layout: RowLayout) {
-    super([numLanes(layout) * 2], laneWorkgroups(layout));
+    super(layout, [numLanes(layout) * 2], laneWorkgroups(layout));
   }
 
   getUserCode(): string {
@@ -210,9 +213,9 @@ export class MergeLanesProgram extends LayoutProgram {
   shaderKey = 'sparseXentMergeLanes';
   override uniforms = `${LAYOUT_UNIFORMS} mergedOutput : i32,`;
 
-  constructor(layout: RowLayout) {
-    super([layout.numRows, 1],
-          workgroupsFor(Math.ceil(layout.numRows / WORKGROUP_SIZE)));
+  constructor(layout: RowLayout, output: MergedOutput) {
+    super(layout, [layout.numRows, 1], rowWorkgroups(layout));
+    this.uniformValues.push(output);
   }
 
   getUserCode(): string {
@@ -248,7 +251,7 @@ export class LaneDotProgram extends LayoutProgram {
   shaderKey = 'sparseXentLaneDot';
 
   constructor(layout: RowLayout) {
-    super([numLanes(layout)], laneWorkgroups(layout));
+    super(layout, [numLanes(layout)], laneWorkgroups(layout));
   }
 
   getUserCode(): string {
@@ -270,8 +273,7 @@ export class MergeSumsProgram extends LayoutProgram {
   shaderKey = 'sparseXentMergeSums';
 
   constructor(layout: RowLayout) {
-    super([layout.numRows],
-          workgroupsFor(Math.ceil(layout.numRows / WORKGROUP_SIZE)));
+    super(layout, [layout.numRows], rowWorkgroups(layout));
   }
 
   getUserCode(): string {

@@ -28,11 +28,12 @@ export const WORKGROUP_SIZE = 64;
  */
 export const MAX_WORKGROUPS = 65535;
 
-/** An int32 uniform value, as `runWebGPUProgram` takes them. */
-export type Uniform = {type: 'int32'|'float32', data: number[]};
-
-export function intUniforms(...values: number[]): Uniform[] {
-  return values.map(value => ({type: 'int32', data: [value]}));
+/**
+ * A program of this folder: its `uniforms` are int32 fields, and
+ * `uniformValues` their values, in order.
+ */
+export interface FlatProgram extends WebGPUProgram {
+  uniformValues: number[];
 }
 
 /** `info` seen as a flat `[size]` tensor (same buffer). */
@@ -41,15 +42,17 @@ function flatInput(info: TensorInfo): TensorInfo {
 }
 
 /**
- * Runs `program` on `inputs` into a new float32 tensor of `outputShape`
- * (not empty: callers return early for an empty batch), every tensor seen
- * flat (see above). `uniforms` fill the fields `program.uniforms` declares,
- * in order.
+ * Runs `program` on `inputs` into a new float32 tensor of the program's
+ * `outputShape` (not empty: kernels return early for an empty batch),
+ * every tensor seen flat (see above).
  */
 export function runFlatProgram(
-    backend: WebGPUBackend, program: WebGPUProgram, inputs: TensorInfo[],
-    outputShape: number[], uniforms: Uniform[]): TensorInfo {
+    backend: WebGPUBackend, program: FlatProgram,
+    inputs: TensorInfo[]): TensorInfo {
+  const {outputShape} = program;
   const output = backend.makeTensorInfo(outputShape, 'float32');
+  const uniforms = program.uniformValues.map(
+      value => ({type: 'int32', data: [value]}));
   backend.runWebGPUProgram(
       program, inputs.map(flatInput), 'float32', uniforms,
       {...output, shape: [util.sizeFromShape(outputShape), 1]});

@@ -1,5 +1,4 @@
-import {forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout} from './row_reduce_webgpu.js';
-import {WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
+import {forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout, rowWorkgroups} from './row_reduce_webgpu.js';
 
 /*
  * The programs that finish rows once their reductions are done. Per-row
@@ -25,8 +24,8 @@ const IS_VALID_ROW = `
 
 /** A program with one thread per row. */
 abstract class RowProgram extends LayoutProgram {
-  constructor(outputShape: number[], numRows: number) {
-    super(outputShape, workgroupsFor(Math.ceil(numRows / WORKGROUP_SIZE)));
+  constructor(layout: RowLayout, outputShape: number[]) {
+    super(layout, outputShape, rowWorkgroups(layout));
   }
 }
 
@@ -36,7 +35,7 @@ abstract class RowProgram extends LayoutProgram {
  */
 abstract class ElementwiseProgram extends LayoutProgram {
   constructor(layout: RowLayout) {
-    super([layout.numRows, layout.numClasses], laneWorkgroups(layout));
+    super(layout, [layout.numRows, layout.numClasses], laneWorkgroups(layout));
   }
 }
 
@@ -45,8 +44,8 @@ export class SoftmaxCrossEntropyLossProgram extends RowProgram {
   variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
   shaderKey = 'sparseXentLoss';
 
-  constructor(numRows: number) {
-    super([numRows], numRows);
+  constructor(layout: RowLayout) {
+    super(layout, [layout.numRows]);
   }
 
   getUserCode(): string {
@@ -85,8 +84,8 @@ export class RowTermsProgram extends RowProgram {
   shaderKey: string;
   private readonly hasUpstream: boolean;
 
-  constructor(numRows: number, hasUpstream: boolean) {
-    super([numRows, ROW_TERMS], numRows);
+  constructor(layout: RowLayout, hasUpstream: boolean) {
+    super(layout, [layout.numRows, ROW_TERMS]);
     this.hasUpstream = hasUpstream;
     this.shaderKey = `sparseXentRowTerms${hasUpstream ? 'Upstream' : ''}`;
     if (hasUpstream) {

@@ -1,9 +1,9 @@
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {RowLayout, layoutUniformValues} from './row_reduce_webgpu.js';
-import {intUniforms, runFlatProgram} from './run_program.js';
-import {ROW_TERMS, RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_webgpu.js';
+import {RowLayout} from './row_reduce_webgpu.js';
+import {runFlatProgram} from './run_program.js';
+import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_webgpu.js';
 
 /** Upstream gradients of the loss kernel: `dLoss` `[batch]`, `dLogSumExp` `[batch, 1]`. */
 export interface LossUpstream {
@@ -22,18 +22,15 @@ export function softmaxMinusOneHot(
     backend: WebGPUBackend, features: TensorInfo, labels: TensorInfo,
     rowMax: TensorInfo, logSumExp: TensorInfo, layout: RowLayout,
     upstream?: LossUpstream): TensorInfo {
-  const {numRows, numClasses} = layout;
-  const uniforms = intUniforms(...layoutUniformValues(layout));
   const rowInputs = [labels, rowMax, logSumExp];
   if (upstream != null) {
     rowInputs.push(upstream.dLoss, upstream.dLogSumExp);
   }
   const rowTerms = runFlatProgram(
-      backend, new RowTermsProgram(numRows, upstream != null), rowInputs,
-      [numRows, ROW_TERMS], uniforms);
+      backend, new RowTermsProgram(layout, upstream != null), rowInputs);
   const result = runFlatProgram(
       backend, new ScaledSoftmaxMinusOneHotProgram(layout),
-      [features, rowTerms], [numRows, numClasses], uniforms);
+      [features, rowTerms]);
   backend.disposeData(rowTerms.dataId);
   return result;
 }
