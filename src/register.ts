@@ -16,6 +16,7 @@ import {sparseSoftmaxCrossEntropyLossWebglConfig} from './kernels/webgl/SparseSo
 import {sparseSoftmaxCrossEntropyLossGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig} from './kernels/webgl/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {wasmKernelConfigs} from './kernels/wasm/kernel_configs.js';
 
 for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
@@ -26,6 +27,7 @@ for (const kernel of [
        sparseSoftmaxCrossEntropyLossGradCpuConfig,
        sparseSoftmaxCrossEntropyLossWebglConfig,
        sparseSoftmaxCrossEntropyLossGradWebglConfig,
+       ...wasmKernelConfigs,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.

@@ -11,7 +11,7 @@ import {backendValues, writeFloat32} from './backend_values.js';
  * TensorFlow's CPU error before any output is allocated, then runs the fused
  * impl. It reads and writes through the backend's public `readSync`/`write`,
  * which on `cpu` hand over the arrays themselves, so the same kernel also
- * serves backends without a kernel of ours (wasm, tfjs-node: a copy; webgpu:
+ * serves backends without a kernel of ours (tfjs-node: a copy; webgpu:
  * a synchronous download), see `fallback_kernels.ts`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
