@@ -1,7 +1,7 @@
 /* global tf, benchMeasure, URL -- tf and benchMeasure are page globals in page.evaluate callbacks */
 // `npm run bench`: the op against the one-hot composite (and, on cpu, a plain
-// JavaScript fused loop), side by side in one run, on `cpu` in Node and on
-// WebGL in headless Chromium. Prints a markdown table and the bars, and
+// JavaScript fused loop), side by side in one run, on `cpu` and `wasm` in
+// Node and on WebGL in headless Chromium. Prints a markdown table and the bars, and
 // writes bench/results/latest.json and latest.svg. Figures only: no test.
 import {createRequire} from 'node:module';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -33,6 +33,24 @@ async function benchCpu() {
   }
   log(`cpu scale ${JSON.stringify(SCALE_SHAPE)}`);
   return {results, scale: await scaleCheck(tf, SCALE_SHAPE)};
+}
+
+// wasm in Node (tfjs-backend-wasm's SIMD build, one thread): the same
+// shapes, with this package's in-place kernels.
+async function benchWasm() {
+  const tf = require('@tensorflow/tfjs');
+  require('@tensorflow/tfjs-backend-wasm');
+  require(join(root, 'dist', 'cjs', 'index.js'));
+  const {measureShape} = require('./measure.cjs');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend('wasm');
+  const results = [];
+  for (const shape of SHAPES) {
+    log(`wasm ${JSON.stringify(shape)}`);
+    results.push(await measureShape(tf, shape));
+  }
+  await tf.setBackend('cpu');
+  return {results};
 }
 
 const PAGE = `<!doctype html><meta charset="utf-8"><body>
@@ -102,6 +120,7 @@ async function benchWebgl() {
 }
 
 const cpu = await benchCpu();
+const wasm = await benchWasm();
 const webgl = await benchWebgl();
 const machine = {
   cpu: os.cpus()[0]?.model, cores: os.cpus().length,
@@ -110,7 +129,7 @@ const machine = {
   tfjs: require('@tensorflow/tfjs/package.json').version,
   date: new Date().toISOString(),
 };
-const results = [...cpu.results, ...webgl.results];
+const results = [...cpu.results, ...wasm.results, ...webgl.results];
 const report = {machine, results, bars: evaluateBars(results),
   scale: [cpu.scale, webgl.scale], recompilation: webgl.recompilation};
 

@@ -20,6 +20,41 @@ it('each binary imports only the host\'s memory and Math.log', () => {
     expect(WebAssembly.Module.imports(module).map(i => `${i.module}.${i.name}:${i.kind}`).sort())
         .toEqual(['Math.log:function', 'env.memory:memory']);
     expect(WebAssembly.Module.exports(module).map(e => e.name).sort())
-        .toEqual(['backpropGrad', 'forward', 'isAllZero', 'lossForward', 'lossGrad']);
+        .toEqual(['backpropGrad', 'expConstantsBytes', 'forward', 'isAllZero',
+          'lossForward', 'lossGrad', 'writeExpConstants']);
+  }
+});
+
+it('the SIMD exp is within 1 ulp of exp, the scalar one within 0.51 ' +
+   'ulps (normal float32 results)', () => {
+  const count = 1 << 20;
+  const memory = new WebAssembly.Memory({initial: 160});
+  // The loss-only gradient with rowMax = logSumExp = dLoss = 0 and
+  // dLogSumExp = 1 is exp(x) for one row of logits x in [-87, 0].
+  const logits = new Float32Array(memory.buffer, 0, count);
+  logits.forEach((_, i) => logits[i] = -87 * i / count);
+  const labels = 4 * count;
+  const scalars = labels + 16;
+  new Float32Array(memory.buffer, scalars, 4).set([0, 0, 0, 1]);
+  const constants = scalars + 16;
+  const out = constants + 1024;
+  // Scalar: float64, 3e-10 relative before the rounding to float32.
+  const bound = {simd: 1, scalar: 0.51};
+  for (const [variant, base64] of [['simd', simdBase64], ['scalar', scalarBase64]] as const) {
+    const exports = new WebAssembly.Instance(
+        new WebAssembly.Module(Buffer.from(base64, 'base64')),
+        {env: {memory}, Math: {log: Math.log}}).exports as {[name: string]: CallableFunction};
+    exports.writeExpConstants(constants);
+    exports.lossGrad(0, labels, scalars, scalars + 4, scalars + 8, scalars + 12,
+        out, 1, count, constants);
+    const values = new Float32Array(memory.buffer, out, count);
+    let worst = 0;
+    for (let i = 1; i < count; i++) {
+      const exact = Math.exp(logits[i]);
+      const ulp = 2 ** (Math.floor(Math.log2(Math.fround(exact))) - 23);
+      worst = Math.max(worst, Math.abs(values[i] - exact) / ulp);
+    }
+    expect({variant, worst, within: worst <= bound[variant]})
+        .toEqual({variant, worst, within: true});
   }
 });

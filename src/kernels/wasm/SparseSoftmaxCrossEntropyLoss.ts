@@ -29,7 +29,7 @@ export function sparseSoftmaxCrossEntropyLossWasm(args: {
   rowPasses.lossForward(heapOffset(backend, features),
       heapOffset(backend, labels), heapOffset(backend, loss),
       heapOffset(backend, rowMax), heapOffset(backend, logSumExp), batch,
-      numClasses);
+      numClasses, rowPasses.expConstants);
   return [loss, rowMax, logSumExp];
 }
 

@@ -27,7 +27,8 @@ export function sparseSoftmaxCrossEntropyLossGradWasm(args: {
   rowPasses.lossGrad(heapOffset(backend, features), heapOffset(backend, labels),
       heapOffset(backend, rowMax), heapOffset(backend, logSumExp),
       heapOffset(backend, dLoss), heapOffset(backend, dLogSumExp),
-      heapOffset(backend, dFeatures), batch, numClasses);
+      heapOffset(backend, dFeatures), batch, numClasses,
+      rowPasses.expConstants);
   return dFeatures;
 }
 

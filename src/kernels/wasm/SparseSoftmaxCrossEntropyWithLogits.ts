@@ -29,7 +29,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsWasm(args: {
   const backprop = backend.makeOutput([batch, numClasses], 'float32');
   rowPasses.forward(heapOffset(backend, features), heapOffset(backend, labels),
       heapOffset(backend, loss), heapOffset(backend, backprop), batch,
-      numClasses);
+      numClasses, rowPasses.expConstants);
   return [loss, backprop];
 }
 

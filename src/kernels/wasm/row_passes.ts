@@ -13,21 +13,36 @@ export interface RowPasses {
   /** Which binary runs: SIMD, scalar (SIMD off), or SIMD on a shared memory. */
   variant: 'simd'|'scalar'|'sharedSimd';
   memory: WebAssembly.Memory;
+  /**
+   * The exp's constants, a table the instance wrote in a block of the heap
+   * it was given when instantiated (see `assembly/row_passes.ts`).
+   */
+  expConstants: number;
   forward(features: number, labels: number, loss: number, backprop: number,
-      batch: number, numClasses: number): void;
+      batch: number, numClasses: number, expConstants: number): void;
   lossForward(features: number, labels: number, loss: number, rowMax: number,
-      logSumExp: number, batch: number, numClasses: number): void;
+      logSumExp: number, batch: number, numClasses: number,
+      expConstants: number): void;
   isAllZero(values: number, count: number): boolean;
   backpropGrad(backprop: number, labels: number, dLoss: number,
       dBackprop: number, hasUpstream: boolean, dFeatures: number,
       batch: number, numClasses: number): void;
   lossGrad(features: number, labels: number, rowMax: number,
       logSumExp: number, dLoss: number, dLogSumExp: number, dFeatures: number,
-      batch: number, numClasses: number): void;
+      batch: number, numClasses: number, expConstants: number): void;
+}
+
+/** The instance's exports beyond the passes. */
+interface RowPassesExports extends
+    Omit<RowPasses, 'variant'|'memory'|'expConstants'> {
+  expConstantsBytes(): number;
+  writeExpConstants(at: number): void;
 }
 
 /** What the row passes need of tfjs-backend-wasm's Emscripten module. */
 interface EmscriptenMemory {
+  /** The backend's allocator (the one its tensors come from). */
+  _malloc(bytes: number): number;
   /** The instance's exports: its memory, in the non-threaded builds. */
   asm?: {memory?: WebAssembly.Memory};
   /** The threaded build's shared memory (imported by its instance). */
@@ -65,10 +80,14 @@ function instantiate(backend: BackendWasm): RowPasses|null {
   // compiling on the main thread.
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes),
       {env: {memory}, Math: {log: Math.log}});
-  const exports = instance.exports as unknown as Omit<RowPasses, 'variant'|'memory'>;
+  const exports = instance.exports as unknown as RowPassesExports;
+  // Kept for the backend's life (tfjs frees its whole heap with it).
+  const expConstants = module._malloc(exports.expConstantsBytes()) >>> 0;
+  exports.writeExpConstants(expConstants);
   return {
     variant,
     memory,
+    expConstants,
     forward: exports.forward,
     lossForward: exports.lossForward,
     isAllZero: exports.isAllZero,

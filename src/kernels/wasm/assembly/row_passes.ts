@@ -1,17 +1,19 @@
 // The row passes of the wasm kernels, in AssemblyScript, compiled by
 // scripts/build_wasm.mjs into `../row_passes_binary.ts` three times: with
-// 128-bit SIMD, without it (ASC_FEATURE_SIMD false, the scalar loops only),
+// 128-bit SIMD, without it (ASC_FEATURE_SIMD false: the scalar loops only),
 // and with SIMD on a shared memory (tfjs's threaded build).
 //
 // The module runs on tfjs-backend-wasm's own memory (imported as
 // `env.memory`): every pointer is a tensor's offset in that heap. It owns no
-// memory at all, so it has no data segments, no allocator and no stack; the
-// build checks the binary for data segments.
+// memory (no data segments, no allocator, no stack; the build checks); the
+// one block it uses besides tensors, its exp's constants, the JavaScript side
+// allocates from the backend.
 //
-// The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts
-// and SparseSoftmaxCrossEntropyLoss_impl.ts), rounding for rounding: logits
-// are promoted to float64, `x - rowMax` and `exp` are taken in float64, sums
-// accumulate in float64, and each result is rounded to float32 once.
+// The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts,
+// SparseSoftmaxCrossEntropyLoss_impl.ts). Sums and dot products accumulate
+// in float64. The SIMD exp works in float32 lanes (within 1 ulp, see
+// `expPass`); the scalar one in float64 (correctly rounded but for 3e-10,
+// as the cpu kernel's expFloat32).
 
 // Host imports: log per row only, never per logit.
 @external("Math", "log")
@@ -24,7 +26,6 @@ const LOG2_E: f64 = 1.4426950408889634;
 const LN2: f64 = 0.6931471805599453;
 const FLOAT64_EXPONENT_BIAS: i64 = 1023;
 const FLOAT64_MANTISSA_BITS: i64 = 52;
-const ROUNDING_SHIFT: f64 = 6755399441055744; // 1.5 * 2^52
 
 // exp(x) = 2^k * exp(r), k = round(x / ln 2), |r| <= ln(2) / 2, exp(r) its
 // Taylor series to degree 8 (truncation below 3e-10 relative, under a
@@ -52,33 +53,145 @@ function expScalar(x: f64): f64 {
   return expR * powerOfTwo;
 }
 
+// Float32 exp for four lanes: k = round(d / ln 2) by adding 1.5 * 2^23,
+// r = d - k ln2 in two steps (Cody and Waite: k * LN2_HIGH is exact, and so
+// is the subtraction), exp(r) by Cephes' expf polynomial, and 2^k as two
+// factors, so that results in float32's subnormal range are rounded, not
+// lost. Within 1 ulp of exp for normal results (test/wasm_binary.test.ts),
+// where the cpu kernel's float64 expFloat32 is within half an ulp and 3e-10.
+const ROUNDING_SHIFT_F32: f32 = 12582912; // 1.5 * 2^23
+const LOG2_E_F32: f32 = 1.44269504;
+const LN2_HIGH: f32 = 0.693359375;
+const LN2_LOW: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+const MIN_EXP_INPUT_F32: f32 = -104;
+const FLOAT32_EXPONENT_BIAS: i32 = 127;
+
 /**
- * `expScalar` on both lanes of an f64x2. `k` is rounded by adding 1.5 * 2^52
- * (ROUNDING_SHIFT), which leaves it in the low bits of the sum: shifted into
- * the exponent field with its bias, they make `2^k` (exponent in
- * [-151, 129], a normal float64).
+ * The float32 exp's constants as a table of v128 lanes in the host's heap
+ * (`EXP_CONSTANTS_BYTES` at `constants`, written once by `writeExpConstants`):
+ * V8's TurboFan rematerialises every v128 constant at each use, three
+ * instructions inside the loop, where a load from the table is folded into
+ * the instruction that uses it.
  */
+const MIN_INPUT_AT = 0;
+const LOG2_E_AT = 1;
+const ROUNDING_SHIFT_AT = 2;
+const LN2_HIGH_AT = 3;
+const LN2_LOW_AT = 4;
+const P0_AT = 5;
+const P1_AT = 6;
+const P2_AT = 7;
+const P3_AT = 8;
+const P4_AT = 9;
+const P5_AT = 10;
+const ONE_AT = 11;
+const BIAS_AT = 12;
+
+/** Bytes of the table (16 per constant). */
+export function expConstantsBytes(): i32 {
+  return 13 * 16;
+}
+
 @inline
-function expLanes(x: v128): v128 {
-  // pmax/pmin keep a NaN (`x < lower ? lower : x`) in one instruction each.
-  const clamped = f64x2.pmin(f64x2.pmax(x, f64x2.splat(MIN_EXP_INPUT)),
-      f64x2.splat(MAX_EXP_INPUT));
-  const shifted = f64x2.add(f64x2.mul(clamped, f64x2.splat(LOG2_E)),
-      f64x2.splat(ROUNDING_SHIFT));
-  const k = f64x2.sub(shifted, f64x2.splat(ROUNDING_SHIFT));
-  const r = f64x2.sub(clamped, f64x2.mul(k, f64x2.splat(LN2)));
-  let expR = f64x2.add(f64x2.splat(C7), f64x2.mul(r, f64x2.splat(C8)));
-  expR = f64x2.add(f64x2.splat(C6), f64x2.mul(r, expR));
-  expR = f64x2.add(f64x2.splat(C5), f64x2.mul(r, expR));
-  expR = f64x2.add(f64x2.splat(C4), f64x2.mul(r, expR));
-  expR = f64x2.add(f64x2.splat(C3), f64x2.mul(r, expR));
-  expR = f64x2.add(f64x2.splat(C2), f64x2.mul(r, expR));
-  expR = f64x2.add(f64x2.splat(1), f64x2.mul(r, expR));
-  expR = f64x2.add(f64x2.splat(1), f64x2.mul(r, expR));
-  const powerOfTwo = i64x2.shl(
-      i64x2.add(shifted, i64x2.splat(FLOAT64_EXPONENT_BIAS)),
-      <i32>FLOAT64_MANTISSA_BITS);
-  return f64x2.mul(expR, powerOfTwo);
+function storeConstant(constants: usize, index: i32, lanes: v128): void {
+  v128.store(constants + (<usize>index << 4), lanes);
+}
+
+export function writeExpConstants(constants: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    storeConstant(constants, MIN_INPUT_AT, f32x4.splat(MIN_EXP_INPUT_F32));
+    storeConstant(constants, LOG2_E_AT, f32x4.splat(LOG2_E_F32));
+    storeConstant(constants, ROUNDING_SHIFT_AT, f32x4.splat(ROUNDING_SHIFT_F32));
+    storeConstant(constants, LN2_HIGH_AT, f32x4.splat(LN2_HIGH));
+    storeConstant(constants, LN2_LOW_AT, f32x4.splat(LN2_LOW));
+    storeConstant(constants, P0_AT, f32x4.splat(P0));
+    storeConstant(constants, P1_AT, f32x4.splat(P1));
+    storeConstant(constants, P2_AT, f32x4.splat(P2));
+    storeConstant(constants, P3_AT, f32x4.splat(P3));
+    storeConstant(constants, P4_AT, f32x4.splat(P4));
+    storeConstant(constants, P5_AT, f32x4.splat(P5));
+    storeConstant(constants, ONE_AT, f32x4.splat(1));
+    storeConstant(constants, BIAS_AT, i32x4.splat(FLOAT32_EXPONENT_BIAS));
+  }
+}
+
+@inline
+function expConstant(constants: usize, index: i32): v128 {
+  return v128.load(constants + (<usize>index << 4));
+}
+
+/**
+ * `scale * exp(x - shift)` (`x - shift` rounded to float32, as TensorFlow
+ * rounds it) for every logit of a row, into `out` (when
+ * nonzero), returning `sum_j exp(x_j - shift)` in float64; for
+ * `x - shift <= 0` (every use: `shift` is at least the row's max).
+ */
+function expPass(row: usize, numClasses: i32, shift: f32, scale: f32,
+    out: usize, constants: usize): f64 {
+  let sum: f64 = 0;
+  let j = 0;
+  const end = vectorEnd(numClasses);
+  if (ASC_FEATURE_SIMD && end > 0) {
+    const shiftLanes = f32x4.splat(shift);
+    const scaleLanes = f32x4.splat(scale);
+    let sumLow = f64x2.splat(0);
+    let sumHigh = f64x2.splat(0);
+    for (; j < end; j += 4) {
+      const minInput = expConstant(constants, MIN_INPUT_AT);
+      const log2E = expConstant(constants, LOG2_E_AT);
+      const roundingShift = expConstant(constants, ROUNDING_SHIFT_AT);
+      const ln2High = expConstant(constants, LN2_HIGH_AT);
+      const ln2Low = expConstant(constants, LN2_LOW_AT);
+      const p0 = expConstant(constants, P0_AT);
+      const p1 = expConstant(constants, P1_AT);
+      const p2 = expConstant(constants, P2_AT);
+      const p3 = expConstant(constants, P3_AT);
+      const p4 = expConstant(constants, P4_AT);
+      const p5 = expConstant(constants, P5_AT);
+      const one = expConstant(constants, ONE_AT);
+      const bias = expConstant(constants, BIAS_AT);
+      const at = <usize>j << 2;
+      const d = f32x4.pmax(f32x4.sub(v128.load(row + at), shiftLanes),
+          minInput);
+      const shifted = f32x4.add(f32x4.mul(d, log2E), roundingShift);
+      const k = f32x4.sub(shifted, roundingShift);
+      const r = f32x4.sub(f32x4.sub(d, f32x4.mul(k, ln2High)),
+          f32x4.mul(k, ln2Low));
+      let p = f32x4.add(f32x4.mul(p0, r), p1);
+      p = f32x4.add(f32x4.mul(p, r), p2);
+      p = f32x4.add(f32x4.mul(p, r), p3);
+      p = f32x4.add(f32x4.mul(p, r), p4);
+      p = f32x4.add(f32x4.mul(p, r), p5);
+      const expR = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), one);
+      // k's bits are the low bits of `shifted`'s, above those of the shift.
+      const kInt = i32x4.sub(shifted, roundingShift);
+      const kHalf = i32x4.shr_s(kInt, 1);
+      const powerLow = i32x4.shl(i32x4.add(kHalf, bias), 23);
+      const powerHigh = i32x4.shl(i32x4.add(i32x4.sub(kInt, kHalf), bias), 23);
+      const shiftedExp = f32x4.mul(f32x4.mul(expR, powerLow), powerHigh);
+      sumLow = f64x2.add(sumLow, lowHalf(shiftedExp));
+      sumHigh = f64x2.add(sumHigh, highHalf(shiftedExp));
+      if (out != 0) {
+        v128.store(out + at, f32x4.mul(shiftedExp, scaleLanes));
+      }
+    }
+    sum = sumLanes(f64x2.add(sumLow, sumHigh));
+  }
+  const shift64 = <f64>shift;
+  for (; j < numClasses; j++) {
+    const shiftedExp = <f32>expScalar(<f64>f32At(row, j) - shift64);
+    sum += <f64>shiftedExp;
+    if (out != 0) {
+      storeF32At(out, j, shiftedExp * scale);
+    }
+  }
+  return sum;
 }
 
 /** Float32 lanes 0-1 and 2-3 of a v128 as two f64x2. */
@@ -150,55 +263,19 @@ function rowMax(row: usize, numClasses: i32): f32 {
   return largest;
 }
 
-/**
- * `sum_j exp(x_j - shift)`, in float64; with `out` nonzero each
- * `exp(x_j - shift)` is also stored there, rounded to float32.
- */
-function sumExp(row: usize, numClasses: i32, shift: f64, out: usize): f64 {
-  let sum: f64 = 0;
+/** `values_j *= scale` in place (float32 products). */
+function scaleRow(values: usize, numClasses: i32, scale: f32): void {
   let j = 0;
   const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD && end > 0) {
-    const shiftLanes = f64x2.splat(shift);
-    let sumLow = f64x2.splat(0);
-    let sumHigh = f64x2.splat(0);
-    for (; j < end; j += 4) {
-      const logits = v128.load(row + (<usize>j << 2));
-      const expLow = expLanes(f64x2.sub(lowHalf(logits), shiftLanes));
-      const expHigh = expLanes(f64x2.sub(highHalf(logits), shiftLanes));
-      sumLow = f64x2.add(sumLow, expLow);
-      sumHigh = f64x2.add(sumHigh, expHigh);
-      if (out != 0) {
-        v128.store(out + (<usize>j << 2), toFloat32(expLow, expHigh));
-      }
-    }
-    sum = sumLanes(f64x2.add(sumLow, sumHigh));
-  }
-  for (; j < numClasses; j++) {
-    const shiftedExp = expScalar(<f64>f32At(row, j) - shift);
-    sum += shiftedExp;
-    if (out != 0) {
-      storeF32At(out, j, <f32>shiftedExp);
-    }
-  }
-  return sum;
-}
-
-/** `values_j *= scale` in place, the product rounded once. */
-function scaleRow(values: usize, numClasses: i32, scale: f64): void {
-  let j = 0;
-  const end = vectorEnd(numClasses);
-  if (ASC_FEATURE_SIMD && end > 0) {
-    const scaleLanes = f64x2.splat(scale);
+    const scaleLanes = f32x4.splat(scale);
     for (; j < end; j += 4) {
       const at = values + (<usize>j << 2);
-      const lanes = v128.load(at);
-      v128.store(at, toFloat32(f64x2.mul(lowHalf(lanes), scaleLanes),
-          f64x2.mul(highHalf(lanes), scaleLanes)));
+      v128.store(at, f32x4.mul(v128.load(at), scaleLanes));
     }
   }
   for (; j < numClasses; j++) {
-    storeF32At(values, j, <f32>(<f64>f32At(values, j) * scale));
+    storeF32At(values, j, f32At(values, j) * scale);
   }
 }
 
@@ -209,7 +286,7 @@ function scaleRow(values: usize, numClasses: i32, scale: f64): void {
  * before it calls this).
  */
 export function forward(features: usize, labels: usize, loss: usize,
-    backprop: usize, batch: i32, numClasses: i32): void {
+    backprop: usize, batch: i32, numClasses: i32, constants: usize): void {
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const logits = features + rowOffset;
@@ -220,9 +297,10 @@ export function forward(features: usize, labels: usize, loss: usize,
       fillNaN(out, numClasses);
       continue;
     }
-    const shift = <f64>rowMax(logits, numClasses);
-    const sum = sumExp(logits, numClasses, shift, out);
-    scaleRow(out, numClasses, 1 / sum);
+    const largest = rowMax(logits, numClasses);
+    const shift = <f64>largest;
+    const sum = expPass(logits, numClasses, largest, 1, out, constants);
+    scaleRow(out, numClasses, <f32>(1 / sum));
     storeF32At(out, label, f32At(out, label) - 1);
     storeF32At(loss, row,
         <f32>(log(sum) - (<f64>f32At(logits, label) - shift)));
@@ -234,13 +312,14 @@ export function forward(features: usize, labels: usize, loss: usize,
  * `logSumExp = log(sum_j exp(x_j - rowMax))`; nothing of the logits' size.
  */
 export function lossForward(features: usize, labels: usize, loss: usize,
-    rowMaxOut: usize, logSumExpOut: usize, batch: i32, numClasses: i32): void {
+    rowMaxOut: usize, logSumExpOut: usize, batch: i32, numClasses: i32,
+    constants: usize): void {
   for (let row = 0; row < batch; row++) {
     const logits = features + (<usize>row * <usize>numClasses << 2);
     const label = load<i32>(labels + (<usize>row << 2));
     const largest = rowMax(logits, numClasses);
     const shift = <f64>largest;
-    const logSum = log(sumExp(logits, numClasses, shift, 0));
+    const logSum = log(expPass(logits, numClasses, largest, 1, 0, constants));
     storeF32At(rowMaxOut, row, largest);
     storeF32At(logSumExpOut, row, <f32>logSum);
     storeF32At(loss, row, isLabel(label, numClasses) ?
@@ -367,31 +446,6 @@ export function backpropGrad(backprop: usize, labels: usize, dLoss: usize,
   }
 }
 
-/** `out_j = scale * exp((x_j - shift) - logSum)`, rounded once. */
-function scaledExpRow(row: usize, out: usize, numClasses: i32, shift: f64,
-    logSum: f64, scale: f64): void {
-  let j = 0;
-  const end = vectorEnd(numClasses);
-  if (ASC_FEATURE_SIMD && end > 0) {
-    const shiftLanes = f64x2.splat(shift);
-    const logSumLanes = f64x2.splat(logSum);
-    const scaleLanes = f64x2.splat(scale);
-    for (; j < end; j += 4) {
-      const at = <usize>j << 2;
-      const logits = v128.load(row + at);
-      const low = f64x2.mul(scaleLanes, expLanes(f64x2.sub(
-          f64x2.sub(lowHalf(logits), shiftLanes), logSumLanes)));
-      const high = f64x2.mul(scaleLanes, expLanes(f64x2.sub(
-          f64x2.sub(highHalf(logits), shiftLanes), logSumLanes)));
-      v128.store(out + at, toFloat32(low, high));
-    }
-  }
-  for (; j < numClasses; j++) {
-    storeF32At(out, j,
-        <f32>(scale * expScalar(<f64>f32At(row, j) - shift - logSum)));
-  }
-}
-
 /**
  * The loss-only kernel's gradient: per row,
  * `dFeatures = (dLoss + dLogSumExp) * softmax - dLoss * onehot(y)`, the
@@ -399,7 +453,7 @@ function scaledExpRow(row: usize, out: usize, numClasses: i32, shift: f64,
  */
 export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     logSumExpIn: usize, dLoss: usize, dLogSumExp: usize, dFeatures: usize,
-    batch: i32, numClasses: i32): void {
+    batch: i32, numClasses: i32, constants: usize): void {
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const logits = features + rowOffset;
@@ -414,7 +468,9 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     const logSum = <f64>f32At(logSumExpIn, row);
     const oneHot = <f64>f32At(dLoss, row);
     const scale = oneHot + <f64>f32At(dLogSumExp, row);
-    scaledExpRow(logits, out, numClasses, shift, logSum, scale);
+    // softmax = exp(x - rowMax) / exp(logSumExp), one float32 factor a row.
+    expPass(logits, numClasses, <f32>shift,
+        <f32>(scale * expScalar(-logSum)), out, constants);
     const labelProbability =
         expScalar(<f64>f32At(logits, label) - shift - logSum);
     storeF32At(out, label, <f32>(scale == oneHot ?
