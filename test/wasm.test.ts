@@ -13,7 +13,8 @@ import '../src';
 
 import {catalogue} from './catalogue';
 import {NodeLane} from './node/node_lane';
-import {cannotRunOnWasm, describeInPlaceKernels} from './wasm_read_backs';
+import {cannotRunOnWasm} from './catalogue/wasm_limits';
+import {describeInPlaceKernels} from './wasm_read_backs';
 
 const lane = new NodeLane('wasm');
 

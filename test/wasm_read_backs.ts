@@ -12,12 +12,6 @@ import {rowPassesFor} from '../src/kernels/wasm/row_passes';
 
 import {expectClose} from './catalogue/assert';
 
-/** Cases whose inputs tfjs's wasm backend itself cannot make. */
-export const cannotRunOnWasm: {[name: string]: string} = {
-  'rejects complex features clearly, leaking nothing':
-      'tfjs-backend-wasm has no Complex kernel',
-};
-
 type Paths = {[path: string]: () => tf.Tensor};
 
 /** Each path, as a function of `x`, keyed by what it exercises. */

@@ -35,8 +35,8 @@ export async function launchChromium(): Promise<Browser> {
 
 /** A file the page may load, by path under http://localhost/. */
 export interface SiteFile {
-  body: string;
-  contentType: 'text/html'|'text/javascript';
+  body: string|Buffer;
+  contentType: 'text/html'|'text/javascript'|'application/wasm';
 }
 export type Site = {[path: string]: SiteFile};
 
