@@ -37,6 +37,8 @@ export async function launchChromium(): Promise<Browser> {
 export interface SiteFile {
   body: string|Buffer;
   contentType: 'text/html'|'text/javascript'|'application/wasm';
+  /** Extra response headers (say, to make the page cross-origin isolated). */
+  headers?: {[name: string]: string};
 }
 export type Site = {[path: string]: SiteFile};
 
@@ -132,7 +134,8 @@ export class SitePage {
         sitePage.log.push(`blocked request: ${url.href}`);
         return route.abort('blockedbyclient');
       }
-      return route.fulfill({body: file.body, contentType: file.contentType});
+      return route.fulfill({body: file.body, contentType: file.contentType,
+        headers: file.headers});
     });
     await page.goto('http://localhost/index.html');
     return sitePage;

@@ -17,7 +17,7 @@ export interface Lane {
     /** Bits per float the backend's textures (or arrays) store. */
     floatPrecision: 16|32;
     /** Which of the package's wasm binaries runs (wasm lanes). */
-    wasmRowPasses?: 'simd'|'scalar';
+    wasmRowPasses?: 'simd'|'scalar'|'sharedSimd';
   };
 }
 
@@ -65,9 +65,9 @@ export const lanes: Lane[] = [
 
 /**
  * tfjs's wasm backend from its script bundle, with SIMD and without (its
- * scalar binary, and the package's scalar row passes); one thread (the
- * threaded build needs a cross-origin isolated page). `wasm_lanes.test.ts`
- * runs them.
+ * scalar binary, and the package's scalar row passes), and its threaded
+ * build (a shared memory: the page is cross-origin isolated).
+ * `wasm_lanes.test.ts` runs them.
  */
 export const wasmLanes: Lane[] = [
   {
@@ -81,6 +81,12 @@ export const wasmLanes: Lane[] = [
     backend: 'wasm',
     flags: {WASM_HAS_MULTITHREAD_SUPPORT: false, WASM_HAS_SIMD_SUPPORT: false},
     expected: {floatPrecision: 32, wasmRowPasses: 'scalar'},
+  },
+  {
+    name: 'wasm threaded',
+    backend: 'wasm',
+    flags: {WASM_HAS_MULTITHREAD_SUPPORT: true, WASM_HAS_SIMD_SUPPORT: true},
+    expected: {floatPrecision: 32, wasmRowPasses: 'sharedSimd'},
   },
 ];
 

@@ -1,7 +1,8 @@
 /**
  * The catalogue in headless Chromium on tfjs's wasm backend, loaded from its
- * script bundle after tf.js as script-tag users load it: with SIMD, and
- * with SIMD off (tfjs's scalar binary and the package's scalar row passes).
+ * script bundle after tf.js as script-tag users load it: with SIMD, with
+ * SIMD off (tfjs's scalar binary and the package's scalar row passes), and
+ * threaded (its shared memory and the package's shared-memory binary).
  * One page per lane, one test per case, as `lanes.test.ts`.
  */
 import {readFileSync} from 'node:fs';
@@ -18,18 +19,26 @@ import {wasmLanes} from './lanes';
 const CASE_TIMEOUT = 240000;
 const WASM_DIST = ['node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'];
 
-/** The lanes' page with tfjs-backend-wasm's script and its binaries. */
+/**
+ * The lanes' page with tfjs-backend-wasm's script and its binaries, cross-
+ * origin isolated (SharedArrayBuffer, for the threaded build's workers).
+ */
 async function wasmSite(): Promise<Site> {
-  const site = await lanesSite();
   const binary = (name: string) => ({contentType: 'application/wasm' as const,
     body: readFileSync(join(__dirname, '..', '..', ...WASM_DIST, name))});
-  return {
-    ...site,
+  const site: Site = {
+    ...await lanesSite(),
     '/index.html': html('/tf.js', '/tf-backend-wasm.js', '/page_entry.js'),
     '/tf-backend-wasm.js': script(...WASM_DIST, 'tf-backend-wasm.js'),
     '/tfjs-backend-wasm.wasm': binary('tfjs-backend-wasm.wasm'),
     '/tfjs-backend-wasm-simd.wasm': binary('tfjs-backend-wasm-simd.wasm'),
+    '/tfjs-backend-wasm-threaded-simd.wasm':
+        binary('tfjs-backend-wasm-threaded-simd.wasm'),
   };
+  const isolated = {'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp'};
+  return Object.fromEntries(Object.entries(site).map(
+      ([path, file]) => [path, {...file, headers: isolated}]));
 }
 
 let browser: Browser;
