@@ -11,7 +11,8 @@
 //
 // The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts,
 // SparseSoftmaxCrossEntropyLoss_impl.ts). Sums and dot products accumulate
-// in float64. The SIMD exp works in float32 lanes (within 1 ulp, see
+// in float64 (the SIMD exp's sums in float32 over blocks of 256 logits
+// first). The SIMD exp works in float32 lanes (within 1 ulp, see
 // `expPass`); the scalar one in float64 (correctly rounded but for 3e-10,
 // as the cpu kernel's expFloat32).
 
@@ -71,6 +72,7 @@ const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 const MIN_EXP_INPUT_F32: f32 = -104;
 const FLOAT32_EXPONENT_BIAS: i32 = 127;
+const SUM_BLOCK: i32 = 256;
 
 /**
  * The float32 exp's constants as a table of v128 lanes in the host's heap
@@ -126,11 +128,39 @@ function expConstant(constants: usize, index: i32): v128 {
   return v128.load(constants + (<usize>index << 4));
 }
 
+/** `exp(d)` for four float32 lanes with d <= 0 (or NaN), as described above. */
+@inline
+function expLanes(d: v128, constants: usize): v128 {
+  const clamped = f32x4.pmax(d, expConstant(constants, MIN_INPUT_AT));
+  const roundingShift = expConstant(constants, ROUNDING_SHIFT_AT);
+  const shifted = f32x4.add(
+      f32x4.mul(clamped, expConstant(constants, LOG2_E_AT)), roundingShift);
+  const k = f32x4.sub(shifted, roundingShift);
+  const r = f32x4.sub(
+      f32x4.sub(clamped, f32x4.mul(k, expConstant(constants, LN2_HIGH_AT))),
+      f32x4.mul(k, expConstant(constants, LN2_LOW_AT)));
+  let p = f32x4.add(f32x4.mul(expConstant(constants, P0_AT), r),
+      expConstant(constants, P1_AT));
+  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P2_AT));
+  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P3_AT));
+  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P4_AT));
+  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P5_AT));
+  const expR = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r),
+      expConstant(constants, ONE_AT));
+  // k's bits are the low bits of `shifted`'s, above those of the shift.
+  const kInt = i32x4.sub(shifted, roundingShift);
+  const kHalf = i32x4.shr_s(kInt, 1);
+  const bias = expConstant(constants, BIAS_AT);
+  const powerLow = i32x4.shl(i32x4.add(kHalf, bias), 23);
+  const powerHigh = i32x4.shl(i32x4.add(i32x4.sub(kInt, kHalf), bias), 23);
+  return f32x4.mul(f32x4.mul(expR, powerLow), powerHigh);
+}
+
 /**
  * `scale * exp(x - shift)` (`x - shift` rounded to float32, as TensorFlow
- * rounds it) for every logit of a row, into `out` (when
- * nonzero), returning `sum_j exp(x_j - shift)` in float64; for
- * `x - shift <= 0` (every use: `shift` is at least the row's max).
+ * rounds it) for every logit of a row, into `out` (when nonzero), returning
+ * `sum_j exp(x_j - shift)` in float64; for `x - shift <= 0` (every use:
+ * `shift` is at least the row's max).
  */
 function expPass(row: usize, numClasses: i32, shift: f32, scale: f32,
     out: usize, constants: usize): f64 {
@@ -142,45 +172,27 @@ function expPass(row: usize, numClasses: i32, shift: f32, scale: f32,
     const scaleLanes = f32x4.splat(scale);
     let sumLow = f64x2.splat(0);
     let sumHigh = f64x2.splat(0);
+    // Float32 lane sums over blocks of SUM_BLOCK logits (error below
+    // SUM_BLOCK / 4 float32 ulps of the block's sum), then float64.
+    let blockSum = f32x4.splat(0);
+    let blockEnd = min(end, SUM_BLOCK);
     for (; j < end; j += 4) {
-      const minInput = expConstant(constants, MIN_INPUT_AT);
-      const log2E = expConstant(constants, LOG2_E_AT);
-      const roundingShift = expConstant(constants, ROUNDING_SHIFT_AT);
-      const ln2High = expConstant(constants, LN2_HIGH_AT);
-      const ln2Low = expConstant(constants, LN2_LOW_AT);
-      const p0 = expConstant(constants, P0_AT);
-      const p1 = expConstant(constants, P1_AT);
-      const p2 = expConstant(constants, P2_AT);
-      const p3 = expConstant(constants, P3_AT);
-      const p4 = expConstant(constants, P4_AT);
-      const p5 = expConstant(constants, P5_AT);
-      const one = expConstant(constants, ONE_AT);
-      const bias = expConstant(constants, BIAS_AT);
+      if (j == blockEnd) {
+        sumLow = f64x2.add(sumLow, lowHalf(blockSum));
+        sumHigh = f64x2.add(sumHigh, highHalf(blockSum));
+        blockSum = f32x4.splat(0);
+        blockEnd = min(end, j + SUM_BLOCK);
+      }
       const at = <usize>j << 2;
-      const d = f32x4.pmax(f32x4.sub(v128.load(row + at), shiftLanes),
-          minInput);
-      const shifted = f32x4.add(f32x4.mul(d, log2E), roundingShift);
-      const k = f32x4.sub(shifted, roundingShift);
-      const r = f32x4.sub(f32x4.sub(d, f32x4.mul(k, ln2High)),
-          f32x4.mul(k, ln2Low));
-      let p = f32x4.add(f32x4.mul(p0, r), p1);
-      p = f32x4.add(f32x4.mul(p, r), p2);
-      p = f32x4.add(f32x4.mul(p, r), p3);
-      p = f32x4.add(f32x4.mul(p, r), p4);
-      p = f32x4.add(f32x4.mul(p, r), p5);
-      const expR = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), one);
-      // k's bits are the low bits of `shifted`'s, above those of the shift.
-      const kInt = i32x4.sub(shifted, roundingShift);
-      const kHalf = i32x4.shr_s(kInt, 1);
-      const powerLow = i32x4.shl(i32x4.add(kHalf, bias), 23);
-      const powerHigh = i32x4.shl(i32x4.add(i32x4.sub(kInt, kHalf), bias), 23);
-      const shiftedExp = f32x4.mul(f32x4.mul(expR, powerLow), powerHigh);
-      sumLow = f64x2.add(sumLow, lowHalf(shiftedExp));
-      sumHigh = f64x2.add(sumHigh, highHalf(shiftedExp));
+      const shiftedExp =
+          expLanes(f32x4.sub(v128.load(row + at), shiftLanes), constants);
+      blockSum = f32x4.add(blockSum, shiftedExp);
       if (out != 0) {
         v128.store(out + at, f32x4.mul(shiftedExp, scaleLanes));
       }
     }
+    sumLow = f64x2.add(sumLow, lowHalf(blockSum));
+    sumHigh = f64x2.add(sumHigh, highHalf(blockSum));
     sum = sumLanes(f64x2.add(sumLow, sumHigh));
   }
   const shift64 = <f64>shift;
