@@ -73,16 +73,26 @@ function instantiate(backend: BackendWasm): RowPasses|null {
   if (memory == null || typeof memory.grow !== 'function') {
     return null;
   }
-  const variant = chooseVariant(memory);
+  // The constants' block is kept for the backend's life (tfjs frees its
+  // whole heap with it).
+  return instantiateOn(memory, chooseVariant(memory),
+      bytes => module._malloc(bytes) >>> 0);
+}
+
+/**
+ * The row passes' `variant` instantiated on `memory`, their exp constants
+ * written at `allocate(bytes)`. Synchronous: the binaries are a few KB,
+ * under every engine's limit for compiling on the main thread.
+ */
+export function instantiateOn(memory: WebAssembly.Memory,
+    variant: RowPasses['variant'],
+    allocate: (bytes: number) => number): RowPasses {
   const bytes = decodeBase64(variant === 'simd' ? simdBase64 :
       variant === 'scalar' ? scalarBase64 : sharedSimdBase64);
-  // Synchronous: the binaries are a few KB, under every engine's limit for
-  // compiling on the main thread.
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes),
       {env: {memory}, Math: {log: Math.log}});
   const exports = instance.exports as unknown as RowPassesExports;
-  // Kept for the backend's life (tfjs frees its whole heap with it).
-  const expConstants = module._malloc(exports.expConstantsBytes()) >>> 0;
+  const expConstants = allocate(exports.expConstantsBytes());
   exports.writeExpConstants(expConstants);
   return {
     variant,
@@ -94,6 +104,12 @@ function instantiate(backend: BackendWasm): RowPasses|null {
     backpropGrad: exports.backpropGrad,
     lossGrad: exports.lossGrad,
   };
+}
+
+/** Whether this engine runs the SIMD binary. */
+export function simdIsSupported(): boolean {
+  return typeof WebAssembly === 'object' &&
+      WebAssembly.validate(decodeBase64(simdBase64));
 }
 
 /**
@@ -109,8 +125,7 @@ function chooseVariant(memory: WebAssembly.Memory): RowPasses['variant'] {
   // Read from the evaluated flags: the flag is asynchronous, and the backend
   // evaluated it when it initialised.
   const simdFlag = env().getFlags()['WASM_HAS_SIMD_SUPPORT'];
-  return simdFlag !== false && WebAssembly.validate(decodeBase64(simdBase64)) ?
-      'simd' : 'scalar';
+  return simdFlag !== false && simdIsSupported() ? 'simd' : 'scalar';
 }
 
 function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
