@@ -12,8 +12,8 @@
 // The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts,
 // SparseSoftmaxCrossEntropyLoss_impl.ts). Sums and dot products accumulate
 // in float64 (the SIMD exp's sums in float32 over blocks of 256 logits
-// first). The SIMD exp works in float32 lanes (within 1 ulp, see
-// `expPass`); the scalar one in float64 (correctly rounded but for 3e-10,
+// first). The SIMD exp works in float32 lanes (within 1 ulp, see `expLanes`);
+// the scalar one in float64 (correctly rounded but for 3e-10,
 // as the cpu kernel's expFloat32).
 
 // Host imports: log per row only, never per logit.
@@ -76,7 +76,7 @@ const SUM_BLOCK: i32 = 256;
 
 /**
  * The float32 exp's constants as a table of v128 lanes in the host's heap
- * (`EXP_CONSTANTS_BYTES` at `constants`, written once by `writeExpConstants`):
+ * (`expConstantsBytes()` at `constants`, written once by `writeExpConstants`):
  * V8's TurboFan rematerialises every v128 constant at each use, three
  * instructions inside the loop, where a load from the table is folded into
  * the instruction that uses it.
