@@ -1,7 +1,8 @@
 /* global tf, benchMeasure, URL -- tf and benchMeasure are page globals in page.evaluate callbacks */
 // `npm run bench`: the op against the one-hot composite (and, on cpu, a plain
-// JavaScript fused loop), side by side in one run, on `cpu` in Node and on
-// WebGL and WebGPU in headless Chromium (SwiftShader). Prints a markdown table and the bars, and
+// JavaScript fused loop), side by side in one run, on `cpu` and `wasm` in
+// Node and on WebGL and WebGPU in headless Chromium (SwiftShader). Prints a
+// markdown table and the bars, and
 // writes bench/results/latest.json and latest.svg. Figures only: no test.
 import {createRequire} from 'node:module';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -33,6 +34,24 @@ async function benchCpu() {
   }
   log(`cpu scale ${JSON.stringify(SCALE_SHAPE)}`);
   return {results, scale: await scaleCheck(tf, SCALE_SHAPE)};
+}
+
+// wasm in Node (tfjs-backend-wasm's SIMD build, one thread): the same
+// shapes, with this package's in-place kernels.
+async function benchWasm() {
+  const tf = require('@tensorflow/tfjs');
+  require('@tensorflow/tfjs-backend-wasm');
+  require(join(root, 'dist', 'cjs', 'index.js'));
+  const {measureShape} = require('./measure.cjs');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend('wasm');
+  const results = [];
+  for (const shape of SHAPES) {
+    log(`wasm ${JSON.stringify(shape)}`);
+    results.push(await measureShape(tf, shape));
+  }
+  await tf.setBackend('cpu');
+  return {results};
 }
 
 /** A page with tfjs, `extraScripts` (a backend's bundle), ours and measure.js. */
@@ -143,6 +162,7 @@ async function benchBrowser() {
 }
 
 const cpu = await benchCpu();
+const wasm = await benchWasm();
 const {webgl, webgpu, chromium: chromiumVersion} = await benchBrowser();
 const machine = {
   cpu: os.cpus()[0]?.model, cores: os.cpus().length,
@@ -152,7 +172,8 @@ const machine = {
   tfjs: require('@tensorflow/tfjs/package.json').version,
   date: new Date().toISOString(),
 };
-const results = [...cpu.results, ...webgl.results, ...webgpu.results];
+const results =
+    [...cpu.results, ...wasm.results, ...webgl.results, ...webgpu.results];
 const report = {machine, results, bars: evaluateBars(results),
   scale: [cpu.scale, webgl.scale, webgpu.scale],
   recompilation: [webgl.recompilation, webgpu.recompilation]};

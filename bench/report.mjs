@@ -66,7 +66,10 @@ export function evaluateBars(results) {
   for (const result of results) {
     const d = derive(result);
     if (result.logits >= 500000) {
-      if (result.backend === 'cpu') {
+      if (result.backend === 'wasm') {
+        check(result, 'step speedup vs composite >= 8x', d.speedup, d.speedup >= 8);
+        check(result, 'forward / plain loop <= 0.5', d.forwardOverLoop, d.forwardOverLoop <= 0.5);
+      } else if (result.backend === 'cpu') {
         check(result, 'step speedup vs composite >= 25x', d.speedup, d.speedup >= 25);
         check(result, 'step / plain loop <= 1.5', d.stepOverLoop, d.stepOverLoop <= 1.5);
         check(result, 'forward / plain loop <= 1.2', d.forwardOverLoop, d.forwardOverLoop <= 1.2);

@@ -1,4 +1,5 @@
-// Builds dist/: CommonJS (dist/cjs), ES modules (dist/esm), type declarations
+// Builds dist/ (after regenerating the wasm kernels' inline binaries,
+// scripts/build_wasm.mjs): CommonJS (dist/cjs), ES modules (dist/esm), type declarations
 // (dist/types) with tsc, and the minified UMD bundle with esbuild.
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -17,6 +18,8 @@ function runTsc(...args) {
       {stdio: 'inherit'});
 }
 
+execFileSync(process.execPath, [join(root, 'scripts', 'build_wasm.mjs')],
+    {stdio: 'inherit'});
 rmSync(dist, {recursive: true, force: true});
 runTsc('--outDir', join(dist, 'cjs'), '--declaration', 'false');
 runTsc('--outDir', join(dist, 'esm'), '--declaration', 'false',

@@ -17,10 +17,10 @@ const TYPED_ARRAY_KERNEL_GROUPS: Array<[KernelConfig, ...KernelConfig[]]> = [
 
 /**
  * Makes sure `backendName` can run the op: a backend with no kernel of ours
- * (wasm, webgpu, tfjs-node's `tensorflow`, or a custom backend, whenever it
- * was loaded) gets the cpu kernels, which read and write through
- * the backend's public `readSync`/`write`, the first time the op runs
- * on it. A backend with its own forward kernel (cpu, webgl) is left alone:
+ * (tfjs-node's `tensorflow`, or a custom backend, whenever it was loaded)
+ * gets the cpu kernels, which read and write through the backend's public
+ * `readSync`/`write`, the first time the op runs on it. A backend with its
+ * own forward kernel (cpu, webgl, webgpu, wasm) is left alone:
  * without its own gradient kernel, the gradient falls back to tfjs ops, which
  * suits a GPU better than a read-back.
  *

@@ -23,6 +23,7 @@ import {sparseSoftmaxCrossEntropyLossWebgpuConfig} from './kernels/webgpu/Sparse
 import {sparseSoftmaxCrossEntropyLossGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {wasmKernelConfigs} from './kernels/wasm/kernel_configs.js';
 
 for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
@@ -37,6 +38,7 @@ for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig,
        sparseSoftmaxCrossEntropyLossWebgpuConfig,
        sparseSoftmaxCrossEntropyLossGradWebgpuConfig,
+       ...wasmKernelConfigs,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.

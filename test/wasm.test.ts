@@ -1,42 +1,42 @@
 /**
- * The catalogue on the `wasm` backend in Node. The package ships no wasm
- * kernel: the op registers its generic read-back kernels the first time it
- * runs there, so this lane checks that fallback end to end (values, every
- * gradient order, errors, memory). Wasm data lives on the CPU, so the
- * fallback checks labels and throws TensorFlow's CPU error (`checksLabels`).
+ * The `wasm` backend with SIMD, in Node: the package's kernels run in place
+ * on tfjs-backend-wasm's heap (src/kernels/wasm/). The whole catalogue runs
+ * in a plain Node process (`node_lane.ts`); the checks that look inside the
+ * backend (which binary runs, read-backs counted) run here. Wasm data lives
+ * on the CPU, so the kernels check labels and throw TensorFlow's CPU error
+ * (`checksLabels`). `wasm_scalar.test.ts` does the same with SIMD off.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import {sparseSoftmaxCrossEntropyWithLogits} from '../src';
+import '../src';
 
 import {catalogue} from './catalogue';
 import {NodeLane} from './node/node_lane';
-
-/** Cases whose inputs tfjs's wasm backend itself cannot make. */
-const cannotRunOnWasm: {[name: string]: string} = {
-  'rejects complex features clearly, leaking nothing':
-      'tfjs-backend-wasm has no Complex kernel',
-};
+import {cannotRunOnWasm} from './catalogue/wasm_limits';
+import {describeInPlaceKernels} from './wasm_read_backs';
 
 const lane = new NodeLane('wasm');
 
-beforeAll(() => lane.start());
+beforeAll(async () => {
+  // Node has no worker threads for the wasm backend's threaded build.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend('wasm');
+  await lane.start();
+});
 afterAll(() => lane.stop());
 
-describe('wasm (Node): the read-back fallback kernels', () => {
-  it('registers them the first time the op runs on wasm', async () => {
-    // Lazy, so it also reaches backends loaded after the package.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    await tf.setBackend('wasm');
-    expect(tf.getKernel('SparseSoftmaxCrossEntropyWithLogits', 'wasm'))
-        .toBeUndefined();
-    tf.dispose(sparseSoftmaxCrossEntropyWithLogits([[1, 2]], [0]));
-    expect(tf.getKernel('SparseSoftmaxCrossEntropyWithLogits', 'wasm'))
-        .toBeDefined();
-    expect(tf.getKernel('SparseSoftmaxCrossEntropyWithLogitsGrad', 'wasm'))
-        .toBeDefined();
+describe('wasm (Node, SIMD): in-place kernels', () => {
+  it('registers the kernels for wasm when the package loads', () => {
+    for (const kernelName of ['SparseSoftmaxCrossEntropyWithLogits',
+      'SparseSoftmaxCrossEntropyWithLogitsGrad',
+      'SparseSoftmaxCrossEntropyLoss', 'SparseSoftmaxCrossEntropyLossGrad']) {
+      expect(tf.getKernel(kernelName, 'wasm')?.kernelFunc.name)
+          .toMatch(/Wasm$/);
+    }
   });
+
+  describeInPlaceKernels('simd');
 
   for (const {name} of catalogue) {
     const test = name in cannotRunOnWasm ? it.skip : it;

@@ -44,8 +44,9 @@ export type SparseSoftmaxCrossEntropyWithLogitsResult<
  * Labels outside `[0, numClasses)`: the `cpu` backend throws TensorFlow's
  * error; `webgl`, like TensorFlow's GPU kernel, does not check (that would
  * need a read-back) and returns NaN for that row's loss and backprop, other
- * rows exact. Backends without a kernel of this package (wasm, webgpu,
- * tfjs-node) run a generic one that reads the data back and behaves as `cpu`.
+ * rows exact. `wasm` runs in place on its heap and throws as `cpu` does.
+ * Backends without a kernel of this package (webgpu, tfjs-node) run a
+ * generic one that reads the data back and behaves as `cpu`.
  *
  * @param features float32 logits of rank >= 1, classes on the last axis,
  *     at least one class. Higher ranks are flattened to 2-D and restored.

@@ -41,8 +41,10 @@ export async function launchChromium(): Promise<Browser> {
 
 /** A file the page may load, by path under http://localhost/. */
 export interface SiteFile {
-  body: string;
-  contentType: 'text/html'|'text/javascript';
+  body: string|Buffer;
+  contentType: 'text/html'|'text/javascript'|'application/wasm';
+  /** Extra response headers (say, to make the page cross-origin isolated). */
+  headers?: {[name: string]: string};
 }
 export type Site = {[path: string]: SiteFile};
 
@@ -181,7 +183,8 @@ export class SitePage {
         sitePage.log.push(`blocked request: ${url.href}`);
         return route.abort('blockedbyclient');
       }
-      return route.fulfill({body: file.body, contentType: file.contentType});
+      return route.fulfill({body: file.body, contentType: file.contentType,
+        headers: file.headers});
     });
     await page.goto('http://localhost/index.html');
     return sitePage;

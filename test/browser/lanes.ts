@@ -8,7 +8,7 @@ export type Flags = {[flag: string]: boolean|number};
 
 export interface Lane {
   name: string;
-  backend: 'cpu'|'webgl'|'webgpu';
+  backend: 'cpu'|'webgl'|'webgpu'|'wasm';
   flags: Flags;
   /**
    * Whether the page loads everything by script tags (tfjs's bundles and
@@ -21,6 +21,8 @@ export interface Lane {
     webglVersion?: 1|2;
     /** Bits per float the backend's textures (or arrays) store. */
     floatPrecision: 16|32;
+    /** Which of the package's wasm binaries runs (wasm lanes). */
+    wasmRowPasses?: 'simd'|'scalar'|'sharedSimd';
   };
 }
 
@@ -73,6 +75,33 @@ export const lanes: Lane[] = [
   },
 ];
 
+/**
+ * tfjs's wasm backend from its script bundle, with SIMD and without (its
+ * scalar binary, and the package's scalar row passes), and its threaded
+ * build (a shared memory: the page is cross-origin isolated).
+ * `wasm_lanes.test.ts` runs them.
+ */
+export const wasmLanes: Lane[] = [
+  {
+    name: 'wasm simd',
+    backend: 'wasm',
+    flags: {WASM_HAS_MULTITHREAD_SUPPORT: false, WASM_HAS_SIMD_SUPPORT: true},
+    expected: {floatPrecision: 32, wasmRowPasses: 'simd'},
+  },
+  {
+    name: 'wasm scalar',
+    backend: 'wasm',
+    flags: {WASM_HAS_MULTITHREAD_SUPPORT: false, WASM_HAS_SIMD_SUPPORT: false},
+    expected: {floatPrecision: 32, wasmRowPasses: 'scalar'},
+  },
+  {
+    name: 'wasm threaded',
+    backend: 'wasm',
+    flags: {WASM_HAS_MULTITHREAD_SUPPORT: true, WASM_HAS_SIMD_SUPPORT: true},
+    expected: {floatPrecision: 32, wasmRowPasses: 'sharedSimd'},
+  },
+];
+
 /** What a lane's page reports once its backend is up. */
 export interface LaneReport {
   backend: string;
@@ -83,6 +112,8 @@ export interface LaneReport {
   /** `tf.backend().floatPrecision()`, for the record. */
   tfjsFloatPrecision: number;
   renderer?: string;
+  /** Which of the package's wasm binaries runs (wasm lanes). */
+  wasmRowPasses?: string;
 }
 
 export interface CaseResult {

@@ -5,9 +5,11 @@
  * The jest side sets the lane up, then runs cases one by one by name.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
+import {rowPassesFor} from '../../src/kernels/wasm/row_passes';
 import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 
 import {CaseResult, Lane, LaneReport} from './lanes';
@@ -66,6 +68,11 @@ async function setUpLane(laneToSetUp: Lane): Promise<LaneReport> {
   for (const [flag, value] of Object.entries(lane.flags)) {
     tf.env().set(flag, value);
   }
+  if (lane.backend === 'wasm') {
+    // tfjs-backend-wasm's script bundle fetches its binaries from here.
+    (tf as unknown as {wasm: {setWasmPaths(prefix: string): void}})
+        .wasm.setWasmPaths('http://localhost/');
+  }
   if (!await tf.setBackend(lane.backend)) {
     throw new Error(`tf.setBackend('${lane.backend}') failed`);
   }
@@ -77,8 +84,9 @@ async function setUpLane(laneToSetUp: Lane): Promise<LaneReport> {
     loss: sparseSoftmaxCrossEntropy,
     backend: lane.backend,
     // TF's GPU contract (webgl, webgpu): out-of-range labels give NaN
-    // rows, no error.
-    checksLabels: lane.backend === 'cpu',
+    // rows, no error; wasm data lives on the CPU and its kernels throw as
+    // cpu's do.
+    checksLabels: lane.backend === 'cpu' || lane.backend === 'wasm',
     ...tolerancesFor(floatPrecision),
   };
   return {
@@ -88,6 +96,8 @@ async function setUpLane(laneToSetUp: Lane): Promise<LaneReport> {
     floatPrecision,
     tfjsFloatPrecision: tf.backend().floatPrecision(),
     ...(tf.getBackend() === 'webgl' ? webglInfo() : {}),
+    ...(tf.getBackend() === 'wasm' ? {wasmRowPasses:
+      rowPassesFor(tf.backend() as BackendWasm)?.variant} : {}),
   };
 }
 

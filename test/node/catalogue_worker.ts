@@ -23,12 +23,17 @@ export interface CaseReply {
   message?: string;
 }
 
-async function contextFor(backend: string): Promise<CaseContext> {
+async function contextFor(
+    backend: string, flags: {[flag: string]: boolean}): Promise<CaseContext> {
   if (backend === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-backend-wasm');
     // Node has no worker threads for the wasm backend's threaded build.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+  // Once the backend's package has registered its flags.
+  for (const [flag, value] of Object.entries(flags)) {
+    tf.env().set(flag, value);
   }
   if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) {
     throw new Error(`could not set the ${backend} backend`);
@@ -38,8 +43,7 @@ async function contextFor(backend: string): Promise<CaseContext> {
     op: sparseSoftmaxCrossEntropyWithLogits,
     loss: sparseSoftmaxCrossEntropy,
     backend,
-    // wasm has no kernel of ours: the read-back fallback checks labels on
-    // the CPU as the cpu kernel does.
+    // wasm data lives on the CPU: its kernels check labels as cpu's do.
     checksLabels: backend === 'cpu' || backend === 'wasm',
     ...tolerancesFor(tf.backend().floatPrecision()),
   };
@@ -65,7 +69,8 @@ async function runCase(
 }
 
 async function main(): Promise<void> {
-  const context = await contextFor(process.argv[2] ?? 'cpu');
+  const context = await contextFor(process.argv[2] ?? 'cpu',
+      JSON.parse(process.argv[3] ?? '{}') as {[flag: string]: boolean});
   const send = (reply: CaseReply | {ready: true}) => process.send?.(reply);
   process.on('message', (request: CaseRequest) => {
     void runCase(context, request).then(send);

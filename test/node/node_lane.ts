@@ -17,12 +17,18 @@ export class NodeLane {
   private worker?: ChildProcess;
   private pending?: (reply: CaseReply) => void;
 
-  constructor(private readonly backend: string) {}
+  /**
+   * `flags` are tfjs flags the worker sets before it initialises the
+   * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build).
+   */
+  constructor(private readonly backend: string,
+              private readonly flags: {[flag: string]: boolean} = {}) {}
 
   async start(): Promise<void> {
     const outdir = join(root, 'test-artifacts');
     mkdirSync(outdir, {recursive: true});
-    const outfile = join(outdir, `catalogue_worker.${this.backend}.cjs`);
+    const outfile = join(outdir,
+        `catalogue_worker.${this.backend}.${Object.keys(this.flags).length}.cjs`);
     buildSync({
       entryPoints: [join(__dirname, 'catalogue_worker.ts')],
       outfile,
@@ -32,7 +38,8 @@ export class NodeLane {
       packages: 'external',
       logLevel: 'error',
     });
-    const worker = fork(outfile, [this.backend], {stdio: 'pipe'});
+    const worker = fork(outfile, [this.backend, JSON.stringify(this.flags)],
+        {stdio: 'pipe'});
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());

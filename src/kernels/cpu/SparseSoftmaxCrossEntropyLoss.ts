@@ -6,6 +6,7 @@ import {findInvalidLabel} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {sparseSoftmaxCrossEntropyLossImpl} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
+import {copiedLossForward} from './copied_row_passes.js';
 
 /**
  * The loss-only kernel over TypedArrays: labels checked as in the forward
@@ -23,9 +24,11 @@ export function sparseSoftmaxCrossEntropyLossCpu(args: {
   if (badLabel !== undefined) {
     throw invalidLabelError(badLabel, numClasses, labelValues);
   }
-  const {loss, rowMax, logSumExp} = sparseSoftmaxCrossEntropyLossImpl(
-      backendValues(backend, features, Float32Array), labelValues, batch,
-      numClasses);
+  const featureValues = backendValues(backend, features, Float32Array);
+  const {loss, rowMax, logSumExp} =
+      copiedLossForward(featureValues, labelValues, batch, numClasses) ??
+      sparseSoftmaxCrossEntropyLossImpl(featureValues, labelValues, batch,
+          numClasses);
   return [
     writeFloat32(backend, [batch], loss),
     writeFloat32(backend, [batch, 1], rowMax),

@@ -4,6 +4,7 @@ import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInpu
 import {sparseSoftmaxCrossEntropyLossGradImpl} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
+import {copiedLossGrad} from './copied_row_passes.js';
 
 /** The loss-only gradient kernel over TypedArrays (backends as the forward's). */
 export function sparseSoftmaxCrossEntropyLossGradCpu(args: {
@@ -15,13 +16,16 @@ export function sparseSoftmaxCrossEntropyLossGradCpu(args: {
     backend,
   } = args;
   const [batch, numClasses] = features.shape;
-  const dFeatures = sparseSoftmaxCrossEntropyLossGradImpl(
-      backendValues(backend, features, Float32Array),
-      backendValues(backend, labels, Int32Array),
-      backendValues(backend, rowMax, Float32Array),
-      backendValues(backend, logSumExp, Float32Array),
-      backendValues(backend, dLoss, Float32Array),
-      backendValues(backend, dLogSumExp, Float32Array), batch, numClasses);
+  const values = [
+    backendValues(backend, features, Float32Array),
+    backendValues(backend, labels, Int32Array),
+    backendValues(backend, rowMax, Float32Array),
+    backendValues(backend, logSumExp, Float32Array),
+    backendValues(backend, dLoss, Float32Array),
+    backendValues(backend, dLogSumExp, Float32Array), batch, numClasses,
+  ] as const;
+  const dFeatures = copiedLossGrad(...values) ??
+      sparseSoftmaxCrossEntropyLossGradImpl(...values);
   return writeFloat32(backend, [batch, numClasses], dFeatures);
 }
 

@@ -5,13 +5,15 @@ import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogits
 import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
+import {copiedForward} from './copied_row_passes.js';
 
 /**
  * The forward kernel over TypedArrays: rejects out-of-range labels with
- * TensorFlow's CPU error before any output is allocated, then runs the fused
- * impl. It reads and writes through the backend's public `readSync`/`write`,
+ * TensorFlow's CPU error before any output is allocated, then runs the wasm
+ * row passes on copies (`copied_row_passes.ts`) or, without WebAssembly
+ * SIMD, the fused impl. It reads and writes through the backend's public `readSync`/`write`,
  * which on `cpu` hand over the arrays themselves, so the same kernel also
- * serves backends without a kernel of ours (wasm, tfjs-node: a copy; webgpu:
+ * serves backends without a kernel of ours (tfjs-node: a copy; webgpu:
  * a synchronous download), see `fallback_kernels.ts`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
@@ -25,9 +27,11 @@ export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   if (badLabel !== undefined) {
     throw invalidLabelError(badLabel, numClasses, labelValues);
   }
-  const {loss, backprop} = sparseSoftmaxCrossEntropyWithLogitsImpl(
-      backendValues(backend, features, Float32Array), labelValues, batch,
-      numClasses);
+  const featureValues = backendValues(backend, features, Float32Array);
+  const {loss, backprop} =
+      copiedForward(featureValues, labelValues, batch, numClasses) ??
+      sparseSoftmaxCrossEntropyWithLogitsImpl(featureValues, labelValues,
+          batch, numClasses);
   return [
     writeFloat32(backend, [batch], loss),
     writeFloat32(backend, [batch, numClasses], backprop),

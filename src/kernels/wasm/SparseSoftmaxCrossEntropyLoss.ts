@@ -1,0 +1,37 @@
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {sparseSoftmaxCrossEntropyLossCpu} from '../cpu/SparseSoftmaxCrossEntropyLoss.js';
+import {kernelConfig} from '../kernel_config.js';
+import {heapOffset, rowPassesFor} from './row_passes.js';
+import {checkLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
+
+/**
+ * The loss-only kernel on wasm, in place: labels checked as in the forward
+ * kernel, then per row `loss`, `rowMax` and `logSumExp`; nothing of the
+ * logits' size is written.
+ */
+export function sparseSoftmaxCrossEntropyLossWasm(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
+  backend: BackendWasm,
+}): TensorInfo[] {
+  const {inputs: {features, labels}, backend} = args;
+  const rowPasses = rowPassesFor(backend);
+  if (rowPasses == null) {
+    return sparseSoftmaxCrossEntropyLossCpu(args);
+  }
+  const [batch, numClasses] = features.shape;
+  checkLabels(rowPasses, backend, labels, numClasses);
+  const loss = backend.makeOutput([batch], 'float32');
+  const rowMax = backend.makeOutput([batch, 1], 'float32');
+  const logSumExp = backend.makeOutput([batch, 1], 'float32');
+  rowPasses.lossForward(heapOffset(backend, features),
+      heapOffset(backend, labels), heapOffset(backend, loss),
+      heapOffset(backend, rowMax), heapOffset(backend, logSumExp), batch,
+      numClasses, rowPasses.expConstants);
+  return [loss, rowMax, logSumExp];
+}
+
+export const sparseSoftmaxCrossEntropyLossWasmConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyLoss, 'wasm', sparseSoftmaxCrossEntropyLossWasm);

@@ -1,0 +1,37 @@
+import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
+import {sparseSoftmaxCrossEntropyLossGradCpu} from '../cpu/SparseSoftmaxCrossEntropyLossGrad.js';
+import {kernelConfig} from '../kernel_config.js';
+import {heapOffset, rowPassesFor} from './row_passes.js';
+
+/**
+ * The loss-only gradient kernel on wasm, in place: one pass that rebuilds
+ * the softmax from `rowMax` and `logSumExp` as it writes `dFeatures`.
+ */
+export function sparseSoftmaxCrossEntropyLossGradWasm(args: {
+  inputs: SparseSoftmaxCrossEntropyLossGradInputs,
+  backend: BackendWasm,
+}): TensorInfo {
+  const {
+    inputs: {features, labels, rowMax, logSumExp, dLoss, dLogSumExp},
+    backend,
+  } = args;
+  const rowPasses = rowPassesFor(backend);
+  if (rowPasses == null) {
+    return sparseSoftmaxCrossEntropyLossGradCpu(args);
+  }
+  const [batch, numClasses] = features.shape;
+  const dFeatures = backend.makeOutput([batch, numClasses], 'float32');
+  rowPasses.lossGrad(heapOffset(backend, features), heapOffset(backend, labels),
+      heapOffset(backend, rowMax), heapOffset(backend, logSumExp),
+      heapOffset(backend, dLoss), heapOffset(backend, dLogSumExp),
+      heapOffset(backend, dFeatures), batch, numClasses,
+      rowPasses.expConstants);
+  return dFeatures;
+}
+
+export const sparseSoftmaxCrossEntropyLossGradWasmConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyLossGrad, 'wasm',
+    sparseSoftmaxCrossEntropyLossGradWasm);

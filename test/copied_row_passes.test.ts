@@ -1,0 +1,56 @@
+/**
+ * The cpu kernels' wasm path (`copied_row_passes.ts`: the row passes on
+ * copies in a memory of their own) against the JavaScript impls it stands
+ * in for, on shapes with and without a remainder of four, growing the heap
+ * between calls; the catalogue's cpu lanes then run it end to end.
+ */
+import {copiedForward, copiedGrad, copiedLossForward, copiedLossGrad} from '../src/kernels/cpu/copied_row_passes';
+import {sparseSoftmaxCrossEntropyLossGradImpl, sparseSoftmaxCrossEntropyLossImpl} from '../src/kernels/SparseSoftmaxCrossEntropyLoss_impl';
+import {sparseSoftmaxCrossEntropyWithLogitsGradImpl, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../src/kernels/SparseSoftmaxCrossEntropyWithLogits_impl';
+
+import {expectClose} from './catalogue/assert';
+import {Random} from './catalogue/random';
+
+const [RTOL, ATOL] = [2e-5, 2e-6];
+
+// From 16384 logits (smaller calls run the JavaScript loops).
+for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]]) {
+  it(`matches the impls at [${batch}, ${numClasses}]`, () => {
+    const random = new Random(batch * numClasses);
+    const features = random.logits(batch * numClasses, 20);
+    const labels = random.labels(batch, numClasses);
+    const dLoss = random.logits(batch, 1);
+    const dBackprop = random.logits(batch * numClasses, 1);
+
+    const forward = copiedForward(features, labels, batch, numClasses);
+    const expected =
+        sparseSoftmaxCrossEntropyWithLogitsImpl(features, labels, batch, numClasses);
+    expect(forward).not.toBeNull();
+    expect(copiedForward(features, labels, 1, 16383)).toBeNull();
+    expectClose(forward?.loss ?? [], expected.loss, RTOL, ATOL, 'loss');
+    expectClose(forward?.backprop ?? [], expected.backprop, RTOL, ATOL, 'backprop');
+
+    for (const upstream of [undefined, new Float32Array(batch * numClasses), dBackprop]) {
+      expectClose(
+          copiedGrad(expected.backprop, labels, dLoss, upstream, batch, numClasses) ?? [],
+          sparseSoftmaxCrossEntropyWithLogitsGradImpl(
+              expected.backprop, labels, dLoss, upstream, batch, numClasses),
+          RTOL, ATOL, 'dFeatures');
+    }
+
+    const lossOnly = copiedLossForward(features, labels, batch, numClasses);
+    const expectedLossOnly =
+        sparseSoftmaxCrossEntropyLossImpl(features, labels, batch, numClasses);
+    expectClose(lossOnly?.loss ?? [], expectedLossOnly.loss, RTOL, ATOL, 'loss only');
+    expectClose(lossOnly?.rowMax ?? [], expectedLossOnly.rowMax, 0, 0, 'rowMax');
+    expectClose(lossOnly?.logSumExp ?? [], expectedLossOnly.logSumExp, RTOL, ATOL,
+        'logSumExp');
+    const {rowMax, logSumExp} = expectedLossOnly;
+    expectClose(
+        copiedLossGrad(features, labels, rowMax, logSumExp, dLoss, dLoss, batch,
+            numClasses) ?? [],
+        sparseSoftmaxCrossEntropyLossGradImpl(features, labels, rowMax, logSumExp,
+            dLoss, dLoss, batch, numClasses),
+        RTOL, ATOL, 'loss-only dFeatures');
+  });
+}
