@@ -3,10 +3,8 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {lossAndRowResults} from './loss_and_row_results.js';
 import {rowLayout} from './row_reduce_webgpu.js';
-import {runFlatProgram} from './run_program.js';
-import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
 
 /**
  * The loss-only kernel on WebGPU: the forward kernel without its `backprop`
@@ -25,10 +23,8 @@ export function sparseSoftmaxCrossEntropyLossWebgpu(args: {
         shape => backend.makeTensorInfo(shape, 'float32', new Float32Array(0)));
   }
   const layout = rowLayout(batch, numClasses);
-  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
-  const loss = runFlatProgram(
-      backend, new SoftmaxCrossEntropyLossProgram(layout),
-      [features, labels, rowMax, logSumExp]);
+  const {loss, rowMax, logSumExp} =
+      lossAndRowResults(backend, features, labels, layout);
   return [loss, rowMax, logSumExp];
 }
 

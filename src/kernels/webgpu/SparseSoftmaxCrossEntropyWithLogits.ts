@@ -3,10 +3,8 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {rowMaxAndLogSumExp} from './row_reduce.js';
+import {lossAndRowResults} from './loss_and_row_results.js';
 import {rowLayout} from './row_reduce_webgpu.js';
-import {runFlatProgram} from './run_program.js';
-import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
@@ -33,10 +31,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
     ];
   }
   const layout = rowLayout(batch, numClasses);
-  const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features, layout);
-  const loss = runFlatProgram(
-      backend, new SoftmaxCrossEntropyLossProgram(layout),
-      [features, labels, rowMax, logSumExp]);
+  const {loss, rowMax, logSumExp} =
+      lossAndRowResults(backend, features, labels, layout);
   const backprop =
       softmaxMinusOneHot(backend, features, labels, rowMax, logSumExp, layout);
   backend.disposeData(rowMax.dataId);
