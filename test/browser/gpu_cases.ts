@@ -9,6 +9,7 @@ import type {Tensor} from '@tensorflow/tfjs';
 import {expectClose, expectEqual} from '../catalogue/assert';
 import {CaseContext, TestCase} from '../catalogue/case';
 import {Random} from '../catalogue/random';
+import {reference} from '../catalogue/reference';
 
 /** The backend methods through which every read of tensor data goes. */
 const READ_METHODS = ['readSync', 'read'] as const;
@@ -101,6 +102,37 @@ async function trainingStepsAt(
 
 /** For every GPU lane (webgl, webgpu). */
 export const gpuCases: TestCase[] = [
+  {
+    name: 'the loss is within 1e-5 relative of a float64 reference, up to 2,000,000 classes',
+    async run(context) {
+      const {tf, op, loss: lossFunction} = context;
+      const random = new Random(62);
+      // float32 lanes: the bar (an absolute 1e-6 for losses near 0, where
+      // float32's cancellation in `logSumExp - (x - rowMax)` is TF's too);
+      // 16-bit textures: the lane's own tolerance.
+      const [rtol, atol] =
+          context.floatPrecision === 32 ? [1e-5, 1e-6] : [context.rtol, context.atol];
+      for (const [batch, numClasses, scale] of
+           [[7, 10, 3], [64, 1000, 3], [16, 1000, 100], [3, 100003, 3],
+             [2, 250000, 3], [1, 2000000, 3]]) {
+        const features = context.storable(
+            random.logits(batch * numClasses, scale));
+        const labels = random.labels(
+            batch, Math.min(numClasses, context.maxExactLabel + 1));
+        const expected = reference(features, labels, numClasses).loss;
+        const featureTensor = tf.tensor2d(features, [batch, numClasses]);
+        const labelTensor = tf.tensor1d(labels, 'int32');
+        const {loss, backprop} = op(featureTensor, labelTensor);
+        const perExample = lossFunction(
+            labelTensor, featureTensor, undefined, 0, tf.Reduction.NONE);
+        const what = `[${batch}, ${numClasses}] at scale ${scale}`;
+        expectClose(await loss.data(), expected, rtol, atol, `op loss ${what}`);
+        expectClose(await perExample.data(), expected, rtol, atol,
+            `tf.losses ${what}`);
+        tf.dispose([featureTensor, labelTensor, loss, backprop, perExample]);
+      }
+    },
+  },
   {
     name: 'nothing is read back while the op, the loss and their gradients run',
     async run(context) {
