@@ -1,4 +1,4 @@
-import {add, concat, expandDims, getBackend, getKernel, matMul, mean, mul, reshape, scalar, slice, sub, sum, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, expandDims, getBackend, getKernel, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {ensureKernelsFor} from '../../fallback_kernels.js';
 import {recordedFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
@@ -181,7 +181,10 @@ export function chunkedLossAndGradients(
           matMul(dLogits, layer.kernel, false, !layer.transposeKernel);
       let biasSum = dBias;
       if (layer.bias != null) {
-        const chunkBias = sum(dLogits, 0);
+        // A column sum as a product with ones: tfjs's cpu `sum` over the
+        // first axis transposes the chunk first, and costs more than this.
+        const chunkBias =
+            reshape(matMul(ones([1, rows]), dLogits), [numClasses]);
         biasSum = dBias == null ? chunkBias : add(dBias, chunkBias);
         dBias?.dispose();
       }
