@@ -7,7 +7,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
+import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
 import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 
 import {CaseResult, Lane, LaneReport} from './lanes';
@@ -72,6 +72,7 @@ async function setUpLane(laneToSetUp: Lane): Promise<LaneReport> {
     tf,
     op: sparseSoftmaxCrossEntropyWithLogits,
     loss: sparseSoftmaxCrossEntropy,
+    linearLoss: linearSparseSoftmaxCrossEntropy,
     backend: lane.backend,
     // TF's GPU contract: out-of-range labels give NaN rows, no error.
     checksLabels: lane.backend === 'cpu',

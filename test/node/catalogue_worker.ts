@@ -10,7 +10,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tf = require('@tensorflow/tfjs');
 
-import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
+import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
 import {catalogue, CaseContext, tolerancesFor} from '../catalogue/index.js';
 
 export interface CaseRequest {
@@ -37,6 +37,7 @@ async function contextFor(backend: string): Promise<CaseContext> {
     tf,
     op: sparseSoftmaxCrossEntropyWithLogits,
     loss: sparseSoftmaxCrossEntropy,
+    linearLoss: linearSparseSoftmaxCrossEntropy,
     backend,
     // wasm has no kernel of ours: the read-back fallback checks labels on
     // the CPU as the cpu kernel does.
