@@ -2,8 +2,9 @@
 // `npm run bench`: the op against the one-hot composite (and, on cpu, a plain
 // JavaScript fused loop), side by side in one run, on `cpu` and `wasm` in
 // Node and on WebGL and WebGPU in headless Chromium (SwiftShader). Prints a
-// markdown table and the bars, and
-// writes bench/results/latest.json and latest.svg. Figures only: no test.
+// markdown table and the bars, and writes bench/results/latest.json and
+// latest.svg; then the linear cross-entropy section (bench/linear.mjs).
+// Figures only: no test.
 import {createRequire} from 'node:module';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import * as esbuild from 'esbuild';
 import {chromium} from 'playwright-core';
 
 import {renderChart} from './chart.mjs';
+import {benchLinear} from './linear.mjs';
 import {evaluateBars, markdownTable} from './report.mjs';
 
 const require = createRequire(import.meta.url);
@@ -184,3 +186,9 @@ writeFileSync(join(root, 'bench', 'results', 'latest.json'),
 writeFileSync(join(root, 'bench', 'results', 'latest.svg'),
     renderChart(results, machine));
 console.log(markdownTable(report));
+
+// The output layer fused with the loss (bench/linear.mjs; results in
+// bench/results/linear.json).
+const linear = await benchLinear();
+console.log('\n### Linear cross-entropy: an output layer\'s training step\n');
+console.log(linear.markdown);

@@ -9,8 +9,12 @@ export const OP_NAME = 'sparseSoftmaxCrossEntropyWithLogits';
 /** The loss built on the op (`tf.losses.sparseSoftmaxCrossEntropy`). */
 export const LOSS_NAME = 'sparseSoftmaxCrossEntropy';
 
+/** The loss fused with the output layer before it. */
+export const LINEAR_LOSS_NAME = 'linearSparseSoftmaxCrossEntropy';
+
 export type ArgumentName = 'features'|'labels'|'logits'|'weights'|
-    'labelSmoothing'|'reduction'|'ignoreIndex'|'x'|'config';
+    'labelSmoothing'|'reduction'|'ignoreIndex'|'x'|'config'|'hidden'|
+    'kernel'|'bias'|'options'|'chunkSize'|'transposeKernel';
 
 /** An error about one argument of a function (by default, the op). */
 export function argumentError(

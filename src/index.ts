@@ -8,6 +8,8 @@ import './register.js';
 export {sparseSoftmaxCrossEntropyWithLogits} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export type {SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
+export {linearSparseSoftmaxCrossEntropy} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
+export type {LinearSparseSoftmaxCrossEntropyOptions} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 export {fitSparse} from './layers/fit_sparse.js';
 export type {FitSparseArgs, SparseFitModel, SparseFitOptions} from './layers/fit_sparse.js';
 export type {LabelledBatch, LabelledBatches} from './layers/labelled_batches.js';

@@ -10,10 +10,12 @@
  * it works under ES modules too). TypeScript cannot type it there:
  * tfjs-core declares `losses` as a `const` of an anonymous object type,
  * which no `declare module` can extend (a merged `namespace losses` is a
- * duplicate identifier). Typed code imports `sparseSoftmaxCrossEntropy`.
+ * duplicate identifier). Typed code imports `sparseSoftmaxCrossEntropy` and
+ * `linearSparseSoftmaxCrossEntropy`.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 
+import {linearSparseSoftmaxCrossEntropy} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 import {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 import {visibleModules} from './visible_modules.js';
@@ -44,6 +46,7 @@ declare module '@tensorflow/tfjs-core/dist/tensor' {
 
 const OP_KEY = 'sparseSoftmaxCrossEntropyWithLogits';
 const LOSS_KEY = 'sparseSoftmaxCrossEntropy';
+const LINEAR_LOSS_KEY = 'linearSparseSoftmaxCrossEntropy';
 
 export function attachToNamespaces(): void {
   for (const namespace of [tfc, ...tfjsCoreReExporters()]) {
@@ -54,6 +57,7 @@ export function attachToNamespaces(): void {
     return sparseSoftmaxCrossEntropyWithLogits(this, labels);
   });
   defineOnce(tfc.losses, LOSS_KEY, sparseSoftmaxCrossEntropy);
+  defineOnce(tfc.losses, LINEAR_LOSS_KEY, linearSparseSoftmaxCrossEntropy);
 }
 
 function defineOnce(target: object, key: string, value: unknown): void {

@@ -47,7 +47,7 @@ export const sparseSoftmaxCrossEntropyLossGradConfig: GradConfig = {
   },
 };
 
-function recordedFeaturesGradient(
+export function recordedFeaturesGradient(
     features: Tensor, labels: Tensor, dLoss: Tensor,
     dLogSumExp: Tensor): Tensor {
   const [, backprop] =

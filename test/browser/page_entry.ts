@@ -8,7 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
-import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
+import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
 import {rowPassesFor} from '../../src/kernels/wasm/row_passes';
 import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 
@@ -82,6 +82,7 @@ async function setUpLane(laneToSetUp: Lane): Promise<LaneReport> {
     tf,
     op: sparseSoftmaxCrossEntropyWithLogits,
     loss: sparseSoftmaxCrossEntropy,
+    linearLoss: linearSparseSoftmaxCrossEntropy,
     backend: lane.backend,
     // TF's GPU contract (webgl, webgpu): out-of-range labels give NaN
     // rows, no error; wasm data lives on the CPU and its kernels throw as

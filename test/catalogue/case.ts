@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 
-import type {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
+import type {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
 
 import {FLOAT16_MAX, toFloat16} from './float16';
 
@@ -18,6 +18,8 @@ export interface CaseContext {
    * the loss-only kernel pair.
    */
   loss: typeof sparseSoftmaxCrossEntropy;
+  /** The output layer fused with the loss. */
+  linearLoss: typeof linearSparseSoftmaxCrossEntropy;
   /** The backend under test (also the current backend when a case starts). */
   backend: string;
   /** Relative tolerance for this backend's float precision. */

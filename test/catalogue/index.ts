@@ -6,6 +6,7 @@ import {TestCase} from './case';
 import {errorCases} from './error_cases';
 import {fuzzCases} from './fuzz_cases';
 import {gradientCases} from './gradient_cases';
+import {linearCases} from './linear_cases';
 import {lossKernelCases} from './loss_kernel_cases';
 import {memoryCases} from './memory_cases';
 import {soakCases} from './soak_cases';
@@ -15,4 +16,4 @@ export {CaseContext, TestCase, tolerancesFor} from './case';
 
 export const catalogue: TestCase[] =
     [...valueCases, ...gradientCases, ...lossKernelCases, ...errorCases,
-      ...memoryCases, ...fuzzCases, ...soakCases];
+      ...memoryCases, ...fuzzCases, ...soakCases, ...linearCases];

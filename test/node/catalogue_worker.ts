@@ -10,7 +10,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tf = require('@tensorflow/tfjs');
 
-import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
+import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
 import {catalogue, CaseContext, tolerancesFor} from '../catalogue/index.js';
 
 export interface CaseRequest {
@@ -42,6 +42,7 @@ async function contextFor(
     tf,
     op: sparseSoftmaxCrossEntropyWithLogits,
     loss: sparseSoftmaxCrossEntropy,
+    linearLoss: linearSparseSoftmaxCrossEntropy,
     backend,
     // wasm data lives on the CPU: its kernels check labels as cpu's do.
     checksLabels: backend === 'cpu' || backend === 'wasm',

@@ -1,4 +1,4 @@
-import {add, cast, losses, mul, notEqual, op, Reduction, scalar, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {add, mul, notEqual, op, Reduction, scalar, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
 
 import {LOSS_NAME} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
@@ -6,6 +6,7 @@ import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
 import {perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
+import {reducePerExample} from './weighted_reduction.js';
 
 /**
  * Computes the softmax cross entropy loss between integer class `labels`
@@ -58,7 +59,7 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   checkIgnoreIndex(ignoreIndex);
 
   // Ignored examples run through the kernel with class 0 (always valid),
-  // then are masked out of the loss and the weights.
+  // then are masked out of the loss and the weights (`reducePerExample`).
   const kept = ignoreIndex == null ?
       undefined :
       notEqual($labels, scalar(ignoreIndex, 'int32'));
@@ -69,13 +70,7 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     perExample = add(mul(perExample, scalar(1 - labelSmoothing)),
         mul(uniformCrossEntropy($logits), scalar(labelSmoothing)));
   }
-  if (kept == null) {
-    return losses.computeWeightedLoss(perExample, $weights, reduction);
-  }
-  const keptWeights = $weights == null ? cast(kept, 'float32') :
-                                         mul(cast(kept, 'float32'), $weights);
-  return losses.computeWeightedLoss(
-      where(kept, perExample, zerosLike(perExample)), keptWeights, reduction);
+  return reducePerExample(perExample, kept, $weights, reduction) as O;
 }
 
 export const sparseSoftmaxCrossEntropy = op({sparseSoftmaxCrossEntropy_});

@@ -1,0 +1,220 @@
+import {add, concat, expandDims, getBackend, getKernel, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+
+import {ensureKernelsFor} from '../../fallback_kernels.js';
+import {recordedFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../kernel_names.js';
+import {runKernel} from '../../run_kernel.js';
+import {KernelGradientSlices} from './kernel_gradient_slices.js';
+
+/**
+ * The output layer and the loss, validated and flattened: `hidden`
+ * `[numRows, D]`, `kernel` `[D, V]` (`[V, D]` if `transposeKernel`), `bias`
+ * `[V]` or absent, `labels` int32 `[numRows]`, each in `[0, V)` (ignored
+ * examples already mapped to class 0).
+ */
+export interface LinearLayer {
+  hidden: Tensor;
+  kernel: Tensor;
+  bias?: Tensor;
+  labels: Tensor;
+  transposeKernel: boolean;
+  labelSmoothing: number;
+}
+
+/** How the work is split: rows per chunk and slices of the kernel gradient. */
+export interface ChunkPlan {
+  rowsPerChunk: number;
+  kernelGradientSlices: number;
+}
+
+/**
+ * Logits written per chunk, by default: half the kernel's size, so a
+ * chunk's logits and their gradient together stay within one more kernel,
+ * but at least 2^20 (small layers run in few chunks) and at most 2^22 (a
+ * chunk's tensors stay a few MB whatever the layer).
+ */
+export function defaultRowsPerChunk(depth: number, numClasses: number): number {
+  const logitsPerChunk =
+      Math.min(2 ** 22, Math.max(2 ** 20, depth * numClasses / 2));
+  return Math.max(1, Math.floor(logitsPerChunk / numClasses));
+}
+
+/**
+ * Slices of the kernel gradient (see `KernelGradientSlices`): eight, so
+ * adding a chunk's partial holds an eighth of a kernel beside the sum.
+ */
+export const KERNEL_GRADIENT_SLICES = 8;
+
+/** The gradients of the layer's parameters, before any upstream scale. */
+export interface LinearGradients {
+  dHidden: Tensor;
+  kernelSlices: Tensor[];
+  dBias?: Tensor;
+}
+
+function numClassesOf(layer: LinearLayer): number {
+  return layer.kernel.shape[layer.transposeKernel ? 0 : 1] as number;
+}
+
+function depthOf(layer: LinearLayer): number {
+  return layer.hidden.shape[1] as number;
+}
+
+/** Each chunk's `[begin, size]` rows. */
+function rowChunks(numRows: number, rowsPerChunk: number):
+    Array<[number, number]> {
+  const chunks: Array<[number, number]> = [];
+  for (let begin = 0; begin < numRows; begin += rowsPerChunk) {
+    chunks.push([begin, Math.min(rowsPerChunk, numRows - begin)]);
+  }
+  return chunks;
+}
+
+/** A chunk's logits, `hidden[rows] . kernel + bias`, `[rows, V]`. */
+function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
+  const product = matMul(hiddenChunk, layer.kernel, false,
+      layer.transposeKernel);
+  if (layer.bias == null) {
+    return product;
+  }
+  const logits = add(product, layer.bias);
+  product.dispose();
+  return logits;
+}
+
+/** The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`. */
+function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
+  ensureKernelsFor(getBackend());
+  return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
+}
+
+/**
+ * A chunk's per-example loss with label smoothing `s`:
+ * `(1 - s) * crossEntropy + s * (logsumexp(x) - mean(x))`, the second term
+ * being the cross entropy against the uniform distribution (as in
+ * `uniform_cross_entropy.ts`, here from the kernel's row results).
+ */
+function smoothedLoss(
+    layer: LinearLayer, logits: Tensor, [loss, rowMax, logSumExp]: Tensor[]):
+    Tensor {
+  const smoothing = layer.labelSmoothing;
+  if (smoothing === 0) {
+    return loss;
+  }
+  const uniform = sub(add(rowMax, logSumExp), mean(logits, 1, true));
+  return add(mul(loss, scalar(1 - smoothing)),
+      mul(reshape(uniform, [loss.size]), scalar(smoothing)));
+}
+
+/**
+ * The gradient of `sum(rowScales * perExampleLoss)` with respect to a
+ * chunk's logits, in one kernel: `(1 - s) * rowScale` on the cross entropy
+ * and `s * rowScale` on the log-sum-exp, less `s * rowScale / V` for the
+ * uniform term's mean.
+ */
+function chunkLogitsGradient(
+    layer: LinearLayer, logits: Tensor, labels: Tensor,
+    [, rowMax, logSumExp]: Tensor[], rowScales: Tensor): Tensor {
+  const smoothing = layer.labelSmoothing;
+  const rows = labels.shape[0];
+  const dLoss = smoothing === 0 ? rowScales :
+                                  mul(rowScales, scalar(1 - smoothing));
+  const dLogSumExp = smoothing === 0 ?
+      zeros([rows, 1]) :
+      mul(expandDims(rowScales, 1), scalar(smoothing));
+  const dLogits =
+      getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) == null ?
+      recordedFeaturesGradient(logits, labels, dLoss, dLogSumExp) :
+      runKernel(SparseSoftmaxCrossEntropyLossGrad,
+          {features: logits, labels, rowMax, logSumExp, dLoss,
+            dLogSumExp})[0];
+  if (smoothing === 0) {
+    return dLogits;
+  }
+  const uniformMean = mul(dLogSumExp, scalar(1 / numClassesOf(layer)));
+  return sub(dLogits, uniformMean);
+}
+
+/** The per-example loss `[numRows]`, chunk by chunk, with no gradients. */
+export function chunkedPerExampleLoss(
+    layer: LinearLayer, plan: ChunkPlan): Tensor {
+  const numRows = layer.labels.shape[0];
+  const losses = rowChunks(numRows, plan.rowsPerChunk).map(
+      ([begin, rows]) => tidy(() => {
+        const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
+        const labels = slice(layer.labels, [begin], [rows]);
+        const logits = chunkLogits(layer, hiddenChunk);
+        return smoothedLoss(layer, logits, chunkLoss(logits, labels));
+      }));
+  return joinRows(losses, [0]);
+}
+
+/**
+ * The per-example loss and the gradients of `sum(rowScales * loss)` with
+ * respect to `hidden`, `kernel` and `bias`, in one pass over row chunks:
+ * each chunk's logits are formed once, their gradient from the same
+ * kernel results, and both are freed before the next chunk.
+ */
+export function chunkedLossAndGradients(
+    layer: LinearLayer, rowScales: Tensor, plan: ChunkPlan):
+    {perExample: Tensor, gradients: LinearGradients} {
+  const numRows = layer.labels.shape[0];
+  const depth = depthOf(layer);
+  const numClasses = numClassesOf(layer);
+  const kernelGradient = new KernelGradientSlices(depth, numClasses,
+      layer.transposeKernel, plan.kernelGradientSlices);
+  const losses: Tensor[] = [];
+  const hiddenGradients: Tensor[] = [];
+  let dBias: Tensor|undefined;
+  for (const [begin, rows] of rowChunks(numRows, plan.rowsPerChunk)) {
+    // What the chunk's scope returns outlives it; all else is freed.
+    const kept = tidy(() => {
+      const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
+      const labels = slice(layer.labels, [begin], [rows]);
+      const logits = chunkLogits(layer, hiddenChunk);
+      const lossOutputs = chunkLoss(logits, labels);
+      const loss = smoothedLoss(layer, logits, lossOutputs);
+      const dLogits = chunkLogitsGradient(layer, logits, labels, lossOutputs,
+          slice(rowScales, [begin], [rows]));
+      logits.dispose();
+      const dHidden =
+          matMul(dLogits, layer.kernel, false, !layer.transposeKernel);
+      let biasSum = dBias;
+      if (layer.bias != null) {
+        // A column sum as a product with ones: tfjs's cpu `sum` over the
+        // first axis transposes the chunk first, and costs more than this.
+        const chunkBias =
+            reshape(matMul(ones([1, rows]), dLogits), [numClasses]);
+        biasSum = dBias == null ? chunkBias : add(dBias, chunkBias);
+        dBias?.dispose();
+      }
+      kernelGradient.addChunk(hiddenChunk, dLogits);
+      return {loss, dHidden, biasSum, kernelSums: kernelGradient.slices()};
+    });
+    losses.push(kept.loss);
+    hiddenGradients.push(kept.dHidden);
+    dBias = kept.biasSum;
+  }
+  if (layer.bias != null && dBias == null) {
+    dBias = zeros([numClasses]);
+  }
+  const gradients: LinearGradients = {
+    dHidden: joinRows(hiddenGradients, [0, depth]),
+    kernelSlices: kernelGradient.slices(),
+    dBias,
+  };
+  return {perExample: joinRows(losses, [0]), gradients};
+}
+
+/** Row chunks joined (and freed), or an empty tensor of `emptyShape`. */
+function joinRows(chunks: Tensor[], emptyShape: number[]): Tensor {
+  if (chunks.length === 0) {
+    return zeros(emptyShape);
+  }
+  if (chunks.length === 1) {
+    return chunks[0];
+  }
+  const joined = concat(chunks, 0);
+  chunks.forEach(chunk => chunk.dispose());
+  return joined;
+}
