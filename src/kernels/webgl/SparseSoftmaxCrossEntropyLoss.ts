@@ -2,6 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
@@ -19,8 +20,7 @@ export function sparseSoftmaxCrossEntropyLossWebgl(args: {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
   if (batch === 0) {
-    return [[0], [0, 1], [0, 1]].map(
-        shape => backend.makeTensorInfo(shape, 'float32', new Float32Array(0)));
+    return emptyFloat32Outputs(backend, [0], [0, 1], [0, 1]);
   }
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
   const loss = backend.runWebGLProgram(

@@ -2,6 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
@@ -21,8 +22,7 @@ export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
   } = args;
   const [batch, numClasses] = features.shape;
   if (batch === 0) {
-    return backend.makeTensorInfo(
-        [0, numClasses], 'float32', new Float32Array(0));
+    return emptyFloat32Outputs(backend, [0, numClasses])[0];
   }
   return softmaxMinusOneHot(
       backend, features, labels, rowMax, logSumExp, {dLoss, dLogSumExp});

@@ -2,6 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {packedLogits, releasePackedLogits} from './pack_logits.js';
 import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
@@ -28,10 +29,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
   if (batch === 0) {
-    return [
-      backend.makeTensorInfo([0], 'float32', new Float32Array(0)),
-      backend.makeTensorInfo([0, numClasses], 'float32', new Float32Array(0)),
-    ];
+    return emptyFloat32Outputs(backend, [0], [0, numClasses]);
   }
   const logits = packedLogits(backend, features);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, logits);

@@ -2,6 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {rowDot} from './row_reduce.js';
 import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
@@ -26,8 +27,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const [batch, numClasses] = backprop.shape;
   if (batch === 0) {
-    return backend.makeTensorInfo(
-        [0, numClasses], 'float32', new Float32Array(0));
+    return emptyFloat32Outputs(backend, [0, numClasses])[0];
   }
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
     return scaleRows(backend, backprop, dLoss);

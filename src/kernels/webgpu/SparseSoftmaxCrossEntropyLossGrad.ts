@@ -2,6 +2,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {rowLayout} from './row_reduce_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
@@ -22,8 +23,7 @@ export function sparseSoftmaxCrossEntropyLossGradWebgpu(args: {
   } = args;
   const [batch, numClasses] = features.shape;
   if (batch === 0) {
-    return backend.makeTensorInfo(
-        [0, numClasses], 'float32', new Float32Array(0));
+    return emptyFloat32Outputs(backend, [0, numClasses])[0];
   }
   return softmaxMinusOneHot(
       backend, features, labels, rowMax, logSumExp,

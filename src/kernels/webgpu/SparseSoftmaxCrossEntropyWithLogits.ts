@@ -2,6 +2,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {lossAndRowResults} from './loss_and_row_results.js';
 import {rowLayout} from './row_reduce_webgpu.js';
@@ -25,10 +26,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
   if (batch === 0) {
-    return [
-      backend.makeTensorInfo([0], 'float32', new Float32Array(0)),
-      backend.makeTensorInfo([0, numClasses], 'float32', new Float32Array(0)),
-    ];
+    return emptyFloat32Outputs(backend, [0], [0, numClasses]);
   }
   const layout = rowLayout(batch, numClasses);
   const {loss, rowMax, logSumExp} =

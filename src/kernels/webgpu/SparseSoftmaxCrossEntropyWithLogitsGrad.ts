@@ -2,6 +2,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {rowDot} from './row_reduce.js';
@@ -27,8 +28,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const [batch, numClasses] = backprop.shape;
   if (batch === 0) {
-    return backend.makeTensorInfo(
-        [0, numClasses], 'float32', new Float32Array(0));
+    return emptyFloat32Outputs(backend, [0, numClasses])[0];
   }
   const layout = rowLayout(batch, numClasses);
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
