@@ -4,6 +4,8 @@ import {featuresGradient, Upstream} from '../gradients/SparseSoftmaxCrossEntropy
 import {SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 
+import {canSaveWithoutCopy, saveWithoutCopy} from './save_without_copy.js';
+
 /**
  * The op's outputs when a gradient is being recorded: the forward kernel
  * runs once, and its two outputs become two tape nodes over the same inputs,
@@ -22,31 +24,44 @@ export function recordedOutputs(features: Tensor, labels: Tensor):
     {loss: Tensor, backprop: Tensor} {
   // The loss, from the `backprop` node's kernel run to the `loss` node.
   let pendingLoss: Tensor|undefined;
+  // A first-order gradient reads aliases of `labels` and `backprop` (no
+  // copy: see saveWithoutCopy); one that is recorded reads tfjs's clones.
+  const aliased = !gradientIsRecorded() && canSaveWithoutCopy();
 
   const backprop = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels, save] = args as [Tensor, Tensor, GradSaveFunc];
     const [loss, backprop] =
         runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
     pendingLoss = keep(loss);
-    save(tensorsToSave(features, labels, backprop));
+    if (!aliased) {
+      save(tensorsToSave(features, labels, backprop));
+    }
     return {
       value: backprop,
       gradFunc: (dBackprop: Tensor, saved: Tensor[]) =>
           gradients(saved, {dBackprop}),
     };
   })(features, labels);
+  if (aliased) {
+    saveWithoutCopy(backprop, [labels, backprop]);
+  }
 
   const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels, save] = args as [Tensor, Tensor, GradSaveFunc];
     // A tracked copy: a kept tensor would outlive the caller's tidy.
     const loss = clone(pendingLoss as Tensor);
     (pendingLoss as Tensor).dispose();
-    save(tensorsToSave(features, labels, backprop));
+    if (!aliased) {
+      save(tensorsToSave(features, labels, backprop));
+    }
     return {
       value: loss,
       gradFunc: (dLoss: Tensor, saved: Tensor[]) => gradients(saved, {dLoss}),
     };
   })(features, labels);
+  if (aliased) {
+    saveWithoutCopy(loss, [labels, backprop]);
+  }
 
   return {loss, backprop};
 }

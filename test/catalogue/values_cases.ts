@@ -117,6 +117,23 @@ export const valueCases: TestCase[] = [
     },
   },
   {
+    // Rows long enough for the SIMD loops of the wasm kernels' passes (the
+    // max's 16 logits a step, the others' 4) and their scalar tails.
+    name: 'a NaN logit anywhere in a long row poisons only its own row',
+    async run(context) {
+      const numClasses = 37;
+      const nanAt = [0, 5, 17, 22, 30, 35, 36];
+      const random = new Random(11);
+      const features = random.logits((nanAt.length + 1) * numClasses, 4);
+      nanAt.forEach((column, row) => {
+        features[row * numClasses + column] = NaN;
+      });
+      await checkAgainstReference(context, features,
+          random.labels(nanAt.length + 1, numClasses), numClasses,
+          'NaN in long rows');
+    },
+  },
+  {
     name: 'higher ranks are flattened and restored',
     async run({tf, op, rtol, atol}) {
       const random = new Random(7);

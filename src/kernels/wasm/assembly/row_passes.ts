@@ -260,12 +260,22 @@ function fillNaN(out: usize, numClasses: i32): void {
 function rowMax(row: usize, numClasses: i32): f32 {
   let largest: f32 = -Infinity;
   let j = 0;
-  const end = vectorEnd(numClasses);
-  if (ASC_FEATURE_SIMD && end > 0) {
-    let lanes = f32x4.splat(-Infinity);
-    for (; j < end; j += 4) {
-      lanes = f32x4.max(lanes, v128.load(row + (<usize>j << 2)));
+  if (ASC_FEATURE_SIMD && numClasses >= 16) {
+    // Four independent accumulators: f32x4.max (NaN-propagating) is several
+    // machine instructions, and one chain of them bound the pass's speed.
+    let lanes0 = f32x4.splat(-Infinity);
+    let lanes1 = lanes0;
+    let lanes2 = lanes0;
+    let lanes3 = lanes0;
+    const end = numClasses & ~15;
+    for (; j < end; j += 16) {
+      const at = row + (<usize>j << 2);
+      lanes0 = f32x4.max(lanes0, v128.load(at));
+      lanes1 = f32x4.max(lanes1, v128.load(at, 16));
+      lanes2 = f32x4.max(lanes2, v128.load(at, 32));
+      lanes3 = f32x4.max(lanes3, v128.load(at, 48));
     }
+    const lanes = f32x4.max(f32x4.max(lanes0, lanes1), f32x4.max(lanes2, lanes3));
     largest = max(max(f32x4.extract_lane(lanes, 0), f32x4.extract_lane(lanes, 1)),
         max(f32x4.extract_lane(lanes, 2), f32x4.extract_lane(lanes, 3)));
   }
