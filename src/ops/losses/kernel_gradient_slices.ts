@@ -1,4 +1,6 @@
-import {add, concat, matMul, mul, slice, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, mul, slice, Tensor, zeros} from '@tensorflow/tfjs-core';
+
+import {product} from './matmul_products.js';
 
 /**
  * The output layer's kernel gradient, `hidden^T . dLogits` (`[D, V]`, or
@@ -41,8 +43,8 @@ export class KernelGradientSlices {
           hiddenChunk :
           slice(hiddenChunk, [0, begin], [rows, size]);
       const partial = this.transposeKernel ?
-          matMul(dLogitsChunk, hiddenColumns, true, false) :
-          matMul(hiddenColumns, dLogitsChunk, true, false);
+          product(dLogitsChunk, hiddenColumns, true, false) :
+          product(hiddenColumns, dLogitsChunk, true, false);
       if (hiddenColumns !== hiddenChunk) {
         hiddenColumns.dispose();
       }

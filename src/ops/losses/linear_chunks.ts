@@ -5,6 +5,7 @@ import {recordedFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntrop
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
 import {KernelGradientSlices} from './kernel_gradient_slices.js';
+import {product} from './matmul_products.js';
 
 /**
  * The output layer and the loss, validated and flattened: `hidden`
@@ -72,13 +73,13 @@ function rowChunks(numRows: number, rowsPerChunk: number):
 
 /** A chunk's logits, `hidden[rows] . kernel + bias`, `[rows, V]`. */
 function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
-  const product = matMul(hiddenChunk, layer.kernel, false,
+  const logitsProduct = product(hiddenChunk, layer.kernel, false,
       layer.transposeKernel);
   if (layer.bias == null) {
-    return product;
+    return logitsProduct;
   }
-  const logits = add(product, layer.bias);
-  product.dispose();
+  const logits = add(logitsProduct, layer.bias);
+  logitsProduct.dispose();
   return logits;
 }
 
@@ -178,7 +179,7 @@ export function chunkedLossAndGradients(
           slice(rowScales, [begin], [rows]));
       logits.dispose();
       const dHidden =
-          matMul(dLogits, layer.kernel, false, !layer.transposeKernel);
+          product(dLogits, layer.kernel, false, !layer.transposeKernel);
       let biasSum = dBias;
       if (layer.bias != null) {
         // A column sum as a product with ones: tfjs's cpu `sum` over the
