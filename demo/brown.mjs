@@ -4,7 +4,8 @@
 // held-out perplexity against the unigram baseline of the same split, then,
 // for the same training step, time and peak memory with (a) the fused loss,
 // (b) matMul + this package's loss, (c) matMul + the one-hot composite.
-// Writes demo/output/brown.json and demo/output/brown.svg.
+// Writes demo/output/brown.json and demo/output/brown.svg (DEMO_OUTPUT names
+// another directory; DEMO_STEPS and DEMO_BATCH shorten the run).
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
@@ -188,7 +189,8 @@ console.log(`held-out perplexity ${heldOutPerplexityFinal.toFixed(0)} vs ` +
     `unigram ${unigramPerplexity.toFixed(0)}: ` +
     `${(heldOutPerplexityFinal / unigramPerplexity).toFixed(2)}x`);
 
-const output = join(dirname(fileURLToPath(import.meta.url)), 'output');
+const output = process.env.DEMO_OUTPUT ??
+    join(dirname(fileURLToPath(import.meta.url)), 'output');
 mkdirSync(output, {recursive: true});
 const result = {
   vocabularySize, trainTokens: train.size, heldOutTokens: heldOut.size,
