@@ -80,8 +80,10 @@ async function measureLinear(tf, [tokens, depth, numClasses], options = {}) {
     ms: {}, peakBytes: {}, largestKernelOutput: {}, loss: {}, rounds};
   const times = Object.fromEntries(names.map(name => [name, []]));
   // Each round runs every variant once, starting one later each round, so
-  // no variant always follows the same one; the machine is shared, so its
-  // speed drifts between rounds, and the bars compare within rounds.
+  // each variant runs first, in the middle and last; the machine is shared,
+  // so its speed drifts between rounds, and the bars compare within rounds.
+  // (A rotation keeps the cyclic order: each variant always follows the
+  // same one, fused after composite, and may pay for its garbage.)
   for (let round = 0; round <= rounds; round++) {
     for (const name of [...names.slice(round % names.length),
       ...names.slice(0, round % names.length)]) {
