@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'bench/results/',
+  {ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'bench/results/', 'scratch/',
     // AssemblyScript (decorators on functions), checked by its compiler.
     'src/kernels/wasm/assembly/']},
   js.configs.recommended,

@@ -116,6 +116,50 @@ export function describeInPlaceKernels(variant: 'simd'|'scalar'): void {
     }
   });
 
+  it('copies no batch x classes tensor in a first-order training step ' +
+     '(no Identity clone of backprop), with cpu\'s gradient', async () => {
+    const [batch, classes] = [6, 7];
+    const featureValues = Float32Array.from({length: batch * classes},
+        (_, i) => Math.cos(i) * 3);
+    const labelValues = Int32Array.from([0, 6, 2, 2, 5, 1]);
+    const steps = {
+      'op loss': (labels: tf.Tensor) => (y: tf.Tensor) =>
+        tf.mean(sparseSoftmaxCrossEntropyWithLogits(y, labels).loss),
+      'tf.losses': (labels: tf.Tensor) => (y: tf.Tensor) =>
+        sparseSoftmaxCrossEntropy(labels, y),
+    };
+    for (const [name, stepOf] of Object.entries(steps)) {
+      const gradientOn = async (backendName: string) => {
+        await tf.setBackend(backendName);
+        const x = tf.tensor2d(featureValues, [batch, classes]);
+        const labels = tf.tensor1d(labelValues, 'int32');
+        const before = tf.memory().numTensors;
+        const profile = await tf.profile(() => {
+          const {value, grad} = tf.valueAndGrad(stepOf(labels))(x);
+          return [value, grad];
+        });
+        const [value, grad] = profile.result as tf.Tensor[];
+        const identities = profile.kernels.filter(kernel =>
+          kernel.name === 'Identity' &&
+          kernel.outputShapes.some(shape =>
+            shape.reduce((n, d) => n * d, 1) === batch * classes));
+        const out = {value: await value.data(), grad: await grad.data(),
+          batchByClassesIdentities: identities.length};
+        tf.dispose([value, grad]);
+        const leaked = tf.memory().numTensors - before;
+        tf.dispose([x, labels]);
+        return {...out, leaked};
+      };
+      const onWasm = await gradientOn('wasm');
+      const onCpu = await gradientOn('cpu');
+      await tf.setBackend('wasm');
+      expect({name, identities: onWasm.batchByClassesIdentities,
+        leaked: onWasm.leaked}).toEqual({name, identities: 0, leaked: 0});
+      expectClose(onWasm.value, onCpu.value, 2e-5, 2e-6, `${name} value`);
+      expectClose(onWasm.grad, onCpu.grad, 2e-5, 2e-6, `${name} gradient`);
+    }
+  });
+
   it('throws TensorFlow\'s label error from the heap, leaking nothing',
       () => {
         const features = tf.zeros([4, 4]);

@@ -30,22 +30,34 @@ export const sparseSoftmaxCrossEntropyLossGradConfig: GradConfig = {
     const [dLoss, , dLogSumExp] = dys as Tensor[];
     const [features, labels, rowMax, logSumExp] = saved;
     return {
-      features: () => {
-        ensureKernelsFor(getBackend());
-        if (engine().isTapeOn() ||
-            getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) ==
-                null) {
-          return recordedFeaturesGradient(
-              features, labels, dLoss, dLogSumExp);
-        }
-        const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
-            {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
-        return dFeatures;
-      },
+      features: () => lossFeaturesGradient(
+          {features, labels, rowMax, logSumExp}, dLoss, dLogSumExp),
       labels: () => zeros(labels.shape, 'float32'),
     };
   },
 };
+
+/** The loss kernel's inputs and row outputs, as its gradient reads them. */
+export interface SavedLossRows {
+  features: Tensor;
+  labels: Tensor;
+  rowMax: Tensor;
+  logSumExp: Tensor;
+}
+
+/** `dFeatures` by whichever of the two paths above applies. */
+export function lossFeaturesGradient(
+    saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor): Tensor {
+  const {features, labels, rowMax, logSumExp} = saved;
+  ensureKernelsFor(getBackend());
+  if (engine().isTapeOn() ||
+      getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) == null) {
+    return recordedFeaturesGradient(features, labels, dLoss, dLogSumExp);
+  }
+  const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
+      {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
+  return dFeatures;
+}
 
 export function recordedFeaturesGradient(
     features: Tensor, labels: Tensor, dLoss: Tensor,

@@ -1,10 +1,10 @@
-import {clone, customGrad, engine, GradSaveFunc, keep, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {clone, customGrad, GradSaveFunc, keep, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {featuresGradient, Upstream} from '../gradients/SparseSoftmaxCrossEntropyWithLogits_grad.js';
 import {SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 
-import {canSaveWithoutCopy, saveWithoutCopy} from './save_without_copy.js';
+import {gradientIsRecorded, saveWithoutCopy, savesAliases} from './save_without_copy.js';
 
 /**
  * The op's outputs when a gradient is being recorded: the forward kernel
@@ -26,7 +26,7 @@ export function recordedOutputs(features: Tensor, labels: Tensor):
   let pendingLoss: Tensor|undefined;
   // A first-order gradient reads aliases of `labels` and `backprop` (no
   // copy: see saveWithoutCopy); one that is recorded reads tfjs's clones.
-  const aliased = !gradientIsRecorded() && canSaveWithoutCopy();
+  const aliased = savesAliases();
 
   const backprop = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels, save] = args as [Tensor, Tensor, GradSaveFunc];
@@ -77,16 +77,6 @@ function tensorsToSave(
     features: Tensor, labels: Tensor, backprop: Tensor): Tensor[] {
   return gradientIsRecorded() ? [labels, backprop, features] :
                                 [labels, backprop];
-}
-
-/**
- * Whether the gradients of what is now being recorded will run on a tape
- * too: tfjs nests tapes, and a node's gradient runs at the depth below the
- * one it was recorded at. An engine without the depth counts as recording.
- */
-function gradientIsRecorded(): boolean {
-  const {gradientDepth} = engine().state as {gradientDepth?: number};
-  return gradientDepth == null || gradientDepth > 1;
 }
 
 /** Gradients of a node's inputs `[features, labels]` from its saved tensors. */

@@ -44,6 +44,25 @@ export function canSaveWithoutCopy(): boolean {
   return Array.isArray(activeTape());
 }
 
+/**
+ * Whether what runs now is recorded for a gradient that is not itself
+ * recorded, on a tape `saveWithoutCopy` can reach: where aliases may be
+ * saved instead of tfjs's clones.
+ */
+export function savesAliases(): boolean {
+  return engine().isTapeOn() && !gradientIsRecorded() && canSaveWithoutCopy();
+}
+
+/**
+ * Whether the gradients of what is now being recorded will run on a tape
+ * too: tfjs nests tapes, and a node's gradient runs at the depth below the
+ * one it was recorded at. An engine without the depth counts as recording.
+ */
+export function gradientIsRecorded(): boolean {
+  const {gradientDepth} = engine().state as {gradientDepth?: number};
+  return gradientDepth == null || gradientDepth > 1;
+}
+
 interface RecordedNode {
   outputs: Tensor[];
   saved: Tensor[];

@@ -1,8 +1,11 @@
-import {getBackend, reshape, Tensor} from '@tensorflow/tfjs-core';
+import {customGrad, dispose, getBackend, GradSaveFunc, keep, reshape, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
+
+import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 
 import {ensureKernelsFor} from '../../fallback_kernels.js';
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
+import {saveWithoutCopy, savesAliases} from '../save_without_copy.js';
 
 /**
  * The per-example loss of already validated `logits` (classes on the last
@@ -14,12 +17,45 @@ import {runKernel} from '../../run_kernel.js';
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
   const numClasses = logits.shape[logits.rank - 1];
-  const inputs: SparseSoftmaxCrossEntropyWithLogitsInputs = {
-    features: logits.rank === 2 ? logits :
-                                  reshape(logits, [labels.size, numClasses]),
-    labels: labels.rank === 1 ? labels : reshape(labels, [labels.size]),
-  };
+  const features = logits.rank === 2 ?
+      logits :
+      reshape(logits, [labels.size, numClasses]);
+  const labels1d = labels.rank === 1 ? labels : reshape(labels, [labels.size]);
   ensureKernelsFor(getBackend());
-  const [loss] = runKernel(SparseSoftmaxCrossEntropyLoss, inputs);
+  const loss = savesAliases() ?
+      lossSavingAliases(features, labels1d) :
+      runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels: labels1d})[0];
   return labels.rank === 1 ? loss : reshape(loss, labels.shape);
+}
+
+/**
+ * The loss kernel recorded for a first-order gradient with aliases of the
+ * logits and its row outputs saved, instead of the clones tfjs's kernel
+ * gradient config would make: on `wasm` a clone (`Identity`) copies the data,
+ * which for the logits is a `[batch, numClasses]` copy per training step.
+ * The gradient is the kernel gradient config's (`lossFeaturesGradient`);
+ * `logSumExp` is not an output here, so its upstream is zeros.
+ */
+function lossSavingAliases(features: Tensor, labels: Tensor): Tensor {
+  let rows: Tensor[] = [];
+  const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
+    const [features, labels] = args as [Tensor, Tensor];
+    const [loss, rowMax, logSumExp] =
+        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels});
+    rows = [keep(rowMax), keep(logSumExp)];
+    return {
+      value: loss,
+      gradFunc: (dLoss: Tensor, saved: Tensor[]) => {
+        const [features, labels, rowMax, logSumExp] = saved;
+        return [
+          lossFeaturesGradient({features, labels, rowMax, logSumExp}, dLoss,
+              zerosLike(logSumExp)),
+          zeros(labels.shape, 'float32'),
+        ];
+      },
+    };
+  })(features, labels);
+  saveWithoutCopy(loss, [features, labels, ...rows]);
+  dispose(rows);
+  return loss;
 }
