@@ -116,8 +116,9 @@ export function describeInPlaceKernels(variant: 'simd'|'scalar'): void {
     }
   });
 
-  it('copies no batch x classes tensor in a first-order training step ' +
-     '(no Identity clone of backprop), with cpu\'s gradient', async () => {
+  it('copies no batch x classes tensor in a first-order training step on ' +
+     'the op or the loss (no Identity clone of backprop or the logits), ' +
+     'with cpu\'s gradient', async () => {
     const [batch, classes] = [6, 7];
     const featureValues = Float32Array.from({length: batch * classes},
         (_, i) => Math.cos(i) * 3);
