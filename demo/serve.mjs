@@ -1,22 +1,16 @@
 // `npm run demo:browser`: serves the browser demo on 127.0.0.1 (PORT, default
-// 8080): the page, tfjs's tf.min.js and this package's UMD bundle, nothing else.
-import {readFileSync} from 'node:fs';
+// 8080): the spiral page at /, the Brown Corpus page at /brown.html, their
+// scripts, tfjs's bundles, this package's UMD bundle and the corpus payload
+// (demo/site.cjs lists them), nothing else.
 import {createServer} from 'node:http';
 import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
 import {fileURLToPath, URL} from 'node:url';
 
 const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
+const {demoSite} = require('./site.cjs');
 
-/** The demo's files by URL path: [content type, absolute file]. */
-export const DEMO_FILES = {
-  '/': ['text/html', join(here, 'browser', 'index.html')],
-  '/app.js': ['text/javascript', join(here, 'browser', 'app.js')],
-  '/tf.min.js': ['text/javascript', require.resolve('@tensorflow/tfjs/dist/tf.min.js')],
-  '/tf-sparse-softmax-cross-entropy.min.js': ['text/javascript',
-    join(here, '..', 'dist', 'tf-sparse-softmax-cross-entropy.min.js')],
-};
+/** The demo's files by URL path: {contentType, body()}. */
+export const DEMO_FILES = demoSite();
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 8080);
@@ -26,7 +20,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       response.writeHead(404).end('not found');
       return;
     }
-    response.writeHead(200, {'content-type': file[0]}).end(readFileSync(file[1]));
+    response.writeHead(200, {'content-type': file.contentType}).end(file.body());
   }).listen(port, '127.0.0.1', () =>
-    console.log(`Open http://127.0.0.1:${port}/ (Ctrl-C stops the server)`));
+    console.log(`Open http://127.0.0.1:${port}/ (the spiral) or ` +
+        `http://127.0.0.1:${port}/brown.html (the Brown Corpus) ` +
+        '(Ctrl-C stops the server)'));
 }
