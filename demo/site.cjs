@@ -1,6 +1,7 @@
 // What the browser demo's server (demo/serve.mjs) serves, and so what its
 // page tests serve: every URL path with its content type and a `body()`.
 // Plain CommonJS so the server and the jest tests share one list.
+const {Buffer} = require('node:buffer');
 const {readFileSync} = require('node:fs');
 const {join} = require('node:path');
 

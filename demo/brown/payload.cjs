@@ -3,6 +3,8 @@
 // length, and the word ids of every training then every held-out file as
 // little-endian Int32. The demo's server and its browser test both serve
 // this, so the test loads exactly what a reader's tab loads.
+const {Buffer} = require('node:buffer');
+
 const brown = require('./corpus.cjs');
 
 /** `{json, ids}`: the JSON text and the ids as a Buffer. */
