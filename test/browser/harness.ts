@@ -42,7 +42,8 @@ export async function launchChromium(): Promise<Browser> {
 /** A file the page may load, by path under http://localhost/. */
 export interface SiteFile {
   body: string|Buffer;
-  contentType: 'text/html'|'text/javascript'|'application/wasm';
+  contentType: 'text/html'|'text/javascript'|'application/wasm'|
+      'application/json'|'application/octet-stream';
   /** Extra response headers (say, to make the page cross-origin isolated). */
   headers?: {[name: string]: string};
 }
@@ -172,7 +173,9 @@ export class SitePage {
     page.on('pageerror', error => this.log.push(`page error: ${error.message}`));
   }
 
-  static async open(browser: Browser, site: Site): Promise<SitePage> {
+  /** Opens `path` (with any query) of `site`, /index.html by default. */
+  static async open(browser: Browser, site: Site, path = '/index.html'):
+      Promise<SitePage> {
     const page = await browser.newPage();
     const sitePage = new SitePage(page);
     await page.route('**/*', route => {
@@ -186,7 +189,7 @@ export class SitePage {
       return route.fulfill({body: file.body, contentType: file.contentType,
         headers: file.headers});
     });
-    await page.goto('http://localhost/index.html');
+    await page.goto(`http://localhost${path}`);
     return sitePage;
   }
 
