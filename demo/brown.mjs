@@ -19,6 +19,7 @@ import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy} from '../dis
 const require = createRequire(import.meta.url);
 const brown = require('./brown/corpus.cjs');
 const {renderBrownChart} = require('./brown/chart.cjs');
+const {triples, seededRandom} = require('./brown/training_data.cjs');
 
 const STEPS = Number(process.env.DEMO_STEPS ?? 300);
 const BATCH = Number(process.env.DEMO_BATCH ?? 256);  // tokens per step
@@ -34,27 +35,6 @@ await tf.setBackend('wasm');
 
 const corpus = brown.loadBrown();
 const vocabularySize = corpus.vocabulary.words.length;
-
-/** Every (word - 2, word - 1) -> word triple inside each file. */
-function triples(files) {
-  const count = files.reduce((n, ids) => n + Math.max(0, ids.length - 2), 0);
-  const [before, previous, next] = [0, 1, 2].map(() => new Int32Array(count));
-  let k = 0;
-  for (const ids of files) {
-    for (let i = 2; i < ids.length; i++, k++) {
-      [before[k], previous[k], next[k]] = [ids[i - 2], ids[i - 1], ids[i]];
-    }
-  }
-  return {before, previous, next, size: count};
-}
-
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 const train = triples(corpus.train);
 const heldOut = triples(corpus.heldOut);

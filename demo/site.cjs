@@ -23,6 +23,8 @@ function demoSite() {
     '/': fromFile('text/html', browser('index.html')),
     '/app.js': fromFile('text/javascript', browser('app.js')),
     '/brown.html': fromFile('text/html', browser('brown.html')),
+    '/brown_training_data.js': fromFile('text/javascript',
+        join(__dirname, 'brown', 'training_data.cjs')),
     '/brown_app.js': fromFile('text/javascript', browser('brown_app.js')),
     '/tf.min.js': fromFile('text/javascript',
         require.resolve('@tensorflow/tfjs/dist/tf.min.js')),

