@@ -25,6 +25,8 @@ function demoSite() {
     '/brown.html': fromFile('text/html', browser('brown.html')),
     '/brown_training_data.js': fromFile('text/javascript',
         join(__dirname, 'brown', 'training_data.cjs')),
+    '/brown_model.js': fromFile('text/javascript',
+        join(__dirname, 'brown', 'model.cjs')),
     '/brown_app.js': fromFile('text/javascript', browser('brown_app.js')),
     '/tf.min.js': fromFile('text/javascript',
         require.resolve('@tensorflow/tfjs/dist/tf.min.js')),

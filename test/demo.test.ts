@@ -45,6 +45,7 @@ it('trains the Brown Corpus model over all 49,815 words and writes brown.json',
       expect(result.unigramPerplexity).toBeGreaterThan(500);
       expect(Number.isFinite(result.heldOutPerplexity)).toBe(true);
       expect(result.trainingLoss).toHaveLength(8);
+      expect(result.leakedTensors).toBe(0);
       for (const figures of [result.msPerStep, result.peakBytes]) {
         expect(Object.keys(figures).sort()).toEqual(
             ['composite', 'fused', 'loss']);

@@ -3,22 +3,21 @@
 // linearSparseSoftmaxCrossEntropy on WebGPU when the browser has it, else
 // WebGL, with a live chart of the loss and held-out perplexity, and the
 // peak memory of one step fused vs matMul + the loss.
-/* global tf, tfSparseSoftmaxCrossEntropy, brownTrainingData, navigator, location, fetch,
-   URLSearchParams */
+/* global tf, tfSparseSoftmaxCrossEntropy, brownTrainingData, brownModel,
+   navigator, location, fetch, URLSearchParams */
 const {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy} =
     tfSparseSoftmaxCrossEntropy;
-// demo/brown/training_data.cjs, shared with the Node demo.
+// demo/brown/training_data.cjs and demo/brown/model.cjs, shared with the
+// Node demo.
 const {triples, seededRandom, perplexity} = brownTrainingData;
+const {BATCH, EVAL_TOKENS, LEARNING_RATE, batchOf, randomPositions,
+  createModel} = brownModel;
 
 const options = new URLSearchParams(location.search);
 /** `?steps=N` if N is a whole number of steps, else 300 (demo/brown.mjs's). */
 const STEPS = /^[1-9]\d*$/.test(options.get('steps') ?? '') ?
     Number(options.get('steps')) : 300;
 const REQUESTED_BACKEND = options.get('backend');  // null: webgpu, else webgl
-const BATCH = 256;          // tokens per step
-const EMBEDDING = 32;       // per context word
-const HIDDEN = 24;          // D, the output layer's input
-const EVAL_TOKENS = 2048;   // held-out positions scored (a fixed sample)
 const EVALUATIONS = 4;
 const SMOOTHING = 10;       // steps in the chart's running mean of the loss
 
@@ -166,44 +165,21 @@ async function main() {
   const train = triples(corpus.train);
   const heldOut = triples(corpus.heldOut);
   const random = seededRandom(1);
-  const batchOf = (data, positions) => ({
-    before: tf.tensor1d(positions.map(i => data.before[i]), 'int32'),
-    previous: tf.tensor1d(positions.map(i => data.previous[i]), 'int32'),
-    next: tf.tensor1d(positions.map(i => data.next[i]), 'int32'),
-  });
-  const randomPositions = (data, n) =>
-    Array.from({length: n}, () => Math.floor(random() * data.size));
-  const evalPositions = randomPositions(heldOut, EVAL_TOKENS);
+  const evalPositions = randomPositions(random, heldOut, EVAL_TOKENS);
   const unigramPerplexity = perplexity(
       evalPositions.map(i => -Math.log(corpus.unigram[heldOut.next[i]])));
-
-  // As in demo/brown.mjs: fixed random context vectors (gathered without a
-  // gradient), a trained tanh mixer, and an output layer that starts as the
-  // unigram baseline (zero kernel, log-unigram bias).
-  // In a tidy: each variable's initial value is a tensor of its own.
-  const embedding = tf.randomNormal([vocabularySize, EMBEDDING], 0, 1,
-      'float32', 2);
-  const model = tf.tidy(() => ({
-    mixer: tf.variable(tf.randomNormal([2 * EMBEDDING, HIDDEN], 0,
-        1 / Math.sqrt(2 * EMBEDDING), 'float32', 3)),
-    mixerBias: tf.variable(tf.zeros([HIDDEN])),
-    kernel: tf.variable(tf.zeros([HIDDEN, vocabularySize])),
-    bias: tf.variable(tf.tensor1d(Float32Array.from(corpus.unigram, Math.log))),
-  }));
-  const hiddenOf = ({before, previous}) => tf.tanh(tf.add(tf.matMul(
-      tf.concat([tf.gather(embedding, before), tf.gather(embedding, previous)],
-          1), model.mixer), model.mixerBias));
+  const model =
+      createModel(tf, linearSparseSoftmaxCrossEntropy, corpus.unigram);
 
   // Peak bytes of one training step (value and every parameter's gradient)
   // above the bytes in use before it: fused, then matMul + the loss.
   const stepLosses = {
-    fused: batch => linearSparseSoftmaxCrossEntropy(batch.next,
-        hiddenOf(batch), model.kernel, {bias: model.bias}),
-    loss: batch => sparseSoftmaxCrossEntropy(batch.next,
-        tf.add(tf.matMul(hiddenOf(batch), model.kernel), model.bias)),
+    fused: batch => model.loss(batch),
+    loss: batch => sparseSoftmaxCrossEntropy(batch.next, model.logits(batch)),
   };
   const peakBytes = {};
-  const comparisonBatch = batchOf(train, randomPositions(train, BATCH));
+  const comparisonBatch =
+      batchOf(tf, train, randomPositions(random, train, BATCH));
   for (const [name, lossOf] of Object.entries(stepLosses)) {
     status.textContent = `backend ${backend} · measuring one step's memory…`;
     const before = tf.memory().numBytes;
@@ -226,11 +202,8 @@ async function main() {
       `${(peakBytes.loss / peakBytes.fused).toFixed(1)}x less.`;
 
   async function heldOutPerplexity() {
-    const meanLoss = tf.tidy(() => {
-      const batch = batchOf(heldOut, evalPositions);
-      return linearSparseSoftmaxCrossEntropy(batch.next, hiddenOf(batch),
-          model.kernel, {bias: model.bias, reduction: tf.Reduction.MEAN});
-    });
+    const meanLoss = tf.tidy(() => model.loss(
+        batchOf(tf, heldOut, evalPositions), tf.Reduction.MEAN));
     const value = (await meanLoss.data())[0];
     meanLoss.dispose();
     return Math.exp(value);
@@ -252,15 +225,14 @@ async function main() {
   perplexities.push({step: 0, perplexity: await heldOutPerplexity()});
   show(0);
 
-  // Plain SGD at 5, as in demo/brown.mjs (Adam undid the unigram start).
-  const optimizer = tf.train.sgd(5);
+  // Plain SGD (why: demo/brown/model.cjs).
+  const optimizer = tf.train.sgd(LEARNING_RATE);
   const evaluateEvery = Math.max(1, Math.round(STEPS / EVALUATIONS));
   let trainingMs = 0;  // the steps alone, not the evaluations or frames
   for (let step = 1; step <= STEPS; step++) {
     const stepStart = performance.now();
-    const batch = batchOf(train, randomPositions(train, BATCH));
-    const cost = optimizer.minimize(() => linearSparseSoftmaxCrossEntropy(
-        batch.next, hiddenOf(batch), model.kernel, {bias: model.bias}), true);
+    const batch = batchOf(tf, train, randomPositions(random, train, BATCH));
+    const cost = optimizer.minimize(() => model.loss(batch), true);
     losses.push((await cost.data())[0]);
     tf.dispose([cost, batch]);
     trainingMs += performance.now() - stepStart;
@@ -272,7 +244,7 @@ async function main() {
     await tf.nextFrame();
   }
   optimizer.dispose();
-  tf.dispose([embedding, model]);
+  model.dispose();
   window.brownResult = {backend, vocabularySize, losses, perplexities,
     unigramPerplexity, peakBytes, msPerStep,
     leakedTensors: tf.memory().numTensors - tensorsAtStart};
