@@ -301,6 +301,45 @@ for (const backend of ['cpu', 'wasm']) {
           disposeLayer(layer);
         });
 
+    it('a training step holds the kernel\'s gradient and two chunks of ' +
+        'logits, not the tokens x V logits', async () => {
+      // 1024 tokens x V 4096: the logits are 16 MB, a default chunk (2^20
+      // logits, 256 rows) 4 MB, the kernel 0.25 MB.
+      const [tokens, depth, numClasses] = [1024, 16, 4096];
+      const hidden = tf.randomNormal([tokens, depth], 0, 1, 'float32', 1);
+      const kernel =
+          tf.randomNormal([depth, numClasses], 0, 0.1, 'float32', 2);
+      const bias = tf.randomNormal([numClasses], 0, 0.1, 'float32', 3);
+      const labels = tf.randomUniformInt([tokens], 0, numClasses, 4);
+      type StepLoss = (h: tf.Tensor, k: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+      // Value and gradients of hidden, kernel and bias, as in training.
+      const peakOfStep = async (loss: StepLoss) => {
+        const before = tf.memory().numBytes;
+        const profile = await tf.profile(() => {
+          const {value, grads} =
+              tf.valueAndGrads(loss)([hidden, kernel, bias]);
+          return [value, ...grads];
+        });
+        tf.dispose(profile.result as tf.Tensor[]);
+        return profile.peakBytes - before;
+      };
+      const fusedPeak = (chunkSize?: number) => peakOfStep((h, k, b) =>
+        linearSparseSoftmaxCrossEntropy(labels, h, k, {bias: b, chunkSize}));
+      const unfusedPeak =
+          await peakOfStep((h, k, b) => unfused(labels, h, k, {bias: b}));
+      // Two chunks of logits (a chunk's logits and their gradient), the
+      // kernel's gradient and one more kernel-sized tensor (wasm transposes
+      // the kernel), and a few hidden- and bias-sized tensors.
+      const bound = (rows: number) => 4 * (2 * rows * numClasses +
+          2 * depth * numClasses + 8 * (tokens * depth + numClasses));
+      for (const [rows, chunkSize] of [[256, undefined], [128, 128]]) {
+        const peak = await fusedPeak(chunkSize);
+        expect(peak).toBeLessThanOrEqual(bound(rows as number));
+        expect(4 * peak).toBeLessThan(unfusedPeak);
+      }
+      tf.dispose([hidden, kernel, bias, labels]);
+    });
+
     it('leaves the caller\'s tensors untouched and leaks nothing', async () => {
       const layer = makeLayer(new Random(9), [2, 3], 4, 5, true);
       const weights = tf.tensor([[1, 0, 2], [3, 1, 1]]);

@@ -2,7 +2,7 @@ import {customGrad, engine, GradSaveFunc, mul, notEqual, op, reshape, Reduction,
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
-import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, KERNEL_GRADIENT_SLICES, LinearGradients, LinearLayer} from './linear_chunks.js';
+import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, kernelGradientSlices, LinearGradients, LinearLayer} from './linear_chunks.js';
 import {joinKernelGradient} from './kernel_gradient_slices.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
 import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
@@ -23,7 +23,7 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
   transposeKernel?: boolean;
   /**
    * Rows (tokens) per chunk; by default enough for about
-   * `max(2^20, min(2^22, D * V / 2))` logits per chunk.
+   * `max(2^20, min(2^22, D * V))` logits per chunk.
    */
   chunkSize?: number;
 }
@@ -112,8 +112,10 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     transposeKernel,
     labelSmoothing,
   };
-  const plan: ChunkPlan =
-      {rowsPerChunk, kernelGradientSlices: KERNEL_GRADIENT_SLICES};
+  const plan: ChunkPlan = {
+    rowsPerChunk,
+    kernelGradientSlices: kernelGradientSlices(depth, rowsPerChunk),
+  };
 
   if (!engine().isTapeOn()) {
     const perExample =
