@@ -34,12 +34,12 @@ export interface ChunkPlan {
  * but at least 2^20 (small layers run in few chunks) and at most 2^22 (a
  * chunk's tensors stay a few MB whatever the layer).
  *
- * Measured at `[512, 64, 49815]` (one script, interleaved rounds, this
- * machine): on WebGL, chunks of 32 rows (half a kernel) made a training step
- * 1.18 to 1.2 times the unfused one's and chunks of 64 rows 0.92 to 1.03
- * times (SwiftShader pays per program run, and a chunk runs a few dozen);
- * on `cpu` 64 rows were no slower than 32. Peak bytes rise from 25 to 37 MB
- * there, against the unfused step's 414 MB.
+ * Measured at `[512, 64, 49815]` (two runs of one script, interleaved
+ * rounds, this machine): on SwiftShader's WebGL, chunks of 32 rows (half a
+ * kernel) made a training step 1.08 to 1.20 times the unfused one's and
+ * chunks of 64 rows 0.92 to 1.06 times; on `cpu` 64 rows were no slower
+ * than 32. Peak bytes rise from 25 to 37 MB there, against the unfused
+ * step's 414 MB.
  */
 export function defaultRowsPerChunk(depth: number, numClasses: number): number {
   const logitsPerChunk =
