@@ -20,12 +20,12 @@ const require = createRequire(import.meta.url);
 const brown = require('./brown/corpus.cjs');
 const {renderBrownChart} = require('./brown/chart.cjs');
 const {triples, seededRandom} = require('./brown/training_data.cjs');
-const {BATCH: DEFAULT_BATCH, EVAL_TOKENS, LEARNING_RATE, batchOf,
-  randomPositions, createModel} = require('./brown/model.cjs');
+const {STEPS: DEFAULT_STEPS, BATCH: DEFAULT_BATCH, EVAL_TOKENS, EVALUATIONS,
+  LEARNING_RATE, batchOf, randomPositions, createModel} =
+    require('./brown/model.cjs');
 
-const STEPS = Number(process.env.DEMO_STEPS ?? 300);
+const STEPS = Number(process.env.DEMO_STEPS ?? DEFAULT_STEPS);
 const BATCH = Number(process.env.DEMO_BATCH ?? DEFAULT_BATCH);
-const EVALUATIONS = 4;
 
 // tfjs-backend-wasm (one thread): its matMul is about 20x faster than the
 // cpu backend's here, once the linear loss transposes operands explicitly.

@@ -332,9 +332,11 @@ for (const backend of ['cpu', 'wasm']) {
       // the kernel), and a few hidden- and bias-sized tensors.
       const bound = (rows: number) => 4 * (2 * rows * numClasses +
           2 * depth * numClasses + 8 * (tokens * depth + numClasses));
-      for (const [rows, chunkSize] of [[256, undefined], [128, 128]]) {
+      const chunkings: Array<[number, number|undefined]> =
+          [[256, undefined], [128, 128]];
+      for (const [rows, chunkSize] of chunkings) {
         const peak = await fusedPeak(chunkSize);
-        expect(peak).toBeLessThanOrEqual(bound(rows as number));
+        expect(peak).toBeLessThanOrEqual(bound(rows));
         expect(4 * peak).toBeLessThan(unfusedPeak);
       }
       tf.dispose([hidden, kernel, bias, labels]);

@@ -5,10 +5,12 @@
 // D = HIDDEN, and the output layer over every word, trained with the
 // package's linearSparseSoftmaxCrossEntropy.
 (function(root) {
+  const STEPS = 300;          // training steps
   const BATCH = 256;          // tokens per training step
   const EMBEDDING = 32;       // per context word
   const HIDDEN = 24;          // D, the output layer's input
   const EVAL_TOKENS = 2048;   // held-out positions scored (a fixed sample)
+  const EVALUATIONS = 4;      // held-out scorings after step 0
   // Plain SGD: Adam moves every one of the 49,815 bias and kernel columns by
   // about its learning rate each step whatever the gradient, which undid
   // the unigram start (held-out perplexity 2.2x unigram after 100 steps at
@@ -57,14 +59,10 @@
           tf.gather(embedding, previous)], 1), variables.mixer),
         variables.mixerBias));
     return {
-      variables,
-      hiddenOf,
       /** The batch's loss with `reduction` (the package's default if absent). */
       loss(batch, reduction) {
         return linearSparseSoftmaxCrossEntropy(batch.next, hiddenOf(batch),
-            variables.kernel,
-            reduction == null ? {bias: variables.bias} :
-                                {bias: variables.bias, reduction});
+            variables.kernel, {bias: variables.bias, reduction});
       },
       /** The unfused logits, `matMul(hidden, kernel) + bias`. */
       logits(batch) {
@@ -77,7 +75,7 @@
     };
   }
 
-  const api = {BATCH, EMBEDDING, HIDDEN, EVAL_TOKENS, LEARNING_RATE, batchOf,
+  const api = {STEPS, BATCH, EVAL_TOKENS, EVALUATIONS, LEARNING_RATE, batchOf,
     randomPositions, createModel};
   if (typeof module === 'object' && module.exports) {
     module.exports = api;

@@ -10,15 +10,14 @@ const {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy} =
 // demo/brown/training_data.cjs and demo/brown/model.cjs, shared with the
 // Node demo.
 const {triples, seededRandom, perplexity} = brownTrainingData;
-const {BATCH, EVAL_TOKENS, LEARNING_RATE, batchOf, randomPositions,
-  createModel} = brownModel;
+const {STEPS: DEFAULT_STEPS, BATCH, EVAL_TOKENS, EVALUATIONS, LEARNING_RATE,
+  batchOf, randomPositions, createModel} = brownModel;
 
 const options = new URLSearchParams(location.search);
-/** `?steps=N` if N is a whole number of steps, else 300 (demo/brown.mjs's). */
+/** `?steps=N` if N is a whole number of steps, else the Node demo's. */
 const STEPS = /^[1-9]\d*$/.test(options.get('steps') ?? '') ?
-    Number(options.get('steps')) : 300;
+    Number(options.get('steps')) : DEFAULT_STEPS;
 const REQUESTED_BACKEND = options.get('backend');  // null: webgpu, else webgl
-const EVALUATIONS = 4;
 const SMOOTHING = 10;       // steps in the chart's running mean of the loss
 
 /** WebGPU if it starts (an adapter, then the backend), else WebGL. */

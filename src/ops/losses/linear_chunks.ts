@@ -57,7 +57,8 @@ export function defaultRowsPerChunk(depth: number, numClasses: number): number {
  */
 export function kernelGradientSlices(depth: number, rowsPerChunk: number):
     number {
-  return Math.max(1, Math.min(depth, Math.ceil(2 * depth / rowsPerChunk)));
+  // `KernelGradientSlices` keeps the count within [1, D].
+  return Math.ceil(2 * depth / rowsPerChunk);
 }
 
 /** The gradients of the layer's parameters, before any upstream scale. */
