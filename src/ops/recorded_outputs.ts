@@ -3,8 +3,7 @@ import {clone, customGrad, GradSaveFunc, keep, Tensor, zeros} from '@tensorflow/
 import {featuresGradient, Upstream} from '../gradients/SparseSoftmaxCrossEntropyWithLogits_grad.js';
 import {SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
-
-import {gradientIsRecorded, saveWithoutCopy, savesAliases} from './save_without_copy.js';
+import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../tfjs_internals.js';
 
 /**
  * The op's outputs when a gradient is being recorded: the forward kernel
@@ -87,3 +86,4 @@ function gradients(saved: Tensor[], upstream: Upstream): Tensor[] {
     zeros(labels.shape, 'float32'),
   ];
 }
+

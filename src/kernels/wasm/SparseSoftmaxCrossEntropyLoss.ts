@@ -4,7 +4,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {sparseSoftmaxCrossEntropyLossCpu} from '../cpu/SparseSoftmaxCrossEntropyLoss.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, rowPassesFor} from './row_passes.js';
+import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 import {checkLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
 
 /**

@@ -4,7 +4,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
 import {sparseSoftmaxCrossEntropyLossGradCpu} from '../cpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, rowPassesFor} from './row_passes.js';
+import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 
 /**
  * The loss-only gradient kernel on wasm, in place: one pass that rebuilds

@@ -6,7 +6,8 @@ import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogits
 import {findInvalidLabel} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {sparseSoftmaxCrossEntropyWithLogitsCpu} from '../cpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, int32View, RowPasses, rowPassesFor} from './row_passes.js';
+import {heapOffset, int32View, rowPassesFor} from './heap_row_passes.js';
+import type {RowPasses} from './row_passes.js';
 
 /**
  * The forward kernel on wasm, in place in the backend's heap: the labels are

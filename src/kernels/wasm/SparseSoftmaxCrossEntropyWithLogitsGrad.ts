@@ -4,7 +4,7 @@ import {TensorInfo, util} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradCpu} from '../cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, rowPassesFor} from './row_passes.js';
+import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 
 /**
  * The fused gradient kernel on wasm, in place: one pass,

@@ -4,7 +4,8 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
-import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
@@ -24,7 +25,7 @@ export function sparseSoftmaxCrossEntropyLossWebgl(args: {
   }
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, isPacked(backend, features)),
+      new SoftmaxCrossEntropyLossProgram(batch, isPackedOnWebgl(backend, features)),
       [features, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   return [loss, rowMax, logSumExp];

@@ -5,7 +5,8 @@ import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogits
 import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
 import {packedLogits, releasePackedLogits} from './pack_logits.js';
-import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
@@ -34,7 +35,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
   const logits = packedLogits(backend, features);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, logits);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, isPacked(backend, logits)),
+      new SoftmaxCrossEntropyLossProgram(batch, isPackedOnWebgl(backend, logits)),
       [logits, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   const backprop =

@@ -4,8 +4,8 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
+import {isZerosNotOnGpu} from '../zeros_not_on_gpu.js';
 import {rowDot} from './row_reduce.js';
-import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {scaleRows} from './scale_rows.js';
 import {SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_gpu.js';
 
@@ -39,13 +39,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
       [[numClasses]]);
   backend.disposeIntermediateTensorInfo(backpropDots);
   return dFeatures;
-}
-
-/** Whether `info` is still CPU-side values (never uploaded) that are all 0. */
-function isZerosNotOnGpu(backend: MathBackendWebGL, info: TensorInfo): boolean {
-  const {texture, values} = backend.texData.get(info.dataId);
-  return texture == null && values instanceof Float32Array &&
-      isAllZero(values);
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig = kernelConfig(

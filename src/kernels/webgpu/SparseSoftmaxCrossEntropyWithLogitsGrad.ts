@@ -4,7 +4,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {emptyFloat32Outputs} from '../empty_outputs.js';
 import {kernelConfig} from '../kernel_config.js';
-import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {isZerosNotOnGpu} from '../zeros_not_on_gpu.js';
 import {rowDot} from './row_reduce.js';
 import {rowLayout} from './row_reduce_webgpu.js';
 import {runFlatProgram} from './run_program.js';
@@ -41,13 +41,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
       [backprop, labels, dLoss, dBackprop, backpropDots]);
   backend.disposeData(backpropDots.dataId);
   return dFeatures;
-}
-
-/** Whether `info` is still CPU-side values (never uploaded) that are all 0. */
-function isZerosNotOnGpu(backend: WebGPUBackend, info: TensorInfo): boolean {
-  const {resource, values} = backend.tensorMap.get(info.dataId);
-  return resource == null && values instanceof Float32Array &&
-      isAllZero(values);
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig =

@@ -5,7 +5,7 @@ import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLos
 import {ensureKernelsFor} from '../../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
-import {saveWithoutCopy, savesAliases} from '../save_without_copy.js';
+import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
 /**
  * The per-example loss of already validated `logits` (classes on the last
