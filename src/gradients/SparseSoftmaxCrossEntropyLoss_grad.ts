@@ -1,8 +1,7 @@
-import {add, engine, expandDims, getBackend, getKernel, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, engine, expandDims, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
 
-import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
-import {runKernel} from '../run_kernel.js';
+import {hasKernel, runKernel} from '../run_kernel.js';
 import {probabilitiesFromBackprop} from './SparseSoftmaxCrossEntropyWithLogits_grad.js';
 
 /**
@@ -49,9 +48,7 @@ export interface SavedLossRows {
 export function lossFeaturesGradient(
     saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor): Tensor {
   const {features, labels, rowMax, logSumExp} = saved;
-  ensureKernelsFor(getBackend());
-  if (engine().isTapeOn() ||
-      getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) == null) {
+  if (engine().isTapeOn() || !hasKernel(SparseSoftmaxCrossEntropyLossGrad)) {
     return recordedFeaturesGradient(features, labels, dLoss, dLogSumExp);
   }
   const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,

@@ -1,7 +1,6 @@
-import {engine, getBackend, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {engine, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, OP_NAME, shapeText} from '../errors.js';
-import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 import {convertArgument} from './convert_argument.js';
@@ -67,7 +66,6 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
 
   const features2d = reshapeIfNeeded($features, [batch, numClasses]);
   const labels1d = reshapeIfNeeded($labels, [batch]);
-  ensureKernelsFor(getBackend());
   const {loss, backprop} = engine().isTapeOn() ?
       recordedOutputs(features2d, labels1d) :
       kernelOutputs(features2d, labels1d);

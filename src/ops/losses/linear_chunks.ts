@@ -1,9 +1,8 @@
-import {add, concat, expandDims, getBackend, getKernel, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
-import {ensureKernelsFor} from '../../fallback_kernels.js';
 import {recordedFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../kernel_names.js';
-import {runKernel} from '../../run_kernel.js';
+import {hasKernel, runKernel} from '../../run_kernel.js';
 import {KernelGradientSlices} from './kernel_gradient_slices.js';
 import {product} from './matmul_products.js';
 
@@ -100,7 +99,6 @@ function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
 
 /** The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`. */
 function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
-  ensureKernelsFor(getBackend());
   return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
 }
 
@@ -139,7 +137,7 @@ function chunkLogitsGradient(
       zeros([rows, 1]) :
       mul(expandDims(rowScales, 1), scalar(smoothing));
   const dLogits =
-      getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) == null ?
+      !hasKernel(SparseSoftmaxCrossEntropyLossGrad) ?
       recordedFeaturesGradient(logits, labels, dLoss, dLogSumExp) :
       runKernel(SparseSoftmaxCrossEntropyLossGrad,
           {features: logits, labels, rowMax, logSumExp, dLoss,
