@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'bench/results/', 'scratch/',
     // AssemblyScript (decorators on functions), checked by its compiler.
-    'src/kernels/wasm/assembly/']},
+    'src/kernels/row_passes/assembly/']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -34,7 +34,7 @@ export default tseslint.config(
       // rowPassesFor/heapOffset/int32View are superseded by
       // src/kernels/wasm/heap_row_passes.ts; the lead deletes them after
       // merging, then removes it from this list.
-      'src/kernels/wasm/row_passes.ts',
+      'src/kernels/row_passes/row_passes.ts',
     ],
     rules: {
       'no-restricted-properties': ['error',

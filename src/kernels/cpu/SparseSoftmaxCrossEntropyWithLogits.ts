@@ -5,7 +5,7 @@ import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogits
 import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
-import {copiedForward} from './copied_row_passes.js';
+import {copiedForward} from '../row_passes/copied_row_passes.js';
 
 /**
  * The forward kernel over TypedArrays: rejects out-of-range labels with

@@ -2,7 +2,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {env, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {wasmHeap, wasmHeapOffset} from '../../tfjs_internals.js';
-import {instantiateOn, RowPasses, simdIsSupported} from './row_passes.js';
+import {instantiateOn, RowPasses, simdIsSupported} from '../row_passes/row_passes.js';
 
 const instances = new WeakMap<BackendWasm, RowPasses|null>();
 
@@ -11,7 +11,7 @@ const instances = new WeakMap<BackendWasm, RowPasses|null>();
  * kernel runs there (so whichever of tfjs-backend-wasm and this package
  * loads first), or null when the heap cannot be found (a tfjs-backend-wasm
  * build laid out otherwise, see `wasmHeap`): the kernels then run the
- * typed-array kernels through `readSync` (`fallback_kernels.ts`).
+ * fallback, the cpu kernels through `readSync` (`fallback_kernels.ts`).
  */
 export function rowPassesFor(backend: BackendWasm): RowPasses|null {
   let rowPasses = instances.get(backend);
