@@ -2,8 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {packedLogits, releasePackedLogits} from './pack_logits.js';
 import {isPackedOnWebgl} from '../../tfjs_internals.js';
 import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
@@ -29,9 +28,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0], [0, numClasses]);
-  }
   const logits = packedLogits(backend, features);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, logits);
   const loss = backend.runWebGLProgram(
@@ -46,6 +42,5 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
   return [loss, backprop];
 }
 
-export const sparseSoftmaxCrossEntropyWithLogitsWebglConfig = kernelConfig(
-    SparseSoftmaxCrossEntropyWithLogits, 'webgl',
-    sparseSoftmaxCrossEntropyWithLogitsWebgl);
+export const sparseSoftmaxCrossEntropyWithLogitsWebglConfig = gpuKernelConfig(
+    SparseSoftmaxCrossEntropyWithLogits, 'webgl', sparseSoftmaxCrossEntropyWithLogitsWebgl);
