@@ -49,14 +49,19 @@ export function lossFeaturesGradient(
     saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor): Tensor {
   const {features, labels, rowMax, logSumExp} = saved;
   if (engine().isTapeOn() || !hasKernel(SparseSoftmaxCrossEntropyLossGrad)) {
-    return recordedFeaturesGradient(features, labels, dLoss, dLogSumExp);
+    return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
   }
   const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
       {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
   return dFeatures;
 }
 
-export function recordedFeaturesGradient(
+/**
+ * `dFeatures` from tfjs ops around the forward kernel's `backprop`
+ * (re-run on `features`), so it is differentiable: the recorded path, and
+ * the path on a backend without the loss's gradient kernel.
+ */
+export function lossFeaturesGradientFromOps(
     features: Tensor, labels: Tensor, dLoss: Tensor,
     dLogSumExp: Tensor): Tensor {
   const [, backprop] =

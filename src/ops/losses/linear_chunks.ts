@@ -1,41 +1,47 @@
 import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
-import {recordedFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
+import {lossFeaturesGradientFromOps} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../kernel_names.js';
 import {hasKernel, runKernel} from '../../run_kernel.js';
-import {KernelGradientSlices} from './kernel_gradient_slices.js';
+import {WeightGradientSlices} from './weight_gradient_slices.js';
 import {product} from './matmul_products.js';
 
 /**
  * The output layer and the loss, validated and flattened: `hidden`
- * `[numRows, D]`, `kernel` `[D, V]` (`[V, D]` if `transposeKernel`), `bias`
+ * `[numRows, D]`, `weightMatrix` `[D, V]` (`[V, D]` if
+ * `transposeWeightMatrix`), `bias`
  * `[V]` or absent, `labels` int32 `[numRows]`, each in `[0, V)` (ignored
  * examples already mapped to class 0).
  */
 export interface LinearLayer {
   hidden: Tensor;
-  kernel: Tensor;
+  /** The public API's `kernel` (Keras's name for a Dense layer's weights). */
+  weightMatrix: Tensor;
   bias?: Tensor;
   labels: Tensor;
-  transposeKernel: boolean;
+  transposeWeightMatrix: boolean;
   labelSmoothing: number;
 }
 
-/** How the work is split: rows per chunk and slices of the kernel gradient. */
+/**
+ * How the work is split: rows per chunk, and how many slices the weight
+ * matrix's gradient is summed in.
+ */
 export interface ChunkPlan {
   rowsPerChunk: number;
-  kernelGradientSlices: number;
+  weightGradientSliceCount: number;
 }
 
 /**
- * Logits written per chunk, by default: as many as the kernel has weights,
- * so a chunk's logits and their gradient together hold two kernels' worth,
+ * Logits written per chunk, by default: as many as the weight matrix has
+ * weights, so a chunk's logits and their gradient together hold two weight
+ * matrices' worth,
  * but at least 2^20 (small layers run in few chunks) and at most 2^22 (a
  * chunk's tensors stay a few MB whatever the layer).
  *
  * Measured at `[512, 64, 49815]` (two runs of one script, interleaved
  * rounds, this machine): on SwiftShader's WebGL, chunks of 32 rows (half a
- * kernel) made a training step 1.08 to 1.20 times the unfused one's and
+ * weight matrix) made a training step 1.08 to 1.20 times the unfused one's and
  * chunks of 64 rows 0.92 to 1.06 times; on `cpu` 64 rows were no slower
  * than 32. Peak bytes rise from 25 to 37 MB there, against the unfused
  * step's 414 MB.
@@ -47,28 +53,29 @@ export function defaultRowsPerChunk(depth: number, numClasses: number): number {
 }
 
 /**
- * Slices of the kernel gradient (see `KernelGradientSlices`): adding a
+ * How many slices the weight matrix's gradient is summed in (see
+ * `WeightGradientSlices`): adding a
  * chunk's partial holds the partial slice and the new sum slice beside the
  * running sum, so with `2 D / rowsPerChunk` slices (rounded up) those two
  * hold no more than the chunk's logits did, and the step's peak is not
  * raised. Fewer slices mean fewer programs per chunk (three each: a slice
  * of hidden, a product, an addition).
  */
-export function kernelGradientSlices(depth: number, rowsPerChunk: number):
+export function weightGradientSliceCount(depth: number, rowsPerChunk: number):
     number {
-  // `KernelGradientSlices` keeps the count within [1, D].
+  // `WeightGradientSlices` keeps the count within [1, D].
   return Math.ceil(2 * depth / rowsPerChunk);
 }
 
 /** The gradients of the layer's parameters, before any upstream scale. */
 export interface LinearGradients {
   dHidden: Tensor;
-  kernelSlices: Tensor[];
+  weightGradientSlices: Tensor[];
   dBias?: Tensor;
 }
 
 function numClassesOf(layer: LinearLayer): number {
-  return layer.kernel.shape[layer.transposeKernel ? 0 : 1] as number;
+  return layer.weightMatrix.shape[layer.transposeWeightMatrix ? 0 : 1] as number;
 }
 
 function depthOf(layer: LinearLayer): number {
@@ -85,10 +92,10 @@ function rowChunks(numRows: number, rowsPerChunk: number):
   return chunks;
 }
 
-/** A chunk's logits, `hidden[rows] . kernel + bias`, `[rows, V]`. */
+/** A chunk's logits, `hidden[rows] . weightMatrix + bias`, `[rows, V]`. */
 function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
-  const logitsProduct = product(hiddenChunk, layer.kernel, false,
-      layer.transposeKernel);
+  const logitsProduct = product(hiddenChunk, layer.weightMatrix, false,
+      layer.transposeWeightMatrix);
   if (layer.bias == null) {
     return logitsProduct;
   }
@@ -138,7 +145,7 @@ function chunkLogitsGradient(
       mul(expandDims(rowScales, 1), scalar(smoothing));
   const dLogits =
       !hasKernel(SparseSoftmaxCrossEntropyLossGrad) ?
-      recordedFeaturesGradient(logits, labels, dLoss, dLogSumExp) :
+      lossFeaturesGradientFromOps(logits, labels, dLoss, dLogSumExp) :
       runKernel(SparseSoftmaxCrossEntropyLossGrad,
           {features: logits, labels, rowMax, logSumExp, dLoss,
             dLogSumExp})[0];
@@ -165,7 +172,7 @@ export function chunkedPerExampleLoss(
 
 /**
  * The per-example loss and the gradients of `sum(rowScales * loss)` with
- * respect to `hidden`, `kernel` and `bias`, in one pass over row chunks:
+ * respect to `hidden`, `weightMatrix` and `bias`, in one pass over row chunks:
  * each chunk's logits are formed once, their gradient from the same
  * kernel results, and both are freed before the next chunk.
  */
@@ -175,8 +182,8 @@ export function chunkedLossAndGradients(
   const numRows = layer.labels.shape[0];
   const depth = depthOf(layer);
   const numClasses = numClassesOf(layer);
-  const kernelGradient = new KernelGradientSlices(depth, numClasses,
-      layer.transposeKernel, plan.kernelGradientSlices);
+  const weightGradient = new WeightGradientSlices(depth, numClasses,
+      layer.transposeWeightMatrix, plan.weightGradientSliceCount);
   const losses: Tensor[] = [];
   const hiddenGradients: Tensor[] = [];
   let dBias: Tensor|undefined;
@@ -192,7 +199,7 @@ export function chunkedLossAndGradients(
           slice(rowScales, [begin], [rows]));
       logits.dispose();
       const dHidden =
-          product(dLogits, layer.kernel, false, !layer.transposeKernel);
+          product(dLogits, layer.weightMatrix, false, !layer.transposeWeightMatrix);
       let biasSum = dBias;
       if (layer.bias != null) {
         // A column sum as a product with ones: tfjs's cpu `sum` over the
@@ -202,8 +209,9 @@ export function chunkedLossAndGradients(
         biasSum = dBias == null ? chunkBias : add(dBias, chunkBias);
         dBias?.dispose();
       }
-      kernelGradient.addChunk(hiddenChunk, dLogits);
-      return {loss, dHidden, biasSum, kernelSums: kernelGradient.slices()};
+      weightGradient.addChunk(hiddenChunk, dLogits);
+      return {loss, dHidden, biasSum,
+        weightGradientSums: weightGradient.slices()};
     });
     losses.push(kept.loss);
     hiddenGradients.push(kept.dHidden);
@@ -214,7 +222,7 @@ export function chunkedLossAndGradients(
   }
   const gradients: LinearGradients = {
     dHidden: joinRows(hiddenGradients, [0, depth]),
-    kernelSlices: kernelGradient.slices(),
+    weightGradientSlices: weightGradient.slices(),
     dBias,
   };
   return {perExample: joinRows(losses, [0]), gradients};
