@@ -21,11 +21,13 @@ export function sparseSoftmaxCrossEntropyLossWebgl(args: {
   const [batch, numClasses] = features.shape;
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, isPackedOnWebgl(backend, features)),
+      new SoftmaxCrossEntropyLossProgram(
+          batch, isPackedOnWebgl(backend, features)),
       [features, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   return [loss, rowMax, logSumExp];
 }
 
 export const sparseSoftmaxCrossEntropyLossWebglConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyLoss, 'webgl', sparseSoftmaxCrossEntropyLossWebgl);
+    SparseSoftmaxCrossEntropyLoss, 'webgl',
+    sparseSoftmaxCrossEntropyLossWebgl);

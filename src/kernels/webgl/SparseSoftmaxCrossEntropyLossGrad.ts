@@ -24,4 +24,5 @@ export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
 }
 
 export const sparseSoftmaxCrossEntropyLossGradWebglConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyLossGrad, 'webgl', sparseSoftmaxCrossEntropyLossGradWebgl);
+    SparseSoftmaxCrossEntropyLossGrad, 'webgl',
+    sparseSoftmaxCrossEntropyLossGradWebgl);

@@ -31,7 +31,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
   const logits = packedLogits(backend, features);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, logits);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, isPackedOnWebgl(backend, logits)),
+      new SoftmaxCrossEntropyLossProgram(
+          batch, isPackedOnWebgl(backend, logits)),
       [logits, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   const backprop =
@@ -43,4 +44,5 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsWebglConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyWithLogits, 'webgl', sparseSoftmaxCrossEntropyWithLogitsWebgl);
+    SparseSoftmaxCrossEntropyWithLogits, 'webgl',
+    sparseSoftmaxCrossEntropyWithLogitsWebgl);

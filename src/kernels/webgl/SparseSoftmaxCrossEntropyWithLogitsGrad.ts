@@ -38,4 +38,5 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl', sparseSoftmaxCrossEntropyWithLogitsGradWebgl);
+    SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl',
+    sparseSoftmaxCrossEntropyWithLogitsGradWebgl);

@@ -25,4 +25,5 @@ export function sparseSoftmaxCrossEntropyLossWebgpu(args: {
 }
 
 export const sparseSoftmaxCrossEntropyLossWebgpuConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyLoss, 'webgpu', sparseSoftmaxCrossEntropyLossWebgpu);
+    SparseSoftmaxCrossEntropyLoss, 'webgpu',
+    sparseSoftmaxCrossEntropyLossWebgpu);

@@ -27,4 +27,5 @@ export function sparseSoftmaxCrossEntropyLossGradWebgpu(args: {
 }
 
 export const sparseSoftmaxCrossEntropyLossGradWebgpuConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyLossGrad, 'webgpu', sparseSoftmaxCrossEntropyLossGradWebgpu);
+    SparseSoftmaxCrossEntropyLossGrad, 'webgpu',
+    sparseSoftmaxCrossEntropyLossGradWebgpu);

@@ -35,4 +35,5 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyWithLogits, 'webgpu', sparseSoftmaxCrossEntropyWithLogitsWebgpu);
+    SparseSoftmaxCrossEntropyWithLogits, 'webgpu',
+    sparseSoftmaxCrossEntropyWithLogitsWebgpu);
