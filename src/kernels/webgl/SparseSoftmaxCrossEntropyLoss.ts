@@ -2,8 +2,8 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 

@@ -2,9 +2,9 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
 import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {packedLogits, releasePackedLogits} from './pack_logits.js';
-import {isPackedOnWebgl} from '../../tfjs_internals.js';
 import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';

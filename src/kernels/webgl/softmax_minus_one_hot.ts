@@ -1,16 +1,11 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {runInTexelLayout} from './texel_layout.js';
 import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {LossUpstream} from '../gpu_row_terms.js';
 import {asColumn} from './row_reduce.js';
 import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_gpu.js';
-
-/** Upstream gradients of the loss kernel: `dLoss` `[batch]`, `dLogSumExp` `[batch, 1]`. */
-export interface LossUpstream {
-  dLoss: TensorInfo;
-  dLogSumExp: TensorInfo;
-}
+import {runInTexelLayout} from './texel_layout.js';
 
 /**
  * `softmax - onehot(labels)` (`backprop`) from the logits and their row
