@@ -38,7 +38,7 @@ export default tseslint.config(
     ],
     rules: {
       'no-restricted-properties': ['error',
-        ...['texData', 'tensorMap', 'dataIdMap', '_malloc', 'asm',
+        ...['texData', 'tensorMap', 'dataIdMap', 'wasm', '_malloc', 'asm',
           'wasmMemory', 'wasmExports', 'activeTape', 'gradientDepth', 'saved',
           'registerFlag'].map(property => ({
           property,
