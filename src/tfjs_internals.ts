@@ -213,24 +213,23 @@ interface EmscriptenModuleFields {
   _malloc?: (bytes: number) => number;
   asm?: {memory?: WebAssembly.Memory};
   wasmMemory?: WebAssembly.Memory;
-  wasmExports?: {memory?: WebAssembly.Memory};
 }
 
 /**
  * `backend`'s heap, or null when its Emscripten module does not show it
- * where tfjs 4.0.0-4.22.0 do: then the caller runs the typed-array kernels
- * through the backend's public `readSync` and `write`.
+ * where tfjs 4.0.0-4.22.0 do: then the wasm kernels run the fallback, the
+ * cpu kernels through the backend's public `readSync` and `write`.
  */
 export function wasmHeap(backend: object): WasmHeap|null {
   const module = (backend as {wasm?: EmscriptenModuleFields}).wasm;
-  const memory = module?.asm?.memory ?? module?.wasmMemory ??
-      module?.wasmExports?.memory;
-  const malloc = module?._malloc;
-  if (memory == null || typeof memory.grow !== 'function' ||
-      typeof malloc !== 'function') {
+  const memory = module?.asm?.memory ?? module?.wasmMemory;
+  if (module == null || memory == null || typeof memory.grow !== 'function' ||
+      typeof module._malloc !== 'function') {
     return null;
   }
-  return {memory, allocate: bytes => malloc(bytes) >>> 0};
+  const emscripten =
+      module as Required<Pick<EmscriptenModuleFields, '_malloc'>>;
+  return {memory, allocate: bytes => emscripten._malloc(bytes) >>> 0};
 }
 
 /**
