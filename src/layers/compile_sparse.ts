@@ -63,7 +63,12 @@ export function compileSparse(
   const lossOptions = model.outputs.map((_, i) => given ?
       {labelSmoothing: args.labelSmoothing, ignoreIndex: args.ignoreIndex} :
       record?.losses[i] ?? {});
-  const losses = lossOptions.map(options => sparseCategoricalCrossentropyFromLogits(options));
+  // One function for every output when they agree: tfjs-layers saves a
+  // single loss function (as `{}`) but throws on an array of them.
+  const sameOptions = lossOptions.every(
+      options => JSON.stringify(options) === JSON.stringify(lossOptions[0]));
+  const losses = (sameOptions ? [lossOptions[0]] : lossOptions)
+      .map(options => sparseCategoricalCrossentropyFromLogits(options));
   let metrics = args.metrics ?? record?.metrics ??
       (model.metrics as Metrics|undefined);
   if (args.metrics === undefined && record !== undefined &&

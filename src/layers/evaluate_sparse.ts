@@ -1,5 +1,6 @@
-import {dispose, Scalar, Tensor} from '@tensorflow/tfjs-core';
+import {dispose, Scalar, scalar, Tensor} from '@tensorflow/tfjs-core';
 
+import {evaluateBatches} from './evaluate_batches.js';
 import {labelledBatches} from './labelled_batches.js';
 import {routeError} from './route_errors.js';
 import {sparseData, SparseLabels} from './sparse_data.js';
@@ -18,7 +19,10 @@ export interface EvaluateSparseArgs {
  * `model.metricsNames` order (one scalar if there is only the loss), for a
  * model compiled as for `fitSparse`. `model.evaluate` rejects targets whose
  * shape differs from the model's output for any custom loss; this feeds
- * `model.evaluateDataset` instead. The caller disposes the scalars.
+ * `model.evaluateDataset` instead (one batch at a time: for a model with
+ * several outputs, tfjs-layers 4.x's evaluation returns its values out of
+ * `metricsNames` order, which this puts right). The caller disposes the
+ * scalars.
  *
  * ```js
  * const [loss, accuracy] = await evaluateSparse(model, x, labels);
@@ -42,8 +46,9 @@ export async function evaluateSparse(
   const data = await sparseData(model, x, labels, outputLosses, EVALUATE_SPARSE);
   const batches = labelledBatches(data.xs, data.labels, batchSize, false);
   try {
-    return await (model.evaluateDataset(batches, {} as never) as
-        Promise<Scalar|Scalar[]>);
+    const values = await evaluateBatches(model, batches);
+    const scalars = values.map(value => scalar(value));
+    return scalars.length === 1 ? scalars[0] : scalars;
   } finally {
     batches.disposeIssued();
     dispose(data.owned);

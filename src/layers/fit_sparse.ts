@@ -1,7 +1,8 @@
 import {dispose, slice, Tensor} from '@tensorflow/tfjs-core';
 
-import {standardCallbacks} from './combine_callbacks.js';
+import {evaluateBatches} from './evaluate_batches.js';
 import {labelledBatches, LabelledBatches} from './labelled_batches.js';
+import {routeCallbacks} from './route_callbacks.js';
 import {routeError} from './route_errors.js';
 import {sparseData, SparseData, SparseLabels} from './sparse_data.js';
 import {checkSparseModel, SparseModel} from './sparse_model.js';
@@ -57,7 +58,9 @@ export type FitSparseArgs<M> = SparseFitOptions &
  * model's output for any custom loss, while `model.fitDataset` does not
  * check it; this feeds `fitDataset` batches made from tensors, so callbacks,
  * metrics, `classWeight`, `model.stopTraining` and `History` all behave as
- * in `fit`.
+ * in `fit`. Validation runs at the end of each epoch, before the callbacks
+ * see the epoch's logs (as in `fit`). A callback that throws stops training
+ * after the current step and `fitSparse` rejects with its error.
  *
  * ```js
  * compileSparse(model, {optimizer: 'adam', metrics: ['accuracy']});
@@ -117,13 +120,19 @@ export async function fitSparse<M extends SparseModel>(
       batchSize: null, verbose, doValidation: validation !== undefined,
       metrics: validation === undefined ? names :
                                           [...names, ...names.map(n => `val_${n}`)]};
-    return await (model.fitDataset(dataset, {
+    const validate = validationBatches === undefined ? undefined :
+        async () => {
+          const values = await evaluateBatches(model, validationBatches);
+          return Object.fromEntries(names.map((name, i) => [`val_${name}`, values[i]]));
+        };
+    const route = routeCallbacks(model, callbacks, params, validate);
+    const history = await (model.fitDataset(dataset, {
       ...fitDatasetArgs,
       epochs,
-      ...(callbacks === undefined ? {} :
-                                    {callbacks: standardCallbacks(callbacks, model, params)}),
-      ...(validationBatches === undefined ? {} : {validationData: validationBatches}),
+      callbacks: route.callbacks,
     } as never) as Promise<HistoryOf<M>>);
+    route.rethrow();
+    return history;
   } finally {
     batchSets.forEach(batches => batches.disposeIssued());
     dispose(owned);

@@ -8,11 +8,15 @@ export type LabelledBatch = {xs: Tensor|Tensor[], ys: Tensor|Tensor[]};
  * `evaluateDataset` read: `iterator()` (called once per epoch) and `size`
  * (batches per epoch). Implemented here so the package needs no tfjs-data.
  */
-export interface LabelledBatches {
+export interface Batches {
   readonly size: number;
   iterator(): Promise<{
     next(): Promise<{value: LabelledBatch, done: false}|{value: null, done: true}>,
   }>;
+}
+
+/** Batches made from tensors, which can free what they handed out. */
+export interface LabelledBatches extends Batches {
   /**
    * Frees the batches handed out and not yet freed: `fitDataset` frees each
    * batch after its step, but not the batch of a step that throws.

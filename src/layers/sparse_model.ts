@@ -1,4 +1,4 @@
-import {LabelledBatches} from './labelled_batches.js';
+import {Batches} from './labelled_batches.js';
 import {COMPILE_HINT, routeError} from './route_errors.js';
 import {sparseLossOptions} from './sparse_categorical_crossentropy_from_logits.js';
 import {metricsOfOutput, Metrics, oneHotMetrics} from './sparse_metrics.js';
@@ -10,14 +10,15 @@ import {rememberSparseCompile} from './sparse_record.js';
  * tfjs-layers).
  */
 export interface SparseModel {
-  fitDataset(dataset: LabelledBatches, args: never): Promise<unknown>;
-  evaluateDataset(dataset: LabelledBatches, args: never): Promise<unknown>;
+  fitDataset(dataset: Batches, args: never): Promise<unknown>;
+  evaluateDataset(dataset: Batches, args: never): Promise<unknown>;
   compile(args: never): void;
   readonly optimizer: unknown;
   readonly loss: unknown;
   readonly metrics: unknown;
   readonly metricsNames: readonly string[];
   history: unknown;
+  stopTraining: boolean;
   readonly inputs: readonly unknown[];
   readonly outputs: ReadonlyArray<{readonly shape: ReadonlyArray<number|null>}>;
   readonly outputNames: readonly string[];
