@@ -167,7 +167,7 @@ function routeCases(kind: Kind): TestCase[] {
         compileSparse(model, {optimizer: tf.train.adam(0.05), metrics: ['accuracy']});
         const epochEnds: number[] = [];
         const history = await fitSparse(model, iris.x, labels, {
-          epochs: EPOCHS, batchSize: 16, verbose: 0,
+          epochs: EPOCHS, batchSize: 32, verbose: 0,
           validationData: [iris.x, labels],
           // An array mixing a tf.Callback and a plain object.
           callbacks: [
