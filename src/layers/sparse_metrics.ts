@@ -25,6 +25,16 @@ function acc(yTrue: Tensor, yPred: Tensor): Tensor {
       argMax(yPred, -1)), 'float32'));
 }
 
+/**
+ * Sparse accuracy under the name of `tf.metrics.sparseCategoricalAccuracy`,
+ * for the name saved with a model: tfjs-layers 4.x saves that metric by
+ * name but cannot compile the name ("Unknown metric").
+ */
+function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
+  return acc(yTrue, yPred);
+}
+const SPARSE_ACCURACY = ['sparseCategoricalAccuracy', 'sparse_categorical_accuracy'];
+
 /** Cross-entropy of the logits, named `ce` as tfjs-layers names `'crossentropy'`. */
 function crossentropyOfLogits(ignoreIndex: number|undefined): MetricFunction {
   const ce: MetricFunction = (yTrue, yPred) => tidy(() =>
@@ -35,12 +45,14 @@ function crossentropyOfLogits(ignoreIndex: number|undefined): MetricFunction {
 }
 
 /** The metric functions made here, by the name they stand for. */
-const madeMetrics = new WeakMap<object, string>([[acc, 'accuracy']]);
+const madeMetrics = new WeakMap<object, string>([[acc, 'accuracy'],
+  [sparseCategoricalAccuracy, 'sparseCategoricalAccuracy']]);
 
 /**
  * `metrics` with `'accuracy'`/`'acc'` as sparse accuracy and
  * `'crossentropy'`/`'ce'` as the cross-entropy of logits (both per output),
- * keeping tfjs-layers' history names (`acc`, `ce`).
+ * keeping tfjs-layers' history names (`acc`, `ce`), and the name
+ * `'sparseCategoricalAccuracy'` as sparse accuracy.
  */
 export function sparseMetrics(
     metrics: Metrics|undefined, ignoreIndex: number|undefined): Metrics|undefined {
@@ -50,6 +62,9 @@ export function sparseMetrics(
     }
     if (ACCURACY.includes(spec)) {
       return acc;
+    }
+    if (SPARSE_ACCURACY.includes(spec)) {
+      return sparseCategoricalAccuracy;
     }
     return CROSSENTROPY.includes(spec) ? crossentropyOfLogits(ignoreIndex) :
                                          spec;

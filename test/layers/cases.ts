@@ -593,7 +593,28 @@ const saveLoadCase: TestCase = {
         await evaluateSparse(bareModel, iris.x, labels));
     expectClose(Object.values(fresh), Object.values(after[0]), rtol, atol,
         'evaluation of the model saved without optimizer');
-    for (const m of [model, restored, bareModel]) {
+    // Compiled with model.compile and the package's loss (the README's
+    // route): the routes record it, and compileSparse restores it. (Saved
+    // without the optimizer: tfjs-layers 4.x saves its training config with
+    // the metric name 'sparse_categorical_accuracy', which its loader
+    // rejects as an unknown metric.)
+    const readmeModel = makeModel(tf, 'Sequential');
+    readmeModel.compile({optimizer: tf.train.adam(0.05),
+      loss: sparseCategoricalCrossentropyFromLogits({labelSmoothing: 0.2}),
+      metrics: [tf.metrics.sparseCategoricalAccuracy]});
+    await fitSparse(readmeModel, iris.x, iris.species, {epochs: 2, verbose: 0});
+    await readmeModel.save(store.save);
+    const readmeRestored = await tf.loadLayersModel(store.load());
+    compileSparse(readmeRestored, {optimizer: 'adam'});
+    const readmeExpected = await readEvaluation(tf, readmeModel,
+        await evaluateSparse(readmeModel, iris.x, iris.species));
+    const readmeGot = await readEvaluation(tf, readmeRestored,
+        await evaluateSparse(readmeRestored, iris.x, iris.species));
+    expectEqual(Object.keys(readmeGot), ['loss', 'sparseCategoricalAccuracy'],
+        'metric names (model.compile route)');
+    expectClose(Object.values(readmeGot), Object.values(readmeExpected), rtol,
+        atol, 'evaluation (model.compile route)');
+    for (const m of [model, restored, bareModel, readmeModel, readmeRestored]) {
       m.dispose();
     }
     disposeIris(tf, iris);
