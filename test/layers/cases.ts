@@ -386,6 +386,9 @@ const labelFormsCase: TestCase = {
           'model.fit']);
     await expectRejects(fitSparse(model, iris.x, [0, 1]),
         ['fitSparse: argument \'labels\'', 'one label per example']);
+    await expectRejects(fitSparse(model, iris.x, iris.species,
+        {validationData: [iris.x, oneHot]}),
+    ['fitSparse: argument \'validationData[1]\'', 'one-hot']);
     expectSameMemory(tf, before, 'rejected labels');
     tf.dispose([halves, outOfRange, oneHot, ...forms.map(([, l]) => l)
         .filter((l): l is Tensor => l instanceof tf.Tensor)]);
@@ -621,6 +624,45 @@ const saveLoadCase: TestCase = {
   },
 };
 
+const callbacksCase: TestCase = {
+  name: 'callbacks: every form model.fit takes, and arrays mixing tf.Callbacks ' +
+      'and plain objects; early stopping stops training',
+  async run({tf}: CaseContext) {
+    const iris = loadIris(tf);
+    const model = makeModel(tf, 'Sequential');
+    compileSparse(model, {optimizer: tf.train.adam(0.05), metrics: ['accuracy']});
+    // Stops after the second epoch: the loss cannot fall by 10.
+    const stopper = () => tf.callbacks.earlyStopping(
+        {monitor: 'val_loss', patience: 0, minDelta: 10});
+    let ends: number[] = [];
+    const plain = () => ({onEpochEnd: async (epoch: number, logs?: tfjs.Logs) => {
+      assert(logs !== undefined && typeof logs['val_acc'] === 'number',
+          () => `epoch ${epoch}: logs ${JSON.stringify(logs)} lack val_acc`);
+      ends.push(epoch);
+    }});
+    const forms: Array<[string, unknown, number]> = [
+      ['a tf.Callback', stopper(), 2],
+      ['a plain object', plain(), 5],
+      ['plain objects', [plain(), {onTrainEnd: () => undefined}], 5],
+      ['tf.Callbacks', [stopper(), stopper()], 2],
+      ['tf.Callback first, then a plain object', [stopper(), plain()], 2],
+      ['a plain object first, then a tf.Callback', [plain(), stopper()], 2],
+    ];
+    for (const [what, callbacks, epochs] of forms) {
+      ends = [];
+      const history = await fitSparse(model, iris.x, iris.species, {
+        epochs: 5, batchSize: 150, validationSplit: 0.2, verbose: 0,
+        callbacks: callbacks as never});
+      expectEqual(history.epoch.length, epochs, `${what}: epochs run`);
+      if (ends.length > 0) {
+        expectEqual(ends, history.epoch, `${what}: onEpochEnd calls`);
+      }
+    }
+    model.dispose();
+    disposeIris(tf, iris);
+  },
+};
+
 const classWeightCase: TestCase = {
   name: 'classWeight weighs the loss as in model.fit',
   async run({tf, rtol, atol}: CaseContext) {
@@ -653,6 +695,7 @@ export const layersCases: TestCase[] = [
   tfjsSparseLossCase,
   wrongRoutesCase,
   saveLoadCase,
+  callbacksCase,
   classWeightCase,
   // Last: a loss throwing inside tfjs-core's optimizer leaves tensors behind.
   throwingStepCase,
