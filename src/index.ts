@@ -10,11 +10,19 @@ export type {SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softm
 export {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 export {linearSparseSoftmaxCrossEntropy} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 export type {LinearSparseSoftmaxCrossEntropyOptions} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
+export {compileSparse} from './layers/compile_sparse.js';
+export type {CompileSparseArgs} from './layers/compile_sparse.js';
 export {fitSparse} from './layers/fit_sparse.js';
-export type {FitSparseArgs, SparseFitModel, SparseFitOptions} from './layers/fit_sparse.js';
+export type {FitSparseArgs, SparseFitOptions} from './layers/fit_sparse.js';
+export {evaluateSparse} from './layers/evaluate_sparse.js';
+export type {EvaluateSparseArgs} from './layers/evaluate_sparse.js';
+export {trainOnBatchSparse} from './layers/train_on_batch_sparse.js';
+export type {TrainOnBatchSparseArgs} from './layers/train_on_batch_sparse.js';
+export type {SparseModel} from './layers/sparse_model.js';
+export type {SparseLabels} from './layers/sparse_data.js';
 export type {LabelledBatch, LabelledBatches} from './layers/labelled_batches.js';
 export {sparseCategoricalCrossentropyFromLogits} from './layers/sparse_categorical_crossentropy_from_logits.js';
-export type {SparseLossOptions} from './layers/sparse_categorical_crossentropy_from_logits.js';
+export type {SparseLossFunction, SparseLossOptions} from './layers/sparse_categorical_crossentropy_from_logits.js';
 export {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from './converter/graph_op.js';
 export type {GraphNodeLike} from './converter/graph_op.js';
 // Re-exporting from namespaces.js also brings its `declare module`

@@ -13,6 +13,8 @@ import {rowPassesFor} from '../../src/kernels/wasm/heap_row_passes';
 import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 
 import {CaseResult, Lane, LaneReport} from './lanes';
+import {layersCases} from '../layers/cases';
+
 import {gpuCases, webgpuCases} from './gpu_cases';
 import {switchingCases} from './switching_cases';
 
@@ -24,6 +26,7 @@ const suites = {
   switching: switchingCases,
   gpu: gpuCases,
   webgpu: webgpuCases,
+  layers: layersCases,
 } satisfies {[suite: string]: TestCase[]};
 
 export type Suite = keyof typeof suites;
