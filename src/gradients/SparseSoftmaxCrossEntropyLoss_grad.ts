@@ -61,7 +61,7 @@ export function lossFeaturesGradient(
  * (re-run on `features`), so it is differentiable: the recorded path, and
  * the path on a backend without the loss's gradient kernel.
  */
-export function lossFeaturesGradientFromOps(
+function lossFeaturesGradientFromOps(
     features: Tensor, labels: Tensor, dLoss: Tensor,
     dLogSumExp: Tensor): Tensor {
   const [, backprop] =

@@ -1,8 +1,8 @@
 import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
-import {lossFeaturesGradientFromOps} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../kernel_names.js';
-import {hasKernel, runKernel} from '../../run_kernel.js';
+import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
+import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
+import {runKernel} from '../../run_kernel.js';
 import {WeightGradientSlices} from './weight_gradient_slices.js';
 import {product} from './matmul_products.js';
 
@@ -143,12 +143,11 @@ function chunkLogitsGradient(
   const dLogSumExp = smoothing === 0 ?
       zeros([rows, 1]) :
       mul(expandDims(rowScales, 1), scalar(smoothing));
-  const dLogits =
-      !hasKernel(SparseSoftmaxCrossEntropyLossGrad) ?
-      lossFeaturesGradientFromOps(logits, labels, dLoss, dLogSumExp) :
-      runKernel(SparseSoftmaxCrossEntropyLossGrad,
-          {features: logits, labels, rowMax, logSumExp, dLoss,
-            dLogSumExp})[0];
+  // Never recorded (a custom gradient's forward runs with recording paused,
+  // and its backward checks it is first order), so this runs the loss's
+  // gradient kernel where the backend has one.
+  const dLogits = lossFeaturesGradient(
+      {features: logits, labels, rowMax, logSumExp}, dLoss, dLogSumExp);
   if (smoothing === 0) {
     return dLogits;
   }
