@@ -17,7 +17,7 @@ import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/Sp
  *   (`runFallbackKernel`; see `wasmHeap` in `tfjs_internals.ts`).
  */
 
-/** Each forward kernel with its gradient kernel, as the cpu backend has them. */
+/** Each forward kernel with its gradient kernel, as cpu has them. */
 const TYPED_ARRAY_KERNEL_GROUPS: Array<[KernelConfig, ...KernelConfig[]]> = [
   [sparseSoftmaxCrossEntropyWithLogitsCpuConfig,
     sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig],

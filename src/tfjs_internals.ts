@@ -163,7 +163,7 @@ export function isPackedOnWebgl(backend: object, info: TensorInfo): boolean {
   return webglTextureData(backend, info).isPacked === true;
 }
 
-/** `info`'s WebGL texture shape `[rows, columns]`, or undefined before upload. */
+/** `info`'s WebGL texture shape `[rows, columns]` (undefined before upload). */
 export function webglTextureShape(
     backend: object, info: TensorInfo): [number, number]|undefined {
   return webglTextureData(backend, info).texShape ?? undefined;

@@ -37,6 +37,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
   return dFeatures;
 }
 
-export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig = gpuKernelConfig(
-    SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl',
-    sparseSoftmaxCrossEntropyWithLogitsGradWebgl);
+export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig =
+    gpuKernelConfig(SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl',
+        sparseSoftmaxCrossEntropyWithLogitsGradWebgl);

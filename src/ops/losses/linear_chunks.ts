@@ -9,9 +9,9 @@ import {product} from './matmul_products.js';
 /**
  * The output layer and the loss, validated and flattened: `hidden`
  * `[numRows, D]`, `weightMatrix` `[D, V]` (`[V, D]` if
- * `transposeWeightMatrix`), `bias`
- * `[V]` or absent, `labels` int32 `[numRows]`, each in `[0, V)` (ignored
- * examples already mapped to class 0).
+ * `transposeWeightMatrix`), `bias` `[V]` or absent, `labels` int32
+ * `[numRows]`, each in `[0, V)` (ignored examples already mapped to
+ * class 0).
  */
 export interface LinearLayer {
   hidden: Tensor;
@@ -35,14 +35,13 @@ export interface ChunkPlan {
 /**
  * Logits written per chunk, by default: as many as the weight matrix has
  * weights, so a chunk's logits and their gradient together hold two weight
- * matrices' worth,
- * but at least 2^20 (small layers run in few chunks) and at most 2^22 (a
- * chunk's tensors stay a few MB whatever the layer).
+ * matrices' worth, but at least 2^20 (small layers run in few chunks) and at
+ * most 2^22 (a chunk's tensors stay a few MB whatever the layer).
  *
  * Measured at `[512, 64, 49815]` (two runs of one script, interleaved
  * rounds, this machine): on SwiftShader's WebGL, chunks of 32 rows (half a
- * weight matrix) made a training step 1.08 to 1.20 times the unfused one's and
- * chunks of 64 rows 0.92 to 1.06 times; on `cpu` 64 rows were no slower
+ * weight matrix) made a training step 1.08 to 1.20 times the unfused one's
+ * and chunks of 64 rows 0.92 to 1.06 times; on `cpu` 64 rows were no slower
  * than 32. Peak bytes rise from 25 to 37 MB there, against the unfused
  * step's 414 MB.
  */
@@ -54,12 +53,11 @@ export function defaultRowsPerChunk(depth: number, numClasses: number): number {
 
 /**
  * How many slices the weight matrix's gradient is summed in (see
- * `WeightGradientSlices`): adding a
- * chunk's partial holds the partial slice and the new sum slice beside the
- * running sum, so with `2 D / rowsPerChunk` slices (rounded up) those two
- * hold no more than the chunk's logits did, and the step's peak is not
- * raised. Fewer slices mean fewer programs per chunk (three each: a slice
- * of hidden, a product, an addition).
+ * `WeightGradientSlices`): adding a chunk's partial holds the partial slice
+ * and the new sum slice beside the running sum, so with `2 D / rowsPerChunk`
+ * slices (rounded up) those two hold no more than the chunk's logits did,
+ * and the step's peak is not raised. Fewer slices mean fewer programs per
+ * chunk (three each: a slice of hidden, a product, an addition).
  */
 export function weightGradientSliceCount(depth: number, rowsPerChunk: number):
     number {
@@ -75,7 +73,8 @@ export interface LinearGradients {
 }
 
 function numClassesOf(layer: LinearLayer): number {
-  return layer.weightMatrix.shape[layer.transposeWeightMatrix ? 0 : 1] as number;
+  return layer.weightMatrix.shape[layer.transposeWeightMatrix ? 0 : 1] as
+      number;
 }
 
 function depthOf(layer: LinearLayer): number {
@@ -171,8 +170,8 @@ export function chunkedPerExampleLoss(
 
 /**
  * The per-example loss and the gradients of `sum(rowScales * loss)` with
- * respect to `hidden`, `weightMatrix` and `bias`, in one pass over row chunks:
- * each chunk's logits are formed once, their gradient from the same
+ * respect to `hidden`, `weightMatrix` and `bias`, in one pass over row
+ * chunks: each chunk's logits are formed once, their gradient from the same
  * kernel results, and both are freed before the next chunk.
  */
 export function chunkedLossAndGradients(
@@ -198,7 +197,8 @@ export function chunkedLossAndGradients(
           slice(rowScales, [begin], [rows]));
       logits.dispose();
       const dHidden =
-          product(dLogits, layer.weightMatrix, false, !layer.transposeWeightMatrix);
+          product(dLogits, layer.weightMatrix, false,
+              !layer.transposeWeightMatrix);
       let biasSum = dBias;
       if (layer.bias != null) {
         // A column sum as a product with ones: tfjs's cpu `sum` over the

@@ -171,7 +171,8 @@ function scalarLossWithGradients(
         const weightGradientSlices = hasBias ? rest.slice(1) : rest;
         const grads = [
           mul(dHidden, dy),
-          joinWeightGradient(weightGradientSlices, layer.transposeWeightMatrix, dy),
+          joinWeightGradient(
+              weightGradientSlices, layer.transposeWeightMatrix, dy),
         ];
         if (dBias != null) {
           grads.push(mul(dBias, dy));
@@ -225,7 +226,8 @@ function recomputingPerExampleLoss(
 function gradientList(layer: LinearLayer, gradients: LinearGradients):
     Tensor[] {
   const grads = [gradients.dHidden,
-    joinWeightGradient(gradients.weightGradientSlices, layer.transposeWeightMatrix)];
+    joinWeightGradient(
+        gradients.weightGradientSlices, layer.transposeWeightMatrix)];
   if (gradients.dBias != null) {
     grads.push(gradients.dBias);
   }
