@@ -1,7 +1,8 @@
-// Compiles the wasm kernels' row passes (src/kernels/wasm/assembly/) with
-// AssemblyScript into src/kernels/wasm/row_passes_binary.ts, which holds the
-// binaries inline (base64), so Node, bundlers and the UMD bundle load them
-// without fetching a file. The generated module is committed (ts-jest and the
+// Compiles the row passes (src/kernels/row_passes/assembly/), which the cpu
+// and wasm kernels run, with AssemblyScript into
+// src/kernels/row_passes/row_passes_binary.ts, which holds the binaries
+// inline (base64), so Node, bundlers and the UMD bundle load them without
+// fetching a file. The generated module is committed (ts-jest and the
 // type checks read src/); `npm run build` regenerates it, and
 // test/wasm_binary.test.ts checks that it matches the source.
 //
@@ -15,8 +16,8 @@ import {fileURLToPath} from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'src', 'kernels', 'wasm', 'assembly', 'row_passes.ts');
-const output = join(root, 'src', 'kernels', 'wasm', 'row_passes_binary.ts');
+const source = join(root, 'src', 'kernels', 'row_passes', 'assembly', 'row_passes.ts');
+const output = join(root, 'src', 'kernels', 'row_passes', 'row_passes_binary.ts');
 
 // The module imports tfjs-backend-wasm's memory and owns none of it: no
 // runtime, no abort messages (strings would be data), no memory export.

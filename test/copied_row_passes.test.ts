@@ -4,7 +4,7 @@
  * in for, on shapes with and without a remainder of four, growing the heap
  * between calls; the catalogue's cpu lanes then run it end to end.
  */
-import {copiedForward, copiedGrad, copiedLossForward, copiedLossGrad} from '../src/kernels/cpu/copied_row_passes';
+import {copiedForward, copiedGrad, copiedLossForward, copiedLossGrad} from '../src/kernels/row_passes/copied_row_passes';
 import {sparseSoftmaxCrossEntropyLossGradImpl, sparseSoftmaxCrossEntropyLossImpl} from '../src/kernels/SparseSoftmaxCrossEntropyLoss_impl';
 import {sparseSoftmaxCrossEntropyWithLogitsGradImpl, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../src/kernels/SparseSoftmaxCrossEntropyWithLogits_impl';
 

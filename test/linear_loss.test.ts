@@ -4,8 +4,8 @@
  * values and gradients (hidden, kernel, bias, weights) for every reduction,
  * with and without bias, weights, label smoothing, ignoreIndex and a
  * transposed kernel, over several chunks; large logits; memory (no leak, no
- * kernel output of `tokens x V`); second order; errors. Runs on `cpu` (our
- * kernels) and `wasm` (the read-back fallback).
+ * kernel output of `tokens x V`); second order; errors. Runs on `cpu` and
+ * `wasm` (the package's kernels on each: on wasm in place on its heap).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -2,9 +2,9 @@
  * `tf.losses.sparseSoftmaxCrossEntropy` against its oracle,
  * `tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits, ...)`:
  * values and gradients for every reduction, weights, label smoothing,
- * `ignoreIndex` and higher-rank labels; errors; memory. Runs on `cpu` (our
- * kernel) and `wasm` (the read-back fallback), with `@tensorflow/tfjs` loaded
- * as a user's app loads it.
+ * `ignoreIndex` and higher-rank labels; errors; memory. Runs on `cpu` and
+ * `wasm` (the package's kernels on each: on wasm in place on its heap), with
+ * `@tensorflow/tfjs` loaded as a user's app loads it.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

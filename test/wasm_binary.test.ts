@@ -1,11 +1,11 @@
 /**
- * The committed inline binaries (src/kernels/wasm/row_passes_binary.ts) are
+ * The committed inline binaries (src/kernels/row_passes/row_passes_binary.ts) are
  * what the AssemblyScript source compiles to, and own no memory.
  */
 import {execFileSync} from 'node:child_process';
 import {join} from 'node:path';
 
-import {scalarBase64, sharedSimdBase64, simdBase64} from '../src/kernels/wasm/row_passes_binary';
+import {scalarBase64, sharedSimdBase64, simdBase64} from '../src/kernels/row_passes/row_passes_binary';
 
 it('row_passes_binary.ts is up to date with assembly/row_passes.ts', () => {
   // Exits 1, printing which file, when the compiled source differs.

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 
 import {sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../src';
-import {rowPassesFor} from '../src/kernels/wasm/row_passes';
+import {rowPassesFor} from '../src/kernels/wasm/heap_row_passes';
 
 import {expectClose} from './catalogue/assert';
 

@@ -1,8 +1,7 @@
-import {add, engine, expandDims, getBackend, getKernel, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, engine, expandDims, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
 
-import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
-import {runKernel} from '../run_kernel.js';
+import {hasKernel, runKernel} from '../run_kernel.js';
 import {probabilitiesFromBackprop} from './SparseSoftmaxCrossEntropyWithLogits_grad.js';
 
 /**
@@ -49,17 +48,20 @@ export interface SavedLossRows {
 export function lossFeaturesGradient(
     saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor): Tensor {
   const {features, labels, rowMax, logSumExp} = saved;
-  ensureKernelsFor(getBackend());
-  if (engine().isTapeOn() ||
-      getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) == null) {
-    return recordedFeaturesGradient(features, labels, dLoss, dLogSumExp);
+  if (engine().isTapeOn() || !hasKernel(SparseSoftmaxCrossEntropyLossGrad)) {
+    return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
   }
   const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
       {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
   return dFeatures;
 }
 
-export function recordedFeaturesGradient(
+/**
+ * `dFeatures` from tfjs ops around the forward kernel's `backprop`
+ * (re-run on `features`), so it is differentiable: the recorded path, and
+ * the path on a backend without the loss's gradient kernel.
+ */
+function lossFeaturesGradientFromOps(
     features: Tensor, labels: Tensor, dLoss: Tensor,
     dLogSumExp: Tensor): Tensor {
   const [, backprop] =

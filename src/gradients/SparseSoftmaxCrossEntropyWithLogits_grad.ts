@@ -1,9 +1,8 @@
-import {add, cast, engine, expandDims, getBackend, getKernel, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, cast, engine, expandDims, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {OP_NAME} from '../errors.js';
-import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names.js';
-import {runKernel} from '../run_kernel.js';
+import {hasKernel, runKernel} from '../run_kernel.js';
 
 /**
  * With `p = softmax(features)` and upstream `dLoss`, `dBackprop`:
@@ -67,13 +66,11 @@ export function featuresGradient(
       throw new Error(
           `${OP_NAME}: internal error, a recorded gradient without features`);
     }
-    ensureKernelsFor(getBackend());
     const [, recomputed] =
         runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
     return featuresGradientFromBackprop(recomputed, labels, $dLoss, dBackprop);
   }
-  if (getKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, getBackend()) ==
-      null) {
+  if (!hasKernel(SparseSoftmaxCrossEntropyWithLogitsGrad)) {
     return featuresGradientFromBackprop(backprop, labels, $dLoss, dBackprop);
   }
   const inputs: {[name: string]: Tensor} = {backprop, labels, dLoss: $dLoss};

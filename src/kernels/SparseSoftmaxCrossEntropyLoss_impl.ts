@@ -8,6 +8,7 @@
  */
 
 import {expFloat32} from './exp_float32.js';
+import {rowMaximum, sumShiftedExps} from './softmax_rows.js';
 
 export interface SparseSoftmaxCrossEntropyLossResult {
   loss: Float32Array;
@@ -25,17 +26,8 @@ export function sparseSoftmaxCrossEntropyLossImpl(
   for (let row = 0; row < batch; row++) {
     const offset = row * numClasses;
     const label = labels[row];
-    let max = -Infinity;
-    for (let j = 0; j < numClasses; j++) {
-      // `>` skips NaN here; a NaN logit still poisons the row through sumExp.
-      if (features[offset + j] > max) {
-        max = features[offset + j];
-      }
-    }
-    let sumExp = 0;
-    for (let j = 0; j < numClasses; j++) {
-      sumExp += expFloat32(features[offset + j] - max);
-    }
+    const max = rowMaximum(features, offset, numClasses);
+    const sumExp = sumShiftedExps(features, offset, numClasses, max);
     rowMax[row] = max;
     logSumExp[row] = Math.log(sumExp);
     loss[row] = label >= 0 && label < numClasses ?

@@ -1,7 +1,9 @@
 /**
- * The op's math, once, over TypedArrays: no tensors, no backend. The CPU
- * kernel, the fallback for backends without our kernel, and the tests'
- * references all call these functions.
+ * The op's math in JavaScript over TypedArrays: no tensors, no backend. The
+ * cpu kernels (also the fallback, `fallback_kernels.ts`) run it where they
+ * do not run the WebAssembly row passes (under their size threshold or
+ * without SIMD: `row_passes/copied_row_passes.ts`); the row passes' tests
+ * compare against it.
  *
  * Per row `x` with label `y`:
  *   rowMax    = max_j x_j            (subtracted so +-1e4 logits stay finite)
@@ -14,7 +16,7 @@
  * float32 (`exp_float32.ts`); results round to float32 when stored.
  */
 
-import {expFloat32} from './exp_float32.js';
+import {rowMaximum, sumShiftedExps} from './softmax_rows.js';
 
 export interface SparseSoftmaxCrossEntropyResult {
   loss: Float32Array;
@@ -40,21 +42,10 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
       backprop.fill(NaN, offset, offset + numClasses);
       continue;
     }
-    let rowMax = -Infinity;
-    for (let j = 0; j < numClasses; j++) {
-      const logit = features[offset + j];
-      // `>` skips NaN here; a NaN logit still poisons the row through sumExp.
-      if (logit > rowMax) {
-        rowMax = logit;
-      }
-    }
-    // Store exp(x - rowMax) in backprop so exp runs once per logit.
-    let sumExp = 0;
-    for (let j = 0; j < numClasses; j++) {
-      const shiftedExp = expFloat32(features[offset + j] - rowMax);
-      backprop[offset + j] = shiftedExp;
-      sumExp += shiftedExp;
-    }
+    const rowMax = rowMaximum(features, offset, numClasses);
+    // exp(x - rowMax) stored in backprop, then scaled in place.
+    const sumExp =
+        sumShiftedExps(features, offset, numClasses, rowMax, backprop);
     const inverseSumExp = 1 / sumExp;
     for (let j = 0; j < numClasses; j++) {
       backprop[offset + j] *= inverseSumExp;

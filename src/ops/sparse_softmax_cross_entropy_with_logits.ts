@@ -1,7 +1,6 @@
-import {engine, getBackend, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {engine, op, reshape, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, OP_NAME, shapeText} from '../errors.js';
-import {ensureKernelsFor} from '../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {runKernel} from '../run_kernel.js';
 import {convertArgument} from './convert_argument.js';
@@ -42,11 +41,12 @@ export type SparseSoftmaxCrossEntropyWithLogitsResult<
  * labels get a zero gradient.
  *
  * Labels outside `[0, numClasses)`: the `cpu` backend throws TensorFlow's
- * error; `webgl`, like TensorFlow's GPU kernel, does not check (that would
- * need a read-back) and returns NaN for that row's loss and backprop, other
- * rows exact. `wasm` runs in place on its heap and throws as `cpu` does.
- * Backends without a kernel of this package (webgpu, tfjs-node) run a
- * generic one that reads the data back and behaves as `cpu`.
+ * error; `webgl` and `webgpu`, like TensorFlow's GPU kernel, do not check
+ * (that would need a read-back) and return NaN for that row's loss and
+ * backprop, other rows exact. `wasm` runs in place on its heap and throws as
+ * `cpu` does. A backend without kernels of this package (tfjs-node's
+ * `tensorflow`, a custom backend) runs the `cpu` kernels, which read the
+ * data back through the backend, and behaves as `cpu`.
  *
  * @param features float32 logits of rank >= 1, classes on the last axis,
  *     at least one class. Higher ranks are flattened to 2-D and restored.
@@ -67,7 +67,6 @@ function sparseSoftmaxCrossEntropyWithLogits_<L extends Tensor = Tensor,
 
   const features2d = reshapeIfNeeded($features, [batch, numClasses]);
   const labels1d = reshapeIfNeeded($labels, [batch]);
-  ensureKernelsFor(getBackend());
   const {loss, backprop} = engine().isTapeOn() ?
       recordedOutputs(features2d, labels1d) :
       kernelOutputs(features2d, labels1d);

@@ -9,7 +9,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 
 import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src';
-import {rowPassesFor} from '../../src/kernels/wasm/row_passes';
+import {rowPassesFor} from '../../src/kernels/wasm/heap_row_passes';
 import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 
 import {CaseResult, Lane, LaneReport} from './lanes';

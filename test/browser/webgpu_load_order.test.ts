@@ -2,8 +2,8 @@
  * WebGPU's kernels whatever the script order: tfjs's tf.min.js, then the
  * WebGPU backend's bundle and the package's UMD bundle in either order. The
  * op, the loss and a gradient run on webgpu with the package's own kernels
- * (nothing read back, so not the read-back fallback), with TF's values and a
- * NaN row for a bad label.
+ * (nothing read back, so not the cpu kernels of the fallback), with TF's
+ * values and a NaN row for a bad label.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import {Browser} from 'playwright-core';

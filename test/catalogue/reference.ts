@@ -1,6 +1,9 @@
 /**
  * A float64 reference written independently of the package's impl: the
- * definitions of SPEC.md evaluated in double precision.
+ * op's definitions as TensorFlow's `SparseSoftmaxCrossEntropyWithLogits`
+ * states them (`loss = logsumexp(x) - x[y]`,
+ * `backprop = softmax(x) - onehot(y)`, per row `x` with label `y`),
+ * evaluated in double precision.
  */
 
 export interface Reference {
@@ -50,7 +53,8 @@ export function reference(
 
 /**
  * The closed-form gradient of `sum(dLoss * loss) + sum(dBackprop * backprop)`
- * with respect to the features (SPEC's gradient formula).
+ * with respect to the features, with `p = softmax(x)`:
+ * `dLoss * backprop + (dBackprop - rowsum(dBackprop * p)) * p`.
  */
 export function referenceGradient(
     ref: Reference, dLoss: ArrayLike<number>, dBackprop: ArrayLike<number>,

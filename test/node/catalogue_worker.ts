@@ -12,6 +12,8 @@ import tf = require('@tensorflow/tfjs');
 
 import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyWithLogits} from '../../src/index.js';
 import {catalogue, CaseContext, tolerancesFor} from '../catalogue/index.js';
+import {NO_READ_BACKS} from './lane_checks.js';
+import type {LaneReady} from './node_lane.js';
 
 export interface CaseRequest {
   name: string;
@@ -50,8 +52,35 @@ async function contextFor(
   };
 }
 
+/** See `lane_checks.ts`. */
+async function noReadBacks(): Promise<void> {
+  const backend = tf.backend();
+  const readSync = backend.readSync;
+  let reads = 0;
+  backend.readSync = function(...args: Parameters<typeof readSync>) {
+    reads++;
+    return readSync.apply(this, args);
+  };
+  try {
+    const logits = tf.tensor2d([[1, 2, 3], [3, 2, 1]]);
+    const labels = tf.tensor1d([2, 0], 'int32');
+    const dLogits = tf.grad((x: tf.Tensor) =>
+        sparseSoftmaxCrossEntropyWithLogits(x, labels).loss.sum())(logits);
+    if (reads !== 0) {
+      throw new Error(`${reads} read-backs on ${tf.getBackend()}`);
+    }
+    tf.dispose([logits, labels, dLogits]);
+  } finally {
+    backend.readSync = readSync;
+  }
+}
+
 async function runCase(
     context: CaseContext, {name}: CaseRequest): Promise<CaseReply> {
+  if (name === NO_READ_BACKS) {
+    return noReadBacks().then(() => ({name, ok: true}),
+        (error: Error) => ({name, ok: false, message: error.message}));
+  }
   const testCase = catalogue.find(c => c.name === name);
   if (testCase === undefined) {
     return {name, ok: false, message: `no case named ${name}`};
@@ -72,11 +101,11 @@ async function runCase(
 async function main(): Promise<void> {
   const context = await contextFor(process.argv[2] ?? 'cpu',
       JSON.parse(process.argv[3] ?? '{}') as {[flag: string]: boolean});
-  const send = (reply: CaseReply | {ready: true}) => process.send?.(reply);
+  const send = (reply: CaseReply | LaneReady) => process.send?.(reply);
   process.on('message', (request: CaseRequest) => {
     void runCase(context, request).then(send);
   });
-  send({ready: true});
+  send({ready: true, tfjsCore: tf.version_core});
 }
 
 void main();

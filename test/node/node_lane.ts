@@ -7,29 +7,51 @@ import {ChildProcess, fork} from 'node:child_process';
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 
-import {buildSync} from 'esbuild';
+import {build, Plugin} from 'esbuild';
 
 import type {CaseReply} from './catalogue_worker';
 
 const root = join(__dirname, '..', '..');
 
+/**
+ * Where a lane loads tfjs from, and what it runs: by default the package's
+ * source on the root's tfjs; with `tfjsFrom` (a folder) the built package
+ * (`dist/`, as `require('tfjs-sparse-softmax-cross-entropy')` finds it) on
+ * the tfjs in that folder's node_modules (see `resolve_tfjs_from.cjs`).
+ */
+export interface LaneOptions {
+  tfjsFrom?: string;
+}
+
+/** What the worker reports once its backend is set. */
+export interface LaneReady {
+  ready: true;
+  /** The tfjs-core version the worker loaded. */
+  tfjsCore: string;
+}
+
 export class NodeLane {
   private worker?: ChildProcess;
   private pending?: (reply: CaseReply) => void;
+  /** Set once `start` resolves. */
+  ready?: LaneReady;
 
   /**
    * `flags` are tfjs flags the worker sets before it initialises the
    * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build).
    */
   constructor(private readonly backend: string,
-              private readonly flags: {[flag: string]: boolean} = {}) {}
+              private readonly flags: {[flag: string]: boolean} = {},
+              private readonly options: LaneOptions = {}) {}
 
   async start(): Promise<void> {
     const outdir = join(root, 'test-artifacts');
     mkdirSync(outdir, {recursive: true});
+    const built = this.options.tfjsFrom != null;
     const outfile = join(outdir,
-        `catalogue_worker.${this.backend}.${Object.keys(this.flags).length}.cjs`);
-    buildSync({
+        `catalogue_worker.${this.backend}.${Object.keys(this.flags).length}` +
+        `${built ? '.dist' : ''}.cjs`);
+    await build({
       entryPoints: [join(__dirname, 'catalogue_worker.ts')],
       outfile,
       bundle: true,
@@ -37,12 +59,21 @@ export class NodeLane {
       format: 'cjs',
       packages: 'external',
       logLevel: 'error',
+      plugins: built ? [builtPackage] : [],
     });
     const worker = fork(outfile, [this.backend, JSON.stringify(this.flags)],
-        {stdio: 'pipe'});
+        built ? {
+          stdio: 'pipe',
+          execArgv: ['-r', join(__dirname, 'resolve_tfjs_from.cjs')],
+          env: {...process.env,
+            TFJS_FROM: this.options.tfjsFrom},
+        } : {stdio: 'pipe'});
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
+      worker.once('message', (ready: LaneReady) => {
+        this.ready = ready;
+        resolve();
+      });
       worker.once('exit', code => reject(new Error(
           `the ${this.backend} worker exited with code ${code}`)));
     });
@@ -60,3 +91,12 @@ export class NodeLane {
     this.worker?.kill();
   }
 }
+
+/** Makes the worker load the package's build instead of bundling its source. */
+const builtPackage: Plugin = {
+  name: 'built-package',
+  setup(build) {
+    build.onResolve({filter: /\/src\/index\.js$/}, () =>
+        ({path: 'tfjs-sparse-softmax-cross-entropy', external: true}));
+  },
+};

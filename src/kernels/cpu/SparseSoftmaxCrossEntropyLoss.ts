@@ -6,7 +6,7 @@ import {findInvalidLabel} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {sparseSoftmaxCrossEntropyLossImpl} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
-import {copiedLossForward} from './copied_row_passes.js';
+import {copiedLossForward} from '../row_passes/copied_row_passes.js';
 
 /**
  * The loss-only kernel over TypedArrays: labels checked as in the forward

@@ -4,7 +4,7 @@ import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInpu
 import {sparseSoftmaxCrossEntropyLossGradImpl} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
-import {copiedLossGrad} from './copied_row_passes.js';
+import {copiedLossGrad} from '../row_passes/copied_row_passes.js';
 
 /** The loss-only gradient kernel over TypedArrays (backends as the forward's). */
 export function sparseSoftmaxCrossEntropyLossGradCpu(args: {

@@ -5,16 +5,18 @@ import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogits
 import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
-import {copiedForward} from './copied_row_passes.js';
+import {copiedForward} from '../row_passes/copied_row_passes.js';
 
 /**
  * The forward kernel over TypedArrays: rejects out-of-range labels with
- * TensorFlow's CPU error before any output is allocated, then runs the wasm
- * row passes on copies (`copied_row_passes.ts`) or, without WebAssembly
- * SIMD, the fused impl. It reads and writes through the backend's public `readSync`/`write`,
- * which on `cpu` hand over the arrays themselves, so the same kernel also
- * serves backends without a kernel of ours (tfjs-node: a copy; webgpu:
- * a synchronous download), see `fallback_kernels.ts`.
+ * TensorFlow's CPU error before any output is allocated, then runs the
+ * WebAssembly row passes on copies (`row_passes/copied_row_passes.ts`) or,
+ * under their size threshold or without WebAssembly SIMD, the JavaScript
+ * impl. It reads and writes through the backend's public `readSync` and
+ * `write`, which on `cpu` hand over the arrays themselves, so the same
+ * kernel is also the fallback (`fallback_kernels.ts`): on a backend without
+ * kernels of ours (tfjs-node's `tensorflow`: a copy each way) and on wasm
+ * when its heap is not found.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,

@@ -4,7 +4,7 @@ import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLo
 import {sparseSoftmaxCrossEntropyWithLogitsGradImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
-import {copiedGrad} from './copied_row_passes.js';
+import {copiedGrad} from '../row_passes/copied_row_passes.js';
 
 /**
  * The fused gradient kernel over TypedArrays (backends and wasm row passes

@@ -2,9 +2,9 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {sparseSoftmaxCrossEntropyLossCpu} from '../cpu/SparseSoftmaxCrossEntropyLoss.js';
+import {runFallbackKernel} from '../../fallback_kernels.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, rowPassesFor} from './row_passes.js';
+import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 import {checkLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
 
 /**
@@ -19,7 +19,8 @@ export function sparseSoftmaxCrossEntropyLossWasm(args: {
   const {inputs: {features, labels}, backend} = args;
   const rowPasses = rowPassesFor(backend);
   if (rowPasses == null) {
-    return sparseSoftmaxCrossEntropyLossCpu(args);
+    return runFallbackKernel(SparseSoftmaxCrossEntropyLoss, args) as
+        TensorInfo[];
   }
   const [batch, numClasses] = features.shape;
   checkLabels(rowPasses, backend, labels, numClasses);

@@ -2,9 +2,9 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
-import {sparseSoftmaxCrossEntropyLossGradCpu} from '../cpu/SparseSoftmaxCrossEntropyLossGrad.js';
+import {runFallbackKernel} from '../../fallback_kernels.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, rowPassesFor} from './row_passes.js';
+import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 
 /**
  * The loss-only gradient kernel on wasm, in place: one pass that rebuilds
@@ -20,7 +20,8 @@ export function sparseSoftmaxCrossEntropyLossGradWasm(args: {
   } = args;
   const rowPasses = rowPassesFor(backend);
   if (rowPasses == null) {
-    return sparseSoftmaxCrossEntropyLossGradCpu(args);
+    return runFallbackKernel(SparseSoftmaxCrossEntropyLossGrad, args) as
+        TensorInfo;
   }
   const [batch, numClasses] = features.shape;
   const dFeatures = backend.makeOutput([batch, numClasses], 'float32');

@@ -4,9 +4,10 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 import {invalidLabelError} from '../../errors.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {findInvalidLabel} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
-import {sparseSoftmaxCrossEntropyWithLogitsCpu} from '../cpu/SparseSoftmaxCrossEntropyWithLogits.js';
+import {runFallbackKernel} from '../../fallback_kernels.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, int32View, RowPasses, rowPassesFor} from './row_passes.js';
+import {heapOffset, int32View, rowPassesFor} from './heap_row_passes.js';
+import type {RowPasses} from '../row_passes/row_passes.js';
 
 /**
  * The forward kernel on wasm, in place in the backend's heap: the labels are
@@ -21,7 +22,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsWasm(args: {
   const {inputs: {features, labels}, backend} = args;
   const rowPasses = rowPassesFor(backend);
   if (rowPasses == null) {
-    return sparseSoftmaxCrossEntropyWithLogitsCpu(args);
+    return runFallbackKernel(SparseSoftmaxCrossEntropyWithLogits, args) as
+        TensorInfo[];
   }
   const [batch, numClasses] = features.shape;
   checkLabels(rowPasses, backend, labels, numClasses);

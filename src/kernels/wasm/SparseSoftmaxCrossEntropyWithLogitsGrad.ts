@@ -2,9 +2,9 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {TensorInfo, util} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
-import {sparseSoftmaxCrossEntropyWithLogitsGradCpu} from '../cpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {runFallbackKernel} from '../../fallback_kernels.js';
 import {kernelConfig} from '../kernel_config.js';
-import {heapOffset, rowPassesFor} from './row_passes.js';
+import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 
 /**
  * The fused gradient kernel on wasm, in place: one pass,
@@ -18,7 +18,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWasm(args: {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const rowPasses = rowPassesFor(backend);
   if (rowPasses == null) {
-    return sparseSoftmaxCrossEntropyWithLogitsGradCpu(args);
+    return runFallbackKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, args) as
+        TensorInfo;
   }
   const [batch, numClasses] = backprop.shape;
   const upstream = dBackprop == null ? 0 : heapOffset(backend, dBackprop);

@@ -2,9 +2,9 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
-import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
+import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 
 /**
@@ -19,16 +19,15 @@ export function sparseSoftmaxCrossEntropyLossWebgl(args: {
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0], [0, 1], [0, 1]);
-  }
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, features);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, isPacked(backend, features)),
+      new SoftmaxCrossEntropyLossProgram(
+          batch, isPackedOnWebgl(backend, features)),
       [features, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   return [loss, rowMax, logSumExp];
 }
 
-export const sparseSoftmaxCrossEntropyLossWebglConfig = kernelConfig(
-    SparseSoftmaxCrossEntropyLoss, 'webgl', sparseSoftmaxCrossEntropyLossWebgl);
+export const sparseSoftmaxCrossEntropyLossWebglConfig = gpuKernelConfig(
+    SparseSoftmaxCrossEntropyLoss, 'webgl',
+    sparseSoftmaxCrossEntropyLossWebgl);

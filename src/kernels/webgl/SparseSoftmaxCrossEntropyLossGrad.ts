@@ -2,8 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
 /**
@@ -20,14 +19,10 @@ export function sparseSoftmaxCrossEntropyLossGradWebgl(args: {
     inputs: {features, labels, rowMax, logSumExp, dLoss, dLogSumExp},
     backend,
   } = args;
-  const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0, numClasses])[0];
-  }
   return softmaxMinusOneHot(
       backend, features, labels, rowMax, logSumExp, {dLoss, dLogSumExp});
 }
 
-export const sparseSoftmaxCrossEntropyLossGradWebglConfig = kernelConfig(
+export const sparseSoftmaxCrossEntropyLossGradWebglConfig = gpuKernelConfig(
     SparseSoftmaxCrossEntropyLossGrad, 'webgl',
     sparseSoftmaxCrossEntropyLossGradWebgl);

@@ -2,10 +2,10 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {packedLogits, releasePackedLogits} from './pack_logits.js';
-import {asColumn, isPacked, rowMaxAndLogSumExp} from './row_reduce.js';
+import {asColumn, rowMaxAndLogSumExp} from './row_reduce.js';
 import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
@@ -28,13 +28,11 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0], [0, numClasses]);
-  }
   const logits = packedLogits(backend, features);
   const {rowMax, logSumExp} = rowMaxAndLogSumExp(backend, logits);
   const loss = backend.runWebGLProgram(
-      new SoftmaxCrossEntropyLossProgram(batch, isPacked(backend, logits)),
+      new SoftmaxCrossEntropyLossProgram(
+          batch, isPackedOnWebgl(backend, logits)),
       [logits, asColumn(labels), rowMax, logSumExp], 'float32',
       [[numClasses]]);
   const backprop =
@@ -45,6 +43,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgl(args: {
   return [loss, backprop];
 }
 
-export const sparseSoftmaxCrossEntropyWithLogitsWebglConfig = kernelConfig(
+export const sparseSoftmaxCrossEntropyWithLogitsWebglConfig = gpuKernelConfig(
     SparseSoftmaxCrossEntropyWithLogits, 'webgl',
     sparseSoftmaxCrossEntropyWithLogitsWebgl);

@@ -2,10 +2,9 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
+import {isZerosNotOnGpu} from '../zeros_not_on_gpu.js';
 import {rowDot} from './row_reduce.js';
-import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {scaleRows} from './scale_rows.js';
 import {SoftmaxCrossEntropyGradProgram} from './softmax_cross_entropy_gpu.js';
 
@@ -26,9 +25,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
 }): TensorInfo {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const [batch, numClasses] = backprop.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0, numClasses])[0];
-  }
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
     return scaleRows(backend, backprop, dLoss);
   }
@@ -41,13 +37,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgl(args: {
   return dFeatures;
 }
 
-/** Whether `info` is still CPU-side values (never uploaded) that are all 0. */
-function isZerosNotOnGpu(backend: MathBackendWebGL, info: TensorInfo): boolean {
-  const {texture, values} = backend.texData.get(info.dataId);
-  return texture == null && values instanceof Float32Array &&
-      isAllZero(values);
-}
-
-export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig = kernelConfig(
-    SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl',
-    sparseSoftmaxCrossEntropyWithLogitsGradWebgl);
+export const sparseSoftmaxCrossEntropyWithLogitsGradWebglConfig =
+    gpuKernelConfig(SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgl',
+        sparseSoftmaxCrossEntropyWithLogitsGradWebgl);

@@ -1,7 +1,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {env, TensorInfo} from '@tensorflow/tfjs-core';
 
-import {isPacked} from './row_reduce.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
 
 /**
  * The logits for the forward kernel's passes: a packed copy of unpacked
@@ -15,7 +15,7 @@ import {isPacked} from './row_reduce.js';
 export function packedLogits(
     backend: MathBackendWebGL, features: TensorInfo): TensorInfo {
   backend.uploadToGPU(features.dataId);
-  return isPacked(backend, features) || !prepacks(features.shape) ?
+  return isPackedOnWebgl(backend, features) || !prepacks(features.shape) ?
       features :
       backend.packTensor(features);
 }

@@ -1,6 +1,7 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
 import {ChunkMaxLogSumExpProgram, ChunkSumProgram, FIRST_PASS_CHUNK_SIZE, MAX_CHUNK_SIZE, MergeChunkPairsProgram, MergedOutput} from './row_reduce_gpu.js';
 
 /** How one pass splits rows of `inSize` elements across invocations. */
@@ -65,7 +66,7 @@ export function rowMaxAndLogSumExp(
   // The first pass samples the features' texture itself, which a tensor
   // small enough to be passed as uniforms would not have.
   backend.uploadToGPU(features.dataId);
-  const packed = isPacked(backend, features);
+  const packed = isPackedOnWebgl(backend, features);
   const chunkSize = Math.min(FIRST_PASS_CHUNK_SIZE, numClasses);
   let layout = {
     inSize: numClasses, chunkSize,
@@ -104,15 +105,6 @@ export function rowDot(
         partials == null ? [x, y] : partials, 'float32', chunkUniforms(layout)),
   ]);
   return dot;
-}
-
-/**
- * Whether `info`'s texture is packed (as a matMul writes it), after upload.
- * Programs that read the logits come in both layouts, so that tfjs never
- * converts the whole `[batch, numClasses]` tensor for them.
- */
-export function isPacked(backend: MathBackendWebGL, info: TensorInfo): boolean {
-  return backend.texData.get(info.dataId).isPacked === true;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
+import {ROW_TERMS} from '../gpu_row_terms.js';
 import {ROW_PAIR_AND_COLUMN, rowTexel, TexelLayout} from './texel_layout.js';
 
 /*
@@ -170,9 +171,6 @@ export class RowTermsProgram implements GPGPUProgram {
     `;
   }
 }
-
-/** Columns of `RowTermsProgram`'s output. */
-const ROW_TERMS = 4;
 
 /**
  * `probabilityScale[row] * softmax - oneHotScale[row] * onehot(label)`,

@@ -1,15 +1,11 @@
 import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {runInTexelLayout} from './texel_layout.js';
-import {asColumn, isPacked} from './row_reduce.js';
+import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {LossUpstream} from '../gpu_row_terms.js';
+import {asColumn} from './row_reduce.js';
 import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_gpu.js';
-
-/** Upstream gradients of the loss kernel: `dLoss` `[batch]`, `dLogSumExp` `[batch, 1]`. */
-export interface LossUpstream {
-  dLoss: TensorInfo;
-  dLogSumExp: TensorInfo;
-}
+import {runInTexelLayout} from './texel_layout.js';
 
 /**
  * `softmax - onehot(labels)` (`backprop`) from the logits and their row
@@ -24,7 +20,7 @@ export function softmaxMinusOneHot(
     rowMax: TensorInfo, logSumExp: TensorInfo,
     upstream?: LossUpstream): TensorInfo {
   const [batch, numClasses] = features.shape;
-  const packed = isPacked(backend, features);
+  const packed = isPackedOnWebgl(backend, features);
   const rowInputs = [asColumn(labels), rowMax, logSumExp];
   if (upstream != null) {
     rowInputs.push(asColumn(upstream.dLoss), upstream.dLogSumExp);

@@ -1,6 +1,8 @@
 import type {GPGPUProgram, MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import {env, TensorInfo} from '@tensorflow/tfjs-core';
 
+import {isPackedOnWebgl, webglTextureShape} from '../../tfjs_internals.js';
+
 /*
  * Where an elementwise program over a packed `[batch, numClasses]` output can
  * sample its inputs at the output's own texture coordinate (`resultUV`)
@@ -32,7 +34,7 @@ export type TexelLayout = 'blockGrid'|'sameTexels'|'coordinates';
 export function isPackedMatrix(
     backend: MathBackendWebGL, info: TensorInfo): boolean {
   return env().getNumber('WEBGL_VERSION') === 2 && info.shape.length === 2 &&
-      backend.texData.get(info.dataId).isPacked === true;
+      isPackedOnWebgl(backend, info);
 }
 
 /**
@@ -44,7 +46,7 @@ export function isPackedMatrix(
  * texture coordinates.
  */
 function isBlockGrid(backend: MathBackendWebGL, info: TensorInfo): boolean {
-  const {texShape} = backend.texData.get(info.dataId);
+  const texShape = webglTextureShape(backend, info);
   const [rows, columns] = info.shape;
   return isPackedMatrix(backend, info) && texShape != null &&
       texShape[0] === roundUpToEven(rows) &&
@@ -99,7 +101,7 @@ export function runInTexelLayout(
 
 function textureWidth(backend: MathBackendWebGL, info: TensorInfo): number|
     undefined {
-  return backend.texData.get(info.dataId).texShape?.[1];
+  return webglTextureShape(backend, info)?.[1];
 }
 
 /**

@@ -2,8 +2,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {lossAndRowResults} from './loss_and_row_results.js';
 import {rowLayout} from './row_reduce_webgpu.js';
 
@@ -19,15 +18,12 @@ export function sparseSoftmaxCrossEntropyLossWebgpu(args: {
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0], [0, 1], [0, 1]);
-  }
   const layout = rowLayout(batch, numClasses);
   const {loss, rowMax, logSumExp} =
       lossAndRowResults(backend, features, labels, layout);
   return [loss, rowMax, logSumExp];
 }
 
-export const sparseSoftmaxCrossEntropyLossWebgpuConfig = kernelConfig(
+export const sparseSoftmaxCrossEntropyLossWebgpuConfig = gpuKernelConfig(
     SparseSoftmaxCrossEntropyLoss, 'webgpu',
     sparseSoftmaxCrossEntropyLossWebgpu);

@@ -2,8 +2,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyLossGradInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {rowLayout} from './row_reduce_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
 
@@ -22,14 +21,11 @@ export function sparseSoftmaxCrossEntropyLossGradWebgpu(args: {
     backend,
   } = args;
   const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0, numClasses])[0];
-  }
   return softmaxMinusOneHot(
       backend, features, labels, rowMax, logSumExp,
       rowLayout(batch, numClasses), {dLoss, dLogSumExp});
 }
 
-export const sparseSoftmaxCrossEntropyLossGradWebgpuConfig = kernelConfig(
+export const sparseSoftmaxCrossEntropyLossGradWebgpuConfig = gpuKernelConfig(
     SparseSoftmaxCrossEntropyLossGrad, 'webgpu',
     sparseSoftmaxCrossEntropyLossGradWebgpu);

@@ -2,8 +2,7 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
 import {lossAndRowResults} from './loss_and_row_results.js';
 import {rowLayout} from './row_reduce_webgpu.js';
 import {softmaxMinusOneHot} from './softmax_minus_one_hot.js';
@@ -25,9 +24,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0], [0, numClasses]);
-  }
   const layout = rowLayout(batch, numClasses);
   const {loss, rowMax, logSumExp} =
       lossAndRowResults(backend, features, labels, layout);
@@ -38,6 +34,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsWebgpu(args: {
   return [loss, backprop];
 }
 
-export const sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig = kernelConfig(
+export const sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig = gpuKernelConfig(
     SparseSoftmaxCrossEntropyWithLogits, 'webgpu',
     sparseSoftmaxCrossEntropyWithLogitsWebgpu);

@@ -2,9 +2,8 @@ import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
-import {emptyFloat32Outputs} from '../empty_outputs.js';
-import {kernelConfig} from '../kernel_config.js';
-import {isAllZero} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
+import {gpuKernelConfig} from '../gpu_kernel_config.js';
+import {isZerosNotOnGpu} from '../zeros_not_on_gpu.js';
 import {rowDot} from './row_reduce.js';
 import {rowLayout} from './row_reduce_webgpu.js';
 import {runFlatProgram} from './run_program.js';
@@ -27,9 +26,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
 }): TensorInfo {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const [batch, numClasses] = backprop.shape;
-  if (batch === 0) {
-    return emptyFloat32Outputs(backend, [0, numClasses])[0];
-  }
   const layout = rowLayout(batch, numClasses);
   if (dBackprop == null || isZerosNotOnGpu(backend, dBackprop)) {
     return runFlatProgram(
@@ -43,14 +39,6 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWebgpu(args: {
   return dFeatures;
 }
 
-/** Whether `info` is still CPU-side values (never uploaded) that are all 0. */
-function isZerosNotOnGpu(backend: WebGPUBackend, info: TensorInfo): boolean {
-  const {resource, values} = backend.tensorMap.get(info.dataId);
-  return resource == null && values instanceof Float32Array &&
-      isAllZero(values);
-}
-
 export const sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig =
-    kernelConfig(
-        SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgpu',
+    gpuKernelConfig(SparseSoftmaxCrossEntropyWithLogitsGrad, 'webgpu',
         sparseSoftmaxCrossEntropyWithLogitsGradWebgpu);

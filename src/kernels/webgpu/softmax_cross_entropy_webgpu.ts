@@ -1,3 +1,4 @@
+import {ROW_TERMS} from '../gpu_row_terms.js';
 import {forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout, rowWorkgroups} from './row_reduce_webgpu.js';
 
 /*
@@ -66,9 +67,6 @@ export class SoftmaxCrossEntropyLossProgram extends RowProgram {
     `;
   }
 }
-
-/** Columns of `RowTermsProgram`'s output. */
-export const ROW_TERMS = 4;
 
 /**
  * What `ScaledSoftmaxMinusOneHotProgram` needs per row, gathered into one

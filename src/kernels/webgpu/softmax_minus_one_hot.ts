@@ -1,15 +1,10 @@
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
+import {LossUpstream} from '../gpu_row_terms.js';
 import {RowLayout} from './row_reduce_webgpu.js';
 import {runFlatProgram} from './run_program.js';
 import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_webgpu.js';
-
-/** Upstream gradients of the loss kernel: `dLoss` `[batch]`, `dLogSumExp` `[batch, 1]`. */
-export interface LossUpstream {
-  dLoss: TensorInfo;
-  dLogSumExp: TensorInfo;
-}
 
 /**
  * `softmax - onehot(labels)` (`backprop`) from the logits and their row

@@ -1,43 +1,47 @@
-import {add, concat, expandDims, getBackend, getKernel, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
-import {ensureKernelsFor} from '../../fallback_kernels.js';
-import {recordedFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../kernel_names.js';
+import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
+import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
-import {KernelGradientSlices} from './kernel_gradient_slices.js';
+import {WeightGradientSlices} from './weight_gradient_slices.js';
 import {product} from './matmul_products.js';
 
 /**
  * The output layer and the loss, validated and flattened: `hidden`
- * `[numRows, D]`, `kernel` `[D, V]` (`[V, D]` if `transposeKernel`), `bias`
- * `[V]` or absent, `labels` int32 `[numRows]`, each in `[0, V)` (ignored
- * examples already mapped to class 0).
+ * `[numRows, D]`, `weightMatrix` `[D, V]` (`[V, D]` if
+ * `transposeWeightMatrix`), `bias` `[V]` or absent, `labels` int32
+ * `[numRows]`, each in `[0, V)` (ignored examples already mapped to
+ * class 0).
  */
 export interface LinearLayer {
   hidden: Tensor;
-  kernel: Tensor;
+  /** The public API's `kernel` (Keras's name for a Dense layer's weights). */
+  weightMatrix: Tensor;
   bias?: Tensor;
   labels: Tensor;
-  transposeKernel: boolean;
+  transposeWeightMatrix: boolean;
   labelSmoothing: number;
 }
 
-/** How the work is split: rows per chunk and slices of the kernel gradient. */
+/**
+ * How the work is split: rows per chunk, and how many slices the weight
+ * matrix's gradient is summed in.
+ */
 export interface ChunkPlan {
   rowsPerChunk: number;
-  kernelGradientSlices: number;
+  weightGradientSliceCount: number;
 }
 
 /**
- * Logits written per chunk, by default: as many as the kernel has weights,
- * so a chunk's logits and their gradient together hold two kernels' worth,
- * but at least 2^20 (small layers run in few chunks) and at most 2^22 (a
- * chunk's tensors stay a few MB whatever the layer).
+ * Logits written per chunk, by default: as many as the weight matrix has
+ * weights, so a chunk's logits and their gradient together hold two weight
+ * matrices' worth, but at least 2^20 (small layers run in few chunks) and at
+ * most 2^22 (a chunk's tensors stay a few MB whatever the layer).
  *
  * Measured at `[512, 64, 49815]` (two runs of one script, interleaved
  * rounds, this machine): on SwiftShader's WebGL, chunks of 32 rows (half a
- * kernel) made a training step 1.08 to 1.20 times the unfused one's and
- * chunks of 64 rows 0.92 to 1.06 times; on `cpu` 64 rows were no slower
+ * weight matrix) made a training step 1.08 to 1.20 times the unfused one's
+ * and chunks of 64 rows 0.92 to 1.06 times; on `cpu` 64 rows were no slower
  * than 32. Peak bytes rise from 25 to 37 MB there, against the unfused
  * step's 414 MB.
  */
@@ -48,28 +52,29 @@ export function defaultRowsPerChunk(depth: number, numClasses: number): number {
 }
 
 /**
- * Slices of the kernel gradient (see `KernelGradientSlices`): adding a
- * chunk's partial holds the partial slice and the new sum slice beside the
- * running sum, so with `2 D / rowsPerChunk` slices (rounded up) those two
- * hold no more than the chunk's logits did, and the step's peak is not
- * raised. Fewer slices mean fewer programs per chunk (three each: a slice
- * of hidden, a product, an addition).
+ * How many slices the weight matrix's gradient is summed in (see
+ * `WeightGradientSlices`): adding a chunk's partial holds the partial slice
+ * and the new sum slice beside the running sum, so with `2 D / rowsPerChunk`
+ * slices (rounded up) those two hold no more than the chunk's logits did,
+ * and the step's peak is not raised. Fewer slices mean fewer programs per
+ * chunk (three each: a slice of hidden, a product, an addition).
  */
-export function kernelGradientSlices(depth: number, rowsPerChunk: number):
+export function weightGradientSliceCount(depth: number, rowsPerChunk: number):
     number {
-  // `KernelGradientSlices` keeps the count within [1, D].
+  // `WeightGradientSlices` keeps the count within [1, D].
   return Math.ceil(2 * depth / rowsPerChunk);
 }
 
 /** The gradients of the layer's parameters, before any upstream scale. */
 export interface LinearGradients {
   dHidden: Tensor;
-  kernelSlices: Tensor[];
+  weightGradientSlices: Tensor[];
   dBias?: Tensor;
 }
 
 function numClassesOf(layer: LinearLayer): number {
-  return layer.kernel.shape[layer.transposeKernel ? 0 : 1] as number;
+  return layer.weightMatrix.shape[layer.transposeWeightMatrix ? 0 : 1] as
+      number;
 }
 
 function depthOf(layer: LinearLayer): number {
@@ -86,10 +91,10 @@ function rowChunks(numRows: number, rowsPerChunk: number):
   return chunks;
 }
 
-/** A chunk's logits, `hidden[rows] . kernel + bias`, `[rows, V]`. */
+/** A chunk's logits, `hidden[rows] . weightMatrix + bias`, `[rows, V]`. */
 function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
-  const logitsProduct = product(hiddenChunk, layer.kernel, false,
-      layer.transposeKernel);
+  const logitsProduct = product(hiddenChunk, layer.weightMatrix, false,
+      layer.transposeWeightMatrix);
   if (layer.bias == null) {
     return logitsProduct;
   }
@@ -100,7 +105,6 @@ function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
 
 /** The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`. */
 function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
-  ensureKernelsFor(getBackend());
   return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
 }
 
@@ -138,12 +142,11 @@ function chunkLogitsGradient(
   const dLogSumExp = smoothing === 0 ?
       zeros([rows, 1]) :
       mul(expandDims(rowScales, 1), scalar(smoothing));
-  const dLogits =
-      getKernel(SparseSoftmaxCrossEntropyLossGrad, getBackend()) == null ?
-      recordedFeaturesGradient(logits, labels, dLoss, dLogSumExp) :
-      runKernel(SparseSoftmaxCrossEntropyLossGrad,
-          {features: logits, labels, rowMax, logSumExp, dLoss,
-            dLogSumExp})[0];
+  // Never recorded (a custom gradient's forward runs with recording paused,
+  // and its backward checks it is first order), so this runs the loss's
+  // gradient kernel where the backend has one.
+  const dLogits = lossFeaturesGradient(
+      {features: logits, labels, rowMax, logSumExp}, dLoss, dLogSumExp);
   if (smoothing === 0) {
     return dLogits;
   }
@@ -167,8 +170,8 @@ export function chunkedPerExampleLoss(
 
 /**
  * The per-example loss and the gradients of `sum(rowScales * loss)` with
- * respect to `hidden`, `kernel` and `bias`, in one pass over row chunks:
- * each chunk's logits are formed once, their gradient from the same
+ * respect to `hidden`, `weightMatrix` and `bias`, in one pass over row
+ * chunks: each chunk's logits are formed once, their gradient from the same
  * kernel results, and both are freed before the next chunk.
  */
 export function chunkedLossAndGradients(
@@ -177,8 +180,8 @@ export function chunkedLossAndGradients(
   const numRows = layer.labels.shape[0];
   const depth = depthOf(layer);
   const numClasses = numClassesOf(layer);
-  const kernelGradient = new KernelGradientSlices(depth, numClasses,
-      layer.transposeKernel, plan.kernelGradientSlices);
+  const weightGradient = new WeightGradientSlices(depth, numClasses,
+      layer.transposeWeightMatrix, plan.weightGradientSliceCount);
   const losses: Tensor[] = [];
   const hiddenGradients: Tensor[] = [];
   let dBias: Tensor|undefined;
@@ -194,7 +197,8 @@ export function chunkedLossAndGradients(
           slice(rowScales, [begin], [rows]));
       logits.dispose();
       const dHidden =
-          product(dLogits, layer.kernel, false, !layer.transposeKernel);
+          product(dLogits, layer.weightMatrix, false,
+              !layer.transposeWeightMatrix);
       let biasSum = dBias;
       if (layer.bias != null) {
         // A column sum as a product with ones: tfjs's cpu `sum` over the
@@ -204,8 +208,9 @@ export function chunkedLossAndGradients(
         biasSum = dBias == null ? chunkBias : add(dBias, chunkBias);
         dBias?.dispose();
       }
-      kernelGradient.addChunk(hiddenChunk, dLogits);
-      return {loss, dHidden, biasSum, kernelSums: kernelGradient.slices()};
+      weightGradient.addChunk(hiddenChunk, dLogits);
+      return {loss, dHidden, biasSum,
+        weightGradientSums: weightGradient.slices()};
     });
     losses.push(kept.loss);
     hiddenGradients.push(kept.dHidden);
@@ -216,7 +221,7 @@ export function chunkedLossAndGradients(
   }
   const gradients: LinearGradients = {
     dHidden: joinRows(hiddenGradients, [0, depth]),
-    kernelSlices: kernelGradient.slices(),
+    weightGradientSlices: weightGradient.slices(),
     dBias,
   };
   return {perExample: joinRows(losses, [0]), gradients};

@@ -2,8 +2,8 @@ import {customGrad, engine, GradSaveFunc, mul, notEqual, op, reshape, Reduction,
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
-import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, kernelGradientSlices, LinearGradients, LinearLayer} from './linear_chunks.js';
-import {joinKernelGradient} from './kernel_gradient_slices.js';
+import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
+import {joinWeightGradient} from './weight_gradient_slices.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
 import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
 
@@ -38,7 +38,8 @@ const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
  * `tf.losses.sparseSoftmaxCrossEntropy(labels, logits, weights,
  * labelSmoothing, reduction, ignoreIndex)`, without ever holding the
  * `tokens x V` logits or their gradient: rows run in chunks through the
- * package's fused kernels, so memory is the kernel's gradient plus a chunk.
+ * package's fused loss kernels, so memory is `kernel`'s gradient plus a
+ * chunk.
  *
  * ```js
  * const hidden = tf.randomNormal([2, 5, 16]);        // [batch, time, D]
@@ -103,18 +104,18 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   const flatLabels = reshape($labels, [numRows]);
   const layer: LinearLayer = {
     hidden: reshape($hidden, [numRows, depth]),
-    kernel: $kernel,
+    weightMatrix: $kernel,
     bias: $bias,
     // Ignored examples run as class 0 (always valid); the reduction masks them.
     labels: kept == null ? flatLabels :
                            where(reshape(kept, [numRows]), flatLabels,
                                zerosLike(flatLabels)),
-    transposeKernel,
+    transposeWeightMatrix: transposeKernel,
     labelSmoothing,
   };
   const plan: ChunkPlan = {
     rowsPerChunk,
-    kernelGradientSlices: kernelGradientSlices(depth, rowsPerChunk),
+    weightGradientSliceCount: weightGradientSliceCount(depth, rowsPerChunk),
   };
 
   if (!engine().isTapeOn()) {
@@ -160,17 +161,18 @@ function scalarLossWithGradients(
     const value = sum(mul(coefficients, perExample));
     save([perExample, gradients.dHidden,
       ...(gradients.dBias == null ? [] : [gradients.dBias]),
-      ...gradients.kernelSlices]);
+      ...gradients.weightGradientSlices]);
     return {
       value,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         checkFirstOrder();
         const [savedPerExample, dHidden, ...rest] = saved;
         const dBias = hasBias ? rest[0] : undefined;
-        const kernelSlices = hasBias ? rest.slice(1) : rest;
+        const weightGradientSlices = hasBias ? rest.slice(1) : rest;
         const grads = [
           mul(dHidden, dy),
-          joinKernelGradient(kernelSlices, layer.transposeKernel, dy),
+          joinWeightGradient(
+              weightGradientSlices, layer.transposeWeightMatrix, dy),
         ];
         if (dBias != null) {
           grads.push(mul(dBias, dy));
@@ -180,7 +182,7 @@ function scalarLossWithGradients(
       },
     };
   });
-  const inputs = [layer.hidden, layer.kernel,
+  const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias]), coefficients];
   return fused(...inputs);
 }
@@ -196,7 +198,7 @@ function recomputingPerExampleLoss(
     const save = args[args.length - 1] as GradSaveFunc;
     // The op's own tensors (flattened labels and hidden) are freed when it
     // returns; the backward pass reads saved copies.
-    save([layer.hidden, layer.kernel,
+    save([layer.hidden, layer.weightMatrix,
       ...(layer.bias == null ? [] : [layer.bias]), layer.labels]);
     return {
       value: chunkedPerExampleLoss(layer, plan),
@@ -205,7 +207,7 @@ function recomputingPerExampleLoss(
         const savedLayer: LinearLayer = {
           ...layer,
           hidden: saved[0],
-          kernel: saved[1],
+          weightMatrix: saved[1],
           bias: hasBias ? saved[2] : undefined,
           labels: saved[saved.length - 1],
         };
@@ -216,7 +218,7 @@ function recomputingPerExampleLoss(
       },
     };
   });
-  const inputs = [layer.hidden, layer.kernel,
+  const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias])];
   return fused(...inputs);
 }
@@ -224,7 +226,8 @@ function recomputingPerExampleLoss(
 function gradientList(layer: LinearLayer, gradients: LinearGradients):
     Tensor[] {
   const grads = [gradients.dHidden,
-    joinKernelGradient(gradients.kernelSlices, layer.transposeKernel)];
+    joinWeightGradient(
+        gradients.weightGradientSlices, layer.transposeWeightMatrix)];
   if (gradients.dBias != null) {
     grads.push(gradients.dBias);
   }

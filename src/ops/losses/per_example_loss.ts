@@ -1,11 +1,10 @@
-import {customGrad, dispose, getBackend, GradSaveFunc, keep, reshape, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
+import {customGrad, dispose, GradSaveFunc, keep, reshape, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 
-import {ensureKernelsFor} from '../../fallback_kernels.js';
 import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
-import {saveWithoutCopy, savesAliases} from '../save_without_copy.js';
+import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
 /**
  * The per-example loss of already validated `logits` (classes on the last
@@ -21,7 +20,6 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
       logits :
       reshape(logits, [labels.size, numClasses]);
   const labels1d = labels.rank === 1 ? labels : reshape(labels, [labels.size]);
-  ensureKernelsFor(getBackend());
   const loss = savesAliases() ?
       lossSavingAliases(features, labels1d) :
       runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels: labels1d})[0];

@@ -1,6 +1,6 @@
 import type {SparseSoftmaxCrossEntropyResult} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import type {SparseSoftmaxCrossEntropyLossResult} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
-import {instantiateOn, RowPasses, simdIsSupported} from '../wasm/row_passes.js';
+import {instantiateOn, RowPasses, simdIsSupported} from './row_passes.js';
 
 /**
  * The wasm row passes for the cpu kernels, on a WebAssembly.Memory of their

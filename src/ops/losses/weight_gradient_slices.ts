@@ -3,31 +3,32 @@ import {add, concat, mul, slice, Tensor, zeros} from '@tensorflow/tfjs-core';
 import {product} from './matmul_products.js';
 
 /**
- * The output layer's kernel gradient, `hidden^T . dLogits` (`[D, V]`, or
- * `dLogits^T . hidden` as `[V, D]` for a transposed kernel), summed over row
- * chunks without ever holding more than one kernel-sized tensor plus a slice.
+ * The gradient of the output layer's weight matrix (the public API's
+ * `kernel`), `hidden^T . dLogits` (`[D, V]`, or `dLogits^T . hidden` as
+ * `[V, D]` for a transposed matrix), summed over row chunks without ever
+ * holding more than one matrix-sized tensor plus a slice.
  *
  * Summing whole `D x V` partials would, at each chunk, hold the running sum,
- * the chunk's partial and their sum at once: three kernel-sized tensors. So
+ * the chunk's partial and their sum at once: three matrix-sized tensors. So
  * the sum is kept as slices along `D` (rows of `[D, V]`, columns of
  * `[V, D]`): each chunk's partial is formed and added one slice at a time,
  * from the chunk's hidden columns for that slice, which costs the same
  * multiply-adds as one whole product and copies only `chunk x slice` hidden
  * values. The slices are joined once, at the end.
  */
-export class KernelGradientSlices {
+export class WeightGradientSlices {
   private readonly depthSlices: Array<[number, number]>;
   private sums: Tensor[] = [];
 
   /**
    * @param depth `D`, the hidden size.
    * @param numClasses `V`.
-   * @param transposeKernel Whether the kernel is `[V, D]`.
+   * @param transposeWeightMatrix Whether the weight matrix is `[V, D]`.
    * @param numSlices How many slices along `D` (at most `D`).
    */
   constructor(
       private readonly depth: number, private readonly numClasses: number,
-      private readonly transposeKernel: boolean, numSlices: number) {
+      private readonly transposeWeightMatrix: boolean, numSlices: number) {
     const sliceSize = Math.ceil(depth / Math.max(1, Math.min(numSlices, depth)));
     this.depthSlices = [];
     for (let begin = 0; begin < depth; begin += sliceSize) {
@@ -42,7 +43,7 @@ export class KernelGradientSlices {
       const hiddenColumns = size === this.depth ?
           hiddenChunk :
           slice(hiddenChunk, [0, begin], [rows, size]);
-      const partial = this.transposeKernel ?
+      const partial = this.transposeWeightMatrix ?
           product(dLogitsChunk, hiddenColumns, true, false) :
           product(hiddenColumns, dLogitsChunk, true, false);
       if (hiddenColumns !== hiddenChunk) {
@@ -63,7 +64,7 @@ export class KernelGradientSlices {
   slices(): Tensor[] {
     if (this.sums.length === 0) {
       this.sums = this.depthSlices.map(([, size]) => zeros(
-          this.transposeKernel ? [this.numClasses, size] :
+          this.transposeWeightMatrix ? [this.numClasses, size] :
                                  [size, this.numClasses]));
     }
     return this.sums;
@@ -71,12 +72,12 @@ export class KernelGradientSlices {
 }
 
 /**
- * The kernel gradient from its slices, each scaled by `scale` (a scalar)
- * if given. Each slice is disposed once scaled, so at most one kernel-sized
- * tensor and the joined result exist together.
+ * The weight matrix's gradient from its slices, each scaled by `scale` (a
+ * scalar) if given. Each slice is disposed once scaled, so at most one
+ * matrix-sized tensor and the joined result exist together.
  */
-export function joinKernelGradient(
-    slices: Tensor[], transposeKernel: boolean, scale?: Tensor): Tensor {
+export function joinWeightGradient(
+    slices: Tensor[], transposeWeightMatrix: boolean, scale?: Tensor): Tensor {
   const scaled = slices.map(part => {
     if (scale == null) {
       return part;
@@ -88,7 +89,7 @@ export function joinKernelGradient(
   if (scaled.length === 1) {
     return scaled[0];
   }
-  const joined = concat(scaled, transposeKernel ? 1 : 0);
+  const joined = concat(scaled, transposeWeightMatrix ? 1 : 0);
   scaled.forEach(part => part.dispose());
   return joined;
 }
