@@ -338,6 +338,7 @@ function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
       scaledSum += rangeSumExp(at, count,
           largest == -Infinity ? 0 : largest, constants);
     }
+    j = end;
   }
   let tailMax: f32 = -Infinity;
   for (let i = j; i < numClasses; i++) {
@@ -503,6 +504,7 @@ function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
       }
       scaledSum += sumLanes(f64x2.add(lowHalf(blockSum), highHalf(blockSum)));
     }
+    j = end;
   }
   let sum = scaledSum * EXP_UNSCALE;
   const shift = <f64>largest;
