@@ -4,7 +4,7 @@ import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLo
 import {sparseSoftmaxCrossEntropyWithLogitsGradImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, isStoredArray, writeFloat32} from './backend_values.js';
-import {copiedGrad} from './copied_row_passes.js';
+import {copiedGrad, copiedGradInPlace} from './copied_row_passes.js';
 
 /**
  * The fused gradient kernel over TypedArrays (backends and wasm row passes
@@ -23,8 +23,12 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradCpu(args: {
   if (args.attrs?.backpropReusable === true && dBackprop == null) {
     const values = backendValues(backend, backprop, Float32Array);
     if (isStoredArray(backend, backprop, values)) {
-      scaleRowsInPlace(values, backendValues(backend, labels, Int32Array),
-          backendValues(backend, dLoss, Float32Array), numClasses);
+      const labelValues = backendValues(backend, labels, Int32Array);
+      const dLossValues = backendValues(backend, dLoss, Float32Array);
+      if (!copiedGradInPlace(values, labelValues, dLossValues, batch,
+          numClasses)) {
+        scaleRowsInPlace(values, labelValues, dLossValues, numClasses);
+      }
       backend.incRef(backprop.dataId);
       return {...backprop};
     }

@@ -69,9 +69,13 @@ function expScalar(x: f64): f64 {
 // The 2^64 keeps results normal down to exp(-120) (exp(-87.4) is already
 // under float32's smallest normal): callers fold 2^-64 into the factor they
 // multiply by (one rounding, into a subnormal where the result is one), or
-// into the float64 sum. Measured: within 0.95 ulp of exp for every normal
-// float32 result (test/exp_lanes.test.ts sweeps every 64th float32 of
-// [-87.3, 0] against float64's exp; test/wasm_binary.test.ts 1M points).
+// into the float64 sum. Bound: within 1 ulp of exp for normal float32
+// results, within 2^-149 for subnormal ones; measured against float64's exp
+// on every 3rd float32 of [-104, 0] (374 million inputs): 0.989 ulp at most
+// (at -27.379), subnormals 0.75 * 2^-149 (test/exp_lanes.test.ts checks
+// every 64th, test/wasm_binary.test.ts 1M points of [-87, 0]). The loss
+// needs less (its sums hold 40 float32 ulps, the tests' tolerance 2e-5);
+// the gradient is written from these exps and keeps float32's precision.
 
 const MIN_EXP_INPUT_F32: f32 = -120;
 const LOG2_E_F32: f32 = 1.44269504;
@@ -171,14 +175,15 @@ function expLanes(d: v128, constants: usize): v128 {
  * instructions deep each) overlap: written one vector after another, the
  * processor's scheduler holds too little of the next vector's chain to keep
  * its units busy (0.76 vs 0.61 ns a logit for the write pass, measured).
- * Then, with `out` nonzero, stores `factor` times each result at `out`
- * (times 2^-64 first when `unscaleFirst`); returns the four results' sum.
+ * Then, with `out` nonzero, stores each result at `out`, times 2^-64 first
+ * when `unscaleFirst`, times `factor` when `scaled`; returns the sum of the
+ * four results (as stored, when stored).
  * (The build keeps binaryen at -O2: its -O3 folds these steps back into one
  * expression per vector, in that order.)
  */
 @inline
 function exp16(from: usize, shiftLanes: v128, constants: usize, out: usize,
-    factorLanes: v128, unscaleFirst: bool): v128 {
+    factorLanes: v128, unscaleFirst: bool, scaled: bool = true): v128 {
   let r0 = f32x4.sub(v128.load(from), shiftLanes);
   let r1 = f32x4.sub(v128.load(from, 16), shiftLanes);
   let r2 = f32x4.sub(v128.load(from, 32), shiftLanes);
@@ -254,10 +259,16 @@ function exp16(from: usize, shiftLanes: v128, constants: usize, out: usize,
       e2 = f32x4.mul(e2, unscale);
       e3 = f32x4.mul(e3, unscale);
     }
-    v128.store(out, f32x4.mul(e0, factorLanes));
-    v128.store(out, f32x4.mul(e1, factorLanes), 16);
-    v128.store(out, f32x4.mul(e2, factorLanes), 32);
-    v128.store(out, f32x4.mul(e3, factorLanes), 48);
+    if (scaled) {
+      e0 = f32x4.mul(e0, factorLanes);
+      e1 = f32x4.mul(e1, factorLanes);
+      e2 = f32x4.mul(e2, factorLanes);
+      e3 = f32x4.mul(e3, factorLanes);
+    }
+    v128.store(out, e0);
+    v128.store(out, e1, 16);
+    v128.store(out, e2, 32);
+    v128.store(out, e3, 48);
   }
   return f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3));
 }
@@ -493,7 +504,7 @@ function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
       for (; i < block16End; i += 16) {
         const at = <usize>i << 2;
         blockSum = f32x4.add(blockSum,
-            exp16(row + at, shiftLanes, constants, out + at, one, false));
+            exp16(row + at, shiftLanes, constants, out + at, one, false, false));
       }
       for (; i < blockEnd; i += 4) {
         const at = <usize>i << 2;
