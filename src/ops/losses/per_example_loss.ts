@@ -11,9 +11,11 @@ import {saveWithoutCopy, savesAliases} from '../save_without_copy.js';
  * The per-example loss of already validated `logits` (classes on the last
  * axis) and `labels`, with the labels' shape: the `loss` output of
  * `sparseSoftmaxCrossEntropyWithLogits`, computed by the loss-only kernel.
- * A training step through it writes one `[batch, numClasses]` tensor, the
+ * A training step through it holds one `[batch, numClasses]` buffer, the
  * gradient, instead of `backprop`, tfjs's zeros gradient for it, and the
- * gradient (see `kernel_names.ts`).
+ * gradient (see `kernel_names.ts`): on `cpu` and `wasm` the forward
+ * kernel's `backprop` turned into the gradient in place
+ * (`lossReusingBackprop`), elsewhere the loss-only kernels.
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
   const numClasses = logits.shape[logits.rank - 1];
