@@ -11,10 +11,17 @@
 //
 // The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts,
 // SparseSoftmaxCrossEntropyLoss_impl.ts). Sums and dot products accumulate
-// in float64 (the SIMD exp's sums in float32 over blocks of 256 logits
+// in float64 (the SIMD exp's sums in float32 over blocks of 512 logits
 // first). The SIMD exp works in float32 lanes (within 1 ulp, see `expLanes`);
 // the scalar one in float64 (correctly rounded but for 3e-10,
 // as the cpu kernel's expFloat32).
+//
+// Each logit is exponentiated once per kernel, and XNNPACK's softmax sets
+// the pace (`bench/row_passes.mjs` times each kernel against `tf.softmax`):
+// the forward kernel is its three passes (max; exps written and summed;
+// scaled in place) plus the loss; the loss-only kernel reads each block of
+// a row once from memory (online max and sum); the gradient kernels are one
+// pass each.
 
 // Host imports: log per row only, never per logit.
 @external("Math", "log")
