@@ -11,7 +11,9 @@
 // --dist after=dist`), each is measured in child processes that alternate
 // (before, after, before, after, ...), so the shared machine's drift falls on
 // both alike; the table prints each figure side by side, the median over
-// the runs of each run's median. Figures only: no test.
+// the runs of each run's median. Figures only: no test. A build of another
+// commit to compare with: `git archive REF | tar -x -C /tmp/base && ln -s
+// "$PWD/node_modules" /tmp/base/ && (cd /tmp/base && node scripts/build.mjs)`.
 import {execFileSync} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {dirname, join, resolve} from 'node:path';
