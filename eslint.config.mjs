@@ -30,11 +30,6 @@ export default tseslint.config(
       'src/namespaces.ts',
       'src/visible_modules.ts',
       'src/register_with_visible_converters.ts',
-      // Being rewritten for speed on another branch (issue 28): its
-      // rowPassesFor/heapOffset/int32View are superseded by
-      // src/kernels/wasm/heap_row_passes.ts; the lead deletes them after
-      // merging, then removes it from this list.
-      'src/kernels/row_passes/row_passes.ts',
     ],
     rules: {
       'no-restricted-properties': ['error',

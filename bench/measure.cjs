@@ -180,6 +180,18 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     lossApiStep: stepOnce(lossApi),
     compositeStep: stepOnce(composite),
   };
+  if (tf.getBackend() === 'wasm') {
+    // The floor: one tf.softmax (XNNPACK's max, exp-sum, normalise and
+    // write) on the same logits in the same rounds; and the loss alone
+    // (tf.losses, MEAN, no gradient), which writes nothing of their size.
+    variants.softmax = async () => {
+      tf.softmax(logits).dispose();
+    };
+    variants.lossApiForward = async () => {
+      tf.losses.sparseSoftmaxCrossEntropy(labels, logits, undefined, 0,
+          tf.Reduction.MEAN).dispose();
+    };
+  }
   if (isCpuSide(tf)) {
     // On wasm, the cpu fallback's loop over arrays read back once, here
     // before timing (the fallback reads them back at every call).

@@ -48,6 +48,18 @@ export function derive(result) {
     derived.blockingSpeedup =
         timeRatio(result.compositeBlocking.ms, result.oursBlocking.ms);
   }
+  if (result.softmax) {
+    // Multiples of one tf.softmax pass on the same logits (wasm).
+    derived.softmaxNs = nsPerLogit(result.softmax, logits);
+    derived.forwardOverSoftmax = timeRatio(result.forward.ms, result.softmax.ms);
+    derived.lossForwardOverSoftmax =
+        timeRatio(result.lossApiForward.ms, result.softmax.ms);
+    derived.stepOverSoftmax = timeRatio(result.oursStep.ms, result.softmax.ms);
+    derived.lossApiStepOverSoftmax =
+        timeRatio(result.lossApiStep.ms, result.softmax.ms);
+  }
+  derived.lossApiStepOverStep =
+      timeRatio(result.lossApiStep.ms, result.oursStep.ms);
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
     derived.stepOverLoop = timeRatio(result.oursStep.ms, result.plainLoop.ms);
@@ -69,6 +81,18 @@ export function evaluateBars(results) {
       if (result.backend === 'wasm') {
         check(result, 'step speedup vs composite >= 8x', d.speedup, d.speedup >= 8);
         check(result, 'forward / plain loop <= 0.5', d.forwardOverLoop, d.forwardOverLoop <= 0.5);
+        check(result, 'op step / tf.softmax <= 1.6', d.stepOverSoftmax,
+            d.stepOverSoftmax <= 1.6);
+        check(result, 'tf.losses step / tf.softmax <= 1.6',
+            d.lossApiStepOverSoftmax, d.lossApiStepOverSoftmax <= 1.6);
+        check(result, 'tf.losses forward / tf.softmax <= 0.8',
+            d.lossForwardOverSoftmax, d.lossForwardOverSoftmax <= 0.8);
+        const onCpu = results.find(r => r.backend === 'cpu' &&
+            r.shape.join() === result.shape.join());
+        if (onCpu) {
+          const cpuOverWasm = timeRatio(onCpu.oursStep.ms, result.oursStep.ms);
+          check(onCpu, 'step / wasm step <= 2', cpuOverWasm, cpuOverWasm <= 2);
+        }
       } else if (result.backend === 'cpu') {
         check(result, 'step speedup vs composite >= 25x', d.speedup, d.speedup >= 25);
         check(result, 'step / plain loop <= 1.5', d.stepOverLoop, d.stepOverLoop <= 1.5);
@@ -81,6 +105,9 @@ export function evaluateBars(results) {
         check(result, 'step speedup vs composite >= 5x', d.speedup, d.speedup >= 5);
       }
       check(result, 'peak bytes smaller >= 3x', d.peakRatio, d.peakRatio >= 3);
+      // Within 5%: the recommended loss is no slower than the op.
+      check(result, 'tf.losses step / op step <= 1.05', d.lossApiStepOverStep,
+          d.lossApiStepOverStep <= 1.05);
     }
     if (result.shape[0] === 128 && result.shape[1] === 10) {
       check(result, 'small shape no slower than composite', d.speedup, d.speedup >= 1);
@@ -129,6 +156,22 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         (d.oursBlockingNs == null ? '- | - |' :
             `${fixed(d.oursBlockingNs)} / ${fixed(d.compositeBlockingNs)} | ` +
             `${fixed(d.blockingSpeedup)}x |`));
+  }
+  const onWasm = results.filter(r => r.softmax);
+  if (onWasm.length > 0) {
+    lines.push('', 'On `wasm`, against one `tf.softmax` on the same logits in ' +
+        'the same rounds (XNNPACK: max, exp-sum, normalise and write):', '',
+        '| shape | `tf.softmax` ns/logit | op forward | `tf.losses` forward (MEAN) | op step | `tf.losses` step | `tf.losses` step / op step |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const result of onWasm) {
+      const d = derive(result);
+      lines.push(`| [${result.shape.join(', ')}] | ${fixed(d.softmaxNs, 2)} | ` +
+          `${fixed(d.forwardOverSoftmax, 2)}x | ` +
+          `${fixed(d.lossForwardOverSoftmax, 2)}x | ` +
+          `${fixed(d.stepOverSoftmax, 2)}x | ` +
+          `${fixed(d.lossApiStepOverSoftmax, 2)}x | ` +
+          `${fixed(d.lossApiStepOverStep, 2)} |`);
+    }
   }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {

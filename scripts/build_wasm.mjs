@@ -21,7 +21,9 @@ const output = join(root, 'src', 'kernels', 'row_passes', 'row_passes_binary.ts'
 
 // The module imports tfjs-backend-wasm's memory and owns none of it: no
 // runtime, no abort messages (strings would be data), no memory export.
-const COMMON = ['-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
+// -O2, not -O3: -O3 folds the exp's interleaved steps (`exp16`) back into
+// one expression per vector, and V8 then runs them one vector after another.
+const COMMON = ['--optimizeLevel', '2', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
   '--importMemory', '--noExportMemory', '--initialMemory', '0'];
 const VARIANTS = {
   simd: ['--enable', 'simd'],

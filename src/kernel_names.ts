@@ -39,6 +39,17 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
 };
 
 /**
+ * Attributes of the gradient kernel: with `backpropReusable` true the caller
+ * will never read `backprop` again (it was saved for this gradient alone),
+ * and a kernel may write `dFeatures` over it and return its data (the `cpu`
+ * and `wasm` kernels do when `dBackprop` is absent: one in-place pass, no new
+ * `[batch, numClasses]` tensor). Other kernels ignore it.
+ */
+export type SparseSoftmaxCrossEntropyWithLogitsGradAttrs = {
+  backpropReusable?: boolean;
+};
+
+/**
  * The loss alone, for training: the forward kernel's first output without
  * its `backprop`. A loss-only training step has no use for `backprop` as an
  * output, yet tfjs would both write it and hand its gradient a zeros tensor

@@ -1,4 +1,4 @@
-import {engine, getBackend, getKernel, NamedTensorMap, Tensor, TensorInfo} from '@tensorflow/tfjs-core';
+import {engine, getBackend, getKernel, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {ensureKernelsFor} from './fallback_kernels.js';
 
@@ -10,10 +10,10 @@ import {ensureKernelsFor} from './fallback_kernels.js';
  * users whatever backend runs.
  */
 export function runKernel<Inputs extends {[name: string]: TensorInfo}>(
-    kernelName: string, inputs: Inputs): Tensor[] {
+    kernelName: string, inputs: Inputs, attrs?: object): Tensor[] {
   ensureKernelsFor(getBackend());
-  const outputs = engine().runKernel(
-      kernelName, inputs as unknown as NamedTensorMap);
+  const outputs = engine().runKernel(kernelName,
+      inputs as unknown as NamedTensorMap, attrs as NamedAttrMap|undefined);
   return Array.isArray(outputs) ? outputs : [outputs];
 }
 

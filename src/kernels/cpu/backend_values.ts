@@ -23,3 +23,16 @@ export function writeFloat32(
   return {dataId: backend.write(values, shape, 'float32'), shape,
     dtype: 'float32'};
 }
+
+/**
+ * Whether `values` (from `backendValues`) is the array the backend stores
+ * for `info`, not a copy: true on `cpu`, whose `readSync` hands over its
+ * arrays; false where reading copies (`wasm`, `webgpu`, tfjs-node).
+ */
+export function isStoredArray(
+    backend: KernelBackend, info: TensorInfo, values: Float32Array): boolean {
+  const stored = (backend as unknown as
+      {data?: {get?(dataId: object): {values?: unknown}|undefined}})
+      .data?.get?.(info.dataId)?.values;
+  return stored === values;
+}

@@ -123,6 +123,25 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
   return copyOut(outAt, size);
 }
 
+/**
+ * `copiedGrad` without `dBackprop`, written back over `backprop` (its
+ * caller may reuse it); false where `copiedRowPasses` is null.
+ */
+export function copiedGradInPlace(backprop: Float32Array, labels: Int32Array,
+    dLoss: Float32Array, batch: number, numClasses: number): boolean {
+  const size = batch * numClasses;
+  const copied = copiedRowPasses(size, size + 2 * batch);
+  if (copied == null) {
+    return false;
+  }
+  const {passes, copyIn} = copied;
+  const backpropAt = copyIn(backprop);
+  passes.backpropGrad(backpropAt, copyIn(labels), copyIn(dLoss), 0, false,
+      backpropAt, batch, numClasses);
+  backprop.set(new Float32Array(passes.memory.buffer, backpropAt, size));
+  return true;
+}
+
 export function copiedLossForward(features: Float32Array, labels: Int32Array,
     batch: number, numClasses: number):
     SparseSoftmaxCrossEntropyLossResult|null {

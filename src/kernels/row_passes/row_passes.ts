@@ -1,5 +1,4 @@
-import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import {env, TensorInfo} from '@tensorflow/tfjs-core';
+import {env} from '@tensorflow/tfjs-core';
 
 import {scalarBase64, sharedSimdBase64, simdBase64} from './row_passes_binary.js';
 
@@ -37,46 +36,6 @@ interface RowPassesExports extends
     Omit<RowPasses, 'variant'|'memory'|'expConstants'> {
   expConstantsBytes(): number;
   writeExpConstants(at: number): void;
-}
-
-/** What the row passes need of tfjs-backend-wasm's Emscripten module. */
-interface EmscriptenMemory {
-  /** The backend's allocator (the one its tensors come from). */
-  _malloc(bytes: number): number;
-  /** The instance's exports: its memory, in the non-threaded builds. */
-  asm?: {memory?: WebAssembly.Memory};
-  /** The threaded build's shared memory (imported by its instance). */
-  wasmMemory?: WebAssembly.Memory;
-}
-
-const instances = new WeakMap<BackendWasm, RowPasses|null>();
-
-/**
- * The row passes on `backend`'s memory, instantiated the first time a
- * kernel runs there (so whichever of tfjs-backend-wasm and this package
- * loads first), or null when the backend's memory cannot be found (a
- * tfjs-backend-wasm build laid out otherwise): the kernels then run the
- * cpu kernels through `readSync`.
- */
-export function rowPassesFor(backend: BackendWasm): RowPasses|null {
-  let rowPasses = instances.get(backend);
-  if (rowPasses === undefined) {
-    rowPasses = instantiate(backend);
-    instances.set(backend, rowPasses);
-  }
-  return rowPasses;
-}
-
-function instantiate(backend: BackendWasm): RowPasses|null {
-  const module = backend.wasm as unknown as EmscriptenMemory;
-  const memory = module.asm?.memory ?? module.wasmMemory;
-  if (memory == null || typeof memory.grow !== 'function') {
-    return null;
-  }
-  // The constants' block is kept for the backend's life (tfjs frees its
-  // whole heap with it).
-  return instantiateOn(memory, chooseVariant(memory),
-      bytes => module._malloc(bytes) >>> 0);
 }
 
 /**
@@ -117,7 +76,7 @@ export function simdIsSupported(): boolean {
  * it then runs its own scalar binary) or the engine rejects it. tfjs's
  * threaded build, the one with a shared memory, always has SIMD.
  */
-function chooseVariant(memory: WebAssembly.Memory): RowPasses['variant'] {
+export function variantFor(memory: WebAssembly.Memory): RowPasses['variant'] {
   if (Object.prototype.toString.call(memory.buffer) ===
       '[object SharedArrayBuffer]') {
     return 'sharedSimd';
@@ -135,19 +94,4 @@ function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
     bytes[i] = text.charCodeAt(i);
   }
   return bytes;
-}
-
-/** A tensor's offset in the backend's heap (`>>> 0`: offsets above 2 GiB). */
-export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId).memoryOffset >>> 0;
-}
-
-/**
- * An int32 tensor's values as a view of the heap (no copy). Taken from the
- * memory's current buffer: a view made before the heap grew is detached.
- */
-export function int32View(
-    rowPasses: RowPasses, backend: BackendWasm, info: TensorInfo): Int32Array {
-  return new Int32Array(rowPasses.memory.buffer, heapOffset(backend, info),
-      info.shape.reduce((size, dim) => size * dim, 1));
 }

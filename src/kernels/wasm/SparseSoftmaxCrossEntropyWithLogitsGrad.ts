@@ -1,7 +1,7 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import {TensorInfo, util} from '@tensorflow/tfjs-core';
 
-import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {runFallbackKernel} from '../../fallback_kernels.js';
 import {kernelConfig} from '../kernel_config.js';
 import {heapOffset, rowPassesFor} from './heap_row_passes.js';
@@ -9,11 +9,14 @@ import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 /**
  * The fused gradient kernel on wasm, in place: one pass,
  * `dLoss[:, None] * backprop`, when `dBackprop` is absent or all zeros
- * (checked in the heap), else the full formula (`kernel_names.ts`).
+ * (checked in the heap), else the full formula (`kernel_names.ts`). With
+ * `backpropReusable` and no `dBackprop`, that pass writes over `backprop`
+ * and returns its data.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGradWasm(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
   backend: BackendWasm,
+  attrs?: SparseSoftmaxCrossEntropyWithLogitsGradAttrs,
 }): TensorInfo {
   const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
   const rowPasses = rowPassesFor(backend);
@@ -25,7 +28,13 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWasm(args: {
   const upstream = dBackprop == null ? 0 : heapOffset(backend, dBackprop);
   const hasUpstream = dBackprop != null &&
       !rowPasses.isAllZero(upstream, util.sizeFromShape(dBackprop.shape));
-  const dFeatures = backend.makeOutput([batch, numClasses], 'float32');
+  const reuse = args.attrs?.backpropReusable === true && dBackprop == null;
+  if (reuse) {
+    // The caller's saved handle and the result share the data.
+    backend.incRef(backprop.dataId);
+  }
+  const dFeatures = reuse ? {...backprop} :
+                            backend.makeOutput([batch, numClasses], 'float32');
   rowPasses.backpropGrad(heapOffset(backend, backprop),
       heapOffset(backend, labels), heapOffset(backend, dLoss), upstream,
       hasUpstream, heapOffset(backend, dFeatures), batch, numClasses);

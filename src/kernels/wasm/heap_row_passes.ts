@@ -1,8 +1,8 @@
 import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
-import {env, TensorInfo} from '@tensorflow/tfjs-core';
+import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {wasmHeap, wasmHeapOffset} from '../../tfjs_internals.js';
-import {instantiateOn, RowPasses, simdIsSupported} from '../row_passes/row_passes.js';
+import {instantiateOn, RowPasses, variantFor} from '../row_passes/row_passes.js';
 
 const instances = new WeakMap<BackendWasm, RowPasses|null>();
 
@@ -24,22 +24,6 @@ export function rowPassesFor(backend: BackendWasm): RowPasses|null {
     instances.set(backend, rowPasses);
   }
   return rowPasses;
-}
-
-/**
- * SIMD unless tfjs was told there is none (`WASM_HAS_SIMD_SUPPORT` false:
- * it then runs its own scalar binary) or the engine rejects it. tfjs's
- * threaded build, the one with a shared memory, always has SIMD.
- */
-function variantFor(memory: WebAssembly.Memory): RowPasses['variant'] {
-  if (Object.prototype.toString.call(memory.buffer) ===
-      '[object SharedArrayBuffer]') {
-    return 'sharedSimd';
-  }
-  // Read from the evaluated flags: the flag is asynchronous, and the backend
-  // evaluated it when it initialised.
-  const simdFlag = env().getFlags()['WASM_HAS_SIMD_SUPPORT'];
-  return simdFlag !== false && simdIsSupported() ? 'simd' : 'scalar';
 }
 
 /** A tensor's offset in the backend's heap. */

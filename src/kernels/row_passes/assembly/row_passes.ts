@@ -11,10 +11,17 @@
 //
 // The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts,
 // SparseSoftmaxCrossEntropyLoss_impl.ts). Sums and dot products accumulate
-// in float64 (the SIMD exp's sums in float32 over blocks of 256 logits
+// in float64 (the SIMD exp's sums in float32 over blocks of 512 logits
 // first). The SIMD exp works in float32 lanes (within 1 ulp, see `expLanes`);
 // the scalar one in float64 (correctly rounded but for 3e-10,
 // as the cpu kernel's expFloat32).
+//
+// Each logit is exponentiated once per kernel, and XNNPACK's softmax sets
+// the pace (`bench/row_passes.mjs` times each kernel against `tf.softmax`):
+// the forward kernel is its three passes (max; exps written and summed;
+// scaled in place) plus the loss; the loss-only kernel reads each block of
+// a row once from memory (online max and sum); the gradient kernels are one
+// pass each.
 
 // Host imports: log per row only, never per logit.
 @external("Math", "log")
@@ -54,25 +61,45 @@ function expScalar(x: f64): f64 {
   return expR * powerOfTwo;
 }
 
-// Float32 exp for four lanes: k = round(d / ln 2) by adding 1.5 * 2^23,
+// Float32 exp for four lanes, `2^64 exp(d)` for d <= 0 (or NaN):
+// k = round(d / ln 2) by adding a "magic" 1.5 * 2^23 + 191, whose low bits
+// then hold k + 191, so shifting them into the exponent field is 2^(k + 64)
+// (k >= -173 after the clamp at -120, so the field stays in [18, 191]);
 // r = d - k ln2 in two steps (Cody and Waite: k * LN2_HIGH is exact, and so
-// is the subtraction), exp(r) by Cephes' expf polynomial, and 2^k as two
-// factors, so that results in float32's subnormal range are rounded, not
-// lost. Within 1 ulp of exp for normal results (test/wasm_binary.test.ts),
-// where the cpu kernel's float64 expFloat32 is within half an ulp and 3e-10.
-const ROUNDING_SHIFT_F32: f32 = 12582912; // 1.5 * 2^23
+// is the subtraction), |r| <= ln(2) / 2; exp(r) = 1 + r + r^2 q(r) with q of
+// degree 4, minimax for exp's relative error on that interval (fitted for
+// this file: 3.1e-9 before rounding). 22 SIMD instructions a vector, no
+// compare, no table: the range reduction and polynomial of XNNPACK's
+// `rr2_p5` exp, with Cephes' `1 + r + r^2 q` form, whose last two additions
+// keep the float32 rounding within 1 ulp where `1 + r p(r)` was not.
+//
+// The 2^64 keeps results normal down to exp(-120) (exp(-87.4) is already
+// under float32's smallest normal): callers fold 2^-64 into the factor they
+// multiply by (one rounding, into a subnormal where the result is one), or
+// into the float64 sum. Bound: within 1 ulp of exp for normal float32
+// results, within 2^-149 for subnormal ones; measured against float64's exp
+// on every 3rd float32 of [-104, 0] (374 million inputs): 0.989 ulp at most
+// (at -27.379), subnormals 0.75 * 2^-149 (test/exp_lanes.test.ts checks
+// every 64th, test/wasm_binary.test.ts 1M points of [-87, 0]). The loss
+// needs less (its sums hold 40 float32 ulps, the tests' tolerance 2e-5);
+// the gradient is written from these exps and keeps float32's precision.
+
+const MIN_EXP_INPUT_F32: f32 = -120;
 const LOG2_E_F32: f32 = 1.44269504;
+const MAGIC_F32: f32 = 12583103; // 1.5 * 2^23 + 127 + 64
 const LN2_HIGH: f32 = 0.693359375;
 const LN2_LOW: f32 = -2.12194440e-4;
-const P0: f32 = 1.9875691500e-4;
-const P1: f32 = 1.3981999507e-3;
-const P2: f32 = 8.3334519073e-3;
-const P3: f32 = 4.1665795894e-2;
-const P4: f32 = 1.6666665459e-1;
-const P5: f32 = 5.0000001201e-1;
-const MIN_EXP_INPUT_F32: f32 = -104;
-const FLOAT32_EXPONENT_BIAS: i32 = 127;
-const SUM_BLOCK: i32 = 256;
+const Q0: f32 = 1.381461275741458e-3;
+const Q1: f32 = 8.368710055947304e-3;
+const Q2: f32 = 4.166838899254799e-2;
+const Q3: f32 = 1.666652113199234e-1;
+const Q4: f32 = 4.999999403953552e-1;
+/** 2^-64: `expLanes` results times it are exp's. */
+const EXP_UNSCALE: f64 = 5.421010862427522e-20;
+/** Float32's smallest normal: a product with a smaller factor may lose bits. */
+const MIN_NORMAL_F32: f64 = 1.1754943508222875e-38;
+/** Logits a block of the online max and sum (2 KB, well inside L1). */
+const BLOCK: i32 = 512;
 
 /**
  * The float32 exp's constants as a table of v128 lanes in the host's heap
@@ -83,21 +110,20 @@ const SUM_BLOCK: i32 = 256;
  */
 const MIN_INPUT_AT = 0;
 const LOG2_E_AT = 1;
-const ROUNDING_SHIFT_AT = 2;
+const MAGIC_AT = 2;
 const LN2_HIGH_AT = 3;
 const LN2_LOW_AT = 4;
-const P0_AT = 5;
-const P1_AT = 6;
-const P2_AT = 7;
-const P3_AT = 8;
-const P4_AT = 9;
-const P5_AT = 10;
-const ONE_AT = 11;
-const BIAS_AT = 12;
+const Q0_AT = 5;
+const Q1_AT = 6;
+const Q2_AT = 7;
+const Q3_AT = 8;
+const Q4_AT = 9;
+const ONE_AT = 10;
+const UNSCALE_AT = 11;
 
 /** Bytes of the table (16 per constant). */
 export function expConstantsBytes(): i32 {
-  return 13 * 16;
+  return 12 * 16;
 }
 
 @inline
@@ -109,17 +135,16 @@ export function writeExpConstants(constants: usize): void {
   if (ASC_FEATURE_SIMD) {
     storeConstant(constants, MIN_INPUT_AT, f32x4.splat(MIN_EXP_INPUT_F32));
     storeConstant(constants, LOG2_E_AT, f32x4.splat(LOG2_E_F32));
-    storeConstant(constants, ROUNDING_SHIFT_AT, f32x4.splat(ROUNDING_SHIFT_F32));
+    storeConstant(constants, MAGIC_AT, f32x4.splat(MAGIC_F32));
     storeConstant(constants, LN2_HIGH_AT, f32x4.splat(LN2_HIGH));
     storeConstant(constants, LN2_LOW_AT, f32x4.splat(LN2_LOW));
-    storeConstant(constants, P0_AT, f32x4.splat(P0));
-    storeConstant(constants, P1_AT, f32x4.splat(P1));
-    storeConstant(constants, P2_AT, f32x4.splat(P2));
-    storeConstant(constants, P3_AT, f32x4.splat(P3));
-    storeConstant(constants, P4_AT, f32x4.splat(P4));
-    storeConstant(constants, P5_AT, f32x4.splat(P5));
+    storeConstant(constants, Q0_AT, f32x4.splat(Q0));
+    storeConstant(constants, Q1_AT, f32x4.splat(Q1));
+    storeConstant(constants, Q2_AT, f32x4.splat(Q2));
+    storeConstant(constants, Q3_AT, f32x4.splat(Q3));
+    storeConstant(constants, Q4_AT, f32x4.splat(Q4));
     storeConstant(constants, ONE_AT, f32x4.splat(1));
-    storeConstant(constants, BIAS_AT, i32x4.splat(FLOAT32_EXPONENT_BIAS));
+    storeConstant(constants, UNSCALE_AT, f32x4.splat(<f32>EXP_UNSCALE));
   }
 }
 
@@ -128,82 +153,278 @@ function expConstant(constants: usize, index: i32): v128 {
   return v128.load(constants + (<usize>index << 4));
 }
 
-/** `exp(d)` for four float32 lanes with d <= 0 (or NaN), as described above. */
+/** `2^64 exp(d)` for four float32 lanes with d <= 0 (or NaN), as above. */
 @inline
 function expLanes(d: v128, constants: usize): v128 {
+  // pmax keeps a NaN d (it compares d < MIN, false for NaN).
   const clamped = f32x4.pmax(d, expConstant(constants, MIN_INPUT_AT));
-  const roundingShift = expConstant(constants, ROUNDING_SHIFT_AT);
+  const magic = expConstant(constants, MAGIC_AT);
   const shifted = f32x4.add(
-      f32x4.mul(clamped, expConstant(constants, LOG2_E_AT)), roundingShift);
-  const k = f32x4.sub(shifted, roundingShift);
-  const r = f32x4.sub(
-      f32x4.sub(clamped, f32x4.mul(k, expConstant(constants, LN2_HIGH_AT))),
-      f32x4.mul(k, expConstant(constants, LN2_LOW_AT)));
-  let p = f32x4.add(f32x4.mul(expConstant(constants, P0_AT), r),
-      expConstant(constants, P1_AT));
-  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P2_AT));
-  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P3_AT));
-  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P4_AT));
-  p = f32x4.add(f32x4.mul(p, r), expConstant(constants, P5_AT));
-  const expR = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r),
+      f32x4.mul(clamped, expConstant(constants, LOG2_E_AT)), magic);
+  const power = i32x4.shl(shifted, 23);
+  const k = f32x4.sub(shifted, magic);
+  let r = f32x4.sub(clamped, f32x4.mul(k, expConstant(constants, LN2_HIGH_AT)));
+  r = f32x4.sub(r, f32x4.mul(k, expConstant(constants, LN2_LOW_AT)));
+  const rSquared = f32x4.mul(r, r);
+  let q = f32x4.add(f32x4.mul(expConstant(constants, Q0_AT), r),
+      expConstant(constants, Q1_AT));
+  q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q2_AT));
+  q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q3_AT));
+  q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q4_AT));
+  const expR = f32x4.add(f32x4.add(f32x4.mul(q, rSquared), r),
       expConstant(constants, ONE_AT));
-  // k's bits are the low bits of `shifted`'s, above those of the shift.
-  const kInt = i32x4.sub(shifted, roundingShift);
-  const kHalf = i32x4.shr_s(kInt, 1);
-  const bias = expConstant(constants, BIAS_AT);
-  const powerLow = i32x4.shl(i32x4.add(kHalf, bias), 23);
-  const powerHigh = i32x4.shl(i32x4.add(i32x4.sub(kInt, kHalf), bias), 23);
-  return f32x4.mul(f32x4.mul(expR, powerLow), powerHigh);
+  return f32x4.mul(expR, power);
 }
 
 /**
- * `scale * exp(x - shift)` (`x - shift` rounded to float32, as TensorFlow
- * rounds it) for every logit of a row, into `out` (when nonzero), returning
- * `sum_j exp(x_j - shift)` in float64; for `x - shift <= 0` (every use:
- * `shift` is at least the row's max).
+ * `expLanes` of 16 logits at `from` less `shift`, four vectors computed
+ * step by step side by side, so the four dependency chains (about 20
+ * instructions deep each) overlap: written one vector after another, the
+ * processor's scheduler holds too little of the next vector's chain to keep
+ * its units busy (0.76 vs 0.61 ns a logit for the write pass, measured).
+ * Then, with `out` nonzero, stores each result at `out`, times 2^-64 first
+ * when `unscaleFirst`, times `factor` when `scaled`; returns the sum of the
+ * four results (as stored, when stored).
+ * (The build keeps binaryen at -O2: its -O3 folds these steps back into one
+ * expression per vector, in that order.)
  */
-function expPass(row: usize, numClasses: i32, shift: f32, scale: f32,
-    out: usize, constants: usize): f64 {
-  let sum: f64 = 0;
+@inline
+function exp16(from: usize, shiftLanes: v128, constants: usize, out: usize,
+    factorLanes: v128, unscaleFirst: bool, scaled: bool = true): v128 {
+  let r0 = f32x4.sub(v128.load(from), shiftLanes);
+  let r1 = f32x4.sub(v128.load(from, 16), shiftLanes);
+  let r2 = f32x4.sub(v128.load(from, 32), shiftLanes);
+  let r3 = f32x4.sub(v128.load(from, 48), shiftLanes);
+  const minInput = expConstant(constants, MIN_INPUT_AT);
+  r0 = f32x4.pmax(r0, minInput);
+  r1 = f32x4.pmax(r1, minInput);
+  r2 = f32x4.pmax(r2, minInput);
+  r3 = f32x4.pmax(r3, minInput);
+  const log2e = expConstant(constants, LOG2_E_AT);
+  const magic = expConstant(constants, MAGIC_AT);
+  let k0 = f32x4.add(f32x4.mul(r0, log2e), magic);
+  let k1 = f32x4.add(f32x4.mul(r1, log2e), magic);
+  let k2 = f32x4.add(f32x4.mul(r2, log2e), magic);
+  let k3 = f32x4.add(f32x4.mul(r3, log2e), magic);
+  const power0 = i32x4.shl(k0, 23);
+  const power1 = i32x4.shl(k1, 23);
+  const power2 = i32x4.shl(k2, 23);
+  const power3 = i32x4.shl(k3, 23);
+  k0 = f32x4.sub(k0, magic);
+  k1 = f32x4.sub(k1, magic);
+  k2 = f32x4.sub(k2, magic);
+  k3 = f32x4.sub(k3, magic);
+  const ln2High = expConstant(constants, LN2_HIGH_AT);
+  r0 = f32x4.sub(r0, f32x4.mul(k0, ln2High));
+  r1 = f32x4.sub(r1, f32x4.mul(k1, ln2High));
+  r2 = f32x4.sub(r2, f32x4.mul(k2, ln2High));
+  r3 = f32x4.sub(r3, f32x4.mul(k3, ln2High));
+  const ln2Low = expConstant(constants, LN2_LOW_AT);
+  r0 = f32x4.sub(r0, f32x4.mul(k0, ln2Low));
+  r1 = f32x4.sub(r1, f32x4.mul(k1, ln2Low));
+  r2 = f32x4.sub(r2, f32x4.mul(k2, ln2Low));
+  r3 = f32x4.sub(r3, f32x4.mul(k3, ln2Low));
+  const q0 = expConstant(constants, Q0_AT);
+  const q1 = expConstant(constants, Q1_AT);
+  let e0 = f32x4.add(f32x4.mul(q0, r0), q1);
+  let e1 = f32x4.add(f32x4.mul(q0, r1), q1);
+  let e2 = f32x4.add(f32x4.mul(q0, r2), q1);
+  let e3 = f32x4.add(f32x4.mul(q0, r3), q1);
+  const rSquared0 = f32x4.mul(r0, r0);
+  const rSquared1 = f32x4.mul(r1, r1);
+  const rSquared2 = f32x4.mul(r2, r2);
+  const rSquared3 = f32x4.mul(r3, r3);
+  const q2 = expConstant(constants, Q2_AT);
+  e0 = f32x4.add(f32x4.mul(e0, r0), q2);
+  e1 = f32x4.add(f32x4.mul(e1, r1), q2);
+  e2 = f32x4.add(f32x4.mul(e2, r2), q2);
+  e3 = f32x4.add(f32x4.mul(e3, r3), q2);
+  const q3 = expConstant(constants, Q3_AT);
+  e0 = f32x4.add(f32x4.mul(e0, r0), q3);
+  e1 = f32x4.add(f32x4.mul(e1, r1), q3);
+  e2 = f32x4.add(f32x4.mul(e2, r2), q3);
+  e3 = f32x4.add(f32x4.mul(e3, r3), q3);
+  const q4 = expConstant(constants, Q4_AT);
+  e0 = f32x4.add(f32x4.mul(e0, r0), q4);
+  e1 = f32x4.add(f32x4.mul(e1, r1), q4);
+  e2 = f32x4.add(f32x4.mul(e2, r2), q4);
+  e3 = f32x4.add(f32x4.mul(e3, r3), q4);
+  e0 = f32x4.add(f32x4.mul(e0, rSquared0), r0);
+  e1 = f32x4.add(f32x4.mul(e1, rSquared1), r1);
+  e2 = f32x4.add(f32x4.mul(e2, rSquared2), r2);
+  e3 = f32x4.add(f32x4.mul(e3, rSquared3), r3);
+  const one = expConstant(constants, ONE_AT);
+  e0 = f32x4.mul(f32x4.add(e0, one), power0);
+  e1 = f32x4.mul(f32x4.add(e1, one), power1);
+  e2 = f32x4.mul(f32x4.add(e2, one), power2);
+  e3 = f32x4.mul(f32x4.add(e3, one), power3);
+  if (out != 0) {
+    if (unscaleFirst) {
+      const unscale = expConstant(constants, UNSCALE_AT);
+      e0 = f32x4.mul(e0, unscale);
+      e1 = f32x4.mul(e1, unscale);
+      e2 = f32x4.mul(e2, unscale);
+      e3 = f32x4.mul(e3, unscale);
+    }
+    if (scaled) {
+      e0 = f32x4.mul(e0, factorLanes);
+      e1 = f32x4.mul(e1, factorLanes);
+      e2 = f32x4.mul(e2, factorLanes);
+      e3 = f32x4.mul(e3, factorLanes);
+    }
+    v128.store(out, e0);
+    v128.store(out, e1, 16);
+    v128.store(out, e2, 32);
+    v128.store(out, e3, 48);
+  }
+  return f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3));
+}
+
+/** The largest of `count` logits from `at` (`count` a multiple of 4); NaN skipped. */
+@inline
+function rangeMax(at: usize, count: i32): f32 {
+  // pmax(a, x) is a < x ? x : a: one instruction, and a NaN x is skipped
+  // (the exp then turns it into a NaN sum). Four accumulators for latency.
+  let lanes0 = f32x4.splat(-Infinity);
+  let lanes1 = lanes0;
+  let lanes2 = lanes0;
+  let lanes3 = lanes0;
+  let j = 0;
+  const end = count & ~15;
+  for (; j < end; j += 16) {
+    const from = at + (<usize>j << 2);
+    lanes0 = f32x4.pmax(lanes0, v128.load(from));
+    lanes1 = f32x4.pmax(lanes1, v128.load(from, 16));
+    lanes2 = f32x4.pmax(lanes2, v128.load(from, 32));
+    lanes3 = f32x4.pmax(lanes3, v128.load(from, 48));
+  }
+  for (; j < count; j += 4) {
+    lanes0 = f32x4.pmax(lanes0, v128.load(at + (<usize>j << 2)));
+  }
+  const lanes = f32x4.pmax(f32x4.pmax(lanes0, lanes1), f32x4.pmax(lanes2, lanes3));
+  return max(max(f32x4.extract_lane(lanes, 0), f32x4.extract_lane(lanes, 1)),
+      max(f32x4.extract_lane(lanes, 2), f32x4.extract_lane(lanes, 3)));
+}
+
+/** `sum_j 2^64 exp(x_j - shift)` over `count` logits from `at` (a multiple of 4), in float64. */
+@inline
+function rangeSumExp(at: usize, count: i32, shift: f32, constants: usize): f64 {
+  const shiftLanes = f32x4.splat(shift);
+  // Float32 lanes over at most BLOCK / 16 additions of four exps each:
+  // error below 40 float32 ulps of the sum.
+  let sum = f32x4.splat(0);
+  let j = 0;
+  const end = count & ~15;
+  for (; j < end; j += 16) {
+    sum = f32x4.add(sum, exp16(at + (<usize>j << 2), shiftLanes, constants, 0,
+        sum, false));
+  }
+  for (; j < count; j += 4) {
+    sum = f32x4.add(sum, expLanes(
+        f32x4.sub(v128.load(at + (<usize>j << 2)), shiftLanes), constants));
+  }
+  return sumLanes(f64x2.add(lowHalf(sum), highHalf(sum)));
+}
+
+/**
+ * The row's max (stored at `maxOut`) and `sum_j exp(x_j - max)` (returned,
+ * float64), in one read of the row from memory: block by block, each
+ * block's max, then its exps while it is in L1 against the largest max so
+ * far; a larger max rescales the sum so far by `exp(old - new)` (online
+ * softmax). A NaN logit makes the sum NaN, as does a row all -Infinity
+ * (exp(-Infinity - -Infinity), as in the cpu kernel).
+ */
+function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
+    constants: usize): f64 {
+  let largest: f32 = -Infinity;
+  // SIMD terms carry expLanes' 2^64; scalar ones do not.
+  let scaledSum: f64 = 0;
+  let j = 0;
+  const end = vectorEnd(numClasses);
+  if (ASC_FEATURE_SIMD) {
+    for (; j < end; j += BLOCK) {
+      const at = row + (<usize>j << 2);
+      const count = min(BLOCK, end - j);
+      const blockMax = rangeMax(at, count);
+      if (blockMax > largest) {
+        scaledSum *= expScalar(<f64>largest - <f64>blockMax);
+        largest = blockMax;
+      }
+      // While the row so far is all -Infinity (or NaN) there is no shift:
+      // 0 gives those logits' NaN or a negligible term that a later larger
+      // max scales to 0.
+      scaledSum += rangeSumExp(at, count,
+          largest == -Infinity ? 0 : largest, constants);
+    }
+    j = end;
+  }
+  let tailMax: f32 = -Infinity;
+  for (let i = j; i < numClasses; i++) {
+    tailMax = max(tailMax, f32At(row, i));
+  }
+  // `>` skips a NaN tail max (f32.max made it NaN): the exp below makes it the sum's.
+  if (tailMax > largest) {
+    scaledSum *= expScalar(<f64>largest - <f64>tailMax);
+    largest = tailMax;
+  }
+  let sum = scaledSum * EXP_UNSCALE;
+  const shift = <f64>largest;
+  for (; j < numClasses; j++) {
+    sum += <f64><f32>expScalar(<f64>f32At(row, j) - shift);
+  }
+  store<f32>(maxOut, largest);
+  return largest == -Infinity ? NaN : sum;
+}
+
+/**
+ * `out_j = factor * exp(x_j - shift)` for every logit of a row (`x - shift`
+ * rounded to float32, as TensorFlow rounds it, and <= 0: `shift` is at least
+ * the row's max), the factor rounded to float32 and the product once.
+ */
+function writeScaledExp(row: usize, numClasses: i32, shift: f32, factor: f64,
+    out: usize, constants: usize): void {
   let j = 0;
   const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD && end > 0) {
-    const shiftLanes = f32x4.splat(shift);
-    const scaleLanes = f32x4.splat(scale);
-    let sumLow = f64x2.splat(0);
-    let sumHigh = f64x2.splat(0);
-    // Float32 lane sums over blocks of SUM_BLOCK logits (error below
-    // SUM_BLOCK / 4 float32 ulps of the block's sum), then float64.
-    let blockSum = f32x4.splat(0);
-    let blockEnd = min(end, SUM_BLOCK);
-    for (; j < end; j += 4) {
-      if (j == blockEnd) {
-        sumLow = f64x2.add(sumLow, lowHalf(blockSum));
-        sumHigh = f64x2.add(sumHigh, highHalf(blockSum));
-        blockSum = f32x4.splat(0);
-        blockEnd = min(end, j + SUM_BLOCK);
-      }
-      const at = <usize>j << 2;
-      const shiftedExp =
-          expLanes(f32x4.sub(v128.load(row + at), shiftLanes), constants);
-      blockSum = f32x4.add(blockSum, shiftedExp);
-      if (out != 0) {
-        v128.store(out + at, f32x4.mul(shiftedExp, scaleLanes));
-      }
+    const unscaled = abs(factor * EXP_UNSCALE);
+    if (unscaled >= MIN_NORMAL_F32 || unscaled == 0 || isNaN(unscaled)) {
+      // 2^-64 folded into the factor, exactly.
+      writeExpTimes(row, end, shift, f32x4.splat(<f32>(factor * EXP_UNSCALE)),
+          false, out, constants);
+    } else {
+      // The factor times 2^-64 is subnormal: undo the 2^64 first.
+      writeExpTimes(row, end, shift, f32x4.splat(<f32>factor), true, out,
+          constants);
     }
-    sumLow = f64x2.add(sumLow, lowHalf(blockSum));
-    sumHigh = f64x2.add(sumHigh, highHalf(blockSum));
-    sum = sumLanes(f64x2.add(sumLow, sumHigh));
+    j = end;
   }
+  const factor32 = <f32>factor;
   const shift64 = <f64>shift;
   for (; j < numClasses; j++) {
-    const shiftedExp = <f32>expScalar(<f64>f32At(row, j) - shift64);
-    sum += <f64>shiftedExp;
-    if (out != 0) {
-      storeF32At(out, j, shiftedExp * scale);
-    }
+    storeF32At(out, j,
+        <f32>expScalar(<f64>f32At(row, j) - shift64) * factor32);
   }
-  return sum;
+}
+
+@inline
+function writeExpTimes(row: usize, end: i32, shift: f32, factorLanes: v128,
+    unscaleFirst: bool, out: usize, constants: usize): void {
+  const shiftLanes = f32x4.splat(shift);
+  let j = 0;
+  const end16 = end & ~15;
+  for (; j < end16; j += 16) {
+    const at = <usize>j << 2;
+    exp16(row + at, shiftLanes, constants, out + at, factorLanes,
+        unscaleFirst);
+  }
+  for (; j < end; j += 4) {
+    const at = <usize>j << 2;
+    let e = expLanes(f32x4.sub(v128.load(row + at), shiftLanes), constants);
+    if (unscaleFirst) {
+      e = f32x4.mul(e, expConstant(constants, UNSCALE_AT));
+    }
+    v128.store(out + at, f32x4.mul(e, factorLanes));
+  }
 }
 
 /** Float32 lanes 0-1 and 2-3 of a v128 as two f64x2. */
@@ -256,49 +477,73 @@ function fillNaN(out: usize, numClasses: i32): void {
   }
 }
 
-/** The row's largest logit; NaN if the row has one (the row then is NaN). */
+/** The row's largest logit; NaN if a NaN is among the last `numClasses % 4`. */
 function rowMax(row: usize, numClasses: i32): f32 {
-  let largest: f32 = -Infinity;
-  let j = 0;
-  if (ASC_FEATURE_SIMD && numClasses >= 16) {
-    // Four independent accumulators: f32x4.max (NaN-propagating) is several
-    // machine instructions, and one chain of them bound the pass's speed.
-    let lanes0 = f32x4.splat(-Infinity);
-    let lanes1 = lanes0;
-    let lanes2 = lanes0;
-    let lanes3 = lanes0;
-    const end = numClasses & ~15;
-    for (; j < end; j += 16) {
-      const at = row + (<usize>j << 2);
-      lanes0 = f32x4.max(lanes0, v128.load(at));
-      lanes1 = f32x4.max(lanes1, v128.load(at, 16));
-      lanes2 = f32x4.max(lanes2, v128.load(at, 32));
-      lanes3 = f32x4.max(lanes3, v128.load(at, 48));
-    }
-    const lanes = f32x4.max(f32x4.max(lanes0, lanes1), f32x4.max(lanes2, lanes3));
-    largest = max(max(f32x4.extract_lane(lanes, 0), f32x4.extract_lane(lanes, 1)),
-        max(f32x4.extract_lane(lanes, 2), f32x4.extract_lane(lanes, 3)));
-  }
-  for (; j < numClasses; j++) {
+  const end = vectorEnd(numClasses);
+  let largest: f32 = ASC_FEATURE_SIMD && end > 0 ? rangeMax(row, end) : -Infinity;
+  for (let j = end; j < numClasses; j++) {
     largest = max(largest, f32At(row, j));
   }
   return largest;
 }
 
-/** `values_j *= scale` in place (float32 products). */
-function scaleRow(values: usize, numClasses: i32, scale: f32): void {
+/**
+ * The softmax of a row, `exp(x - largest) / sum`, into `out`, as XNNPACK's
+ * softmax does it: one pass writes the exps (`expLanes`' 2^64 kept) and
+ * sums them, a second scales them in place while the row is in cache
+ * (cheaper than a second exp); returns the sum (NaN for a NaN or an
+ * all -Infinity row, as in the cpu kernel).
+ */
+function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
+    constants: usize): f64 {
+  let scaledSum: f64 = 0;
   let j = 0;
   const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD && end > 0) {
-    const scaleLanes = f32x4.splat(scale);
-    for (; j < end; j += 4) {
-      const at = values + (<usize>j << 2);
-      v128.store(at, f32x4.mul(v128.load(at), scaleLanes));
+    const shiftLanes = f32x4.splat(largest);
+    const one = expConstant(constants, ONE_AT);
+    for (; j < end; j += BLOCK) {
+      // Float32 sums of a block at a time, as in `rangeSumExp`.
+      const blockEnd = min(end, j + BLOCK);
+      const block16End = j + ((blockEnd - j) & ~15);
+      let blockSum = f32x4.splat(0);
+      let i = j;
+      for (; i < block16End; i += 16) {
+        const at = <usize>i << 2;
+        blockSum = f32x4.add(blockSum,
+            exp16(row + at, shiftLanes, constants, out + at, one, false, false));
+      }
+      for (; i < blockEnd; i += 4) {
+        const at = <usize>i << 2;
+        const e = expLanes(f32x4.sub(v128.load(row + at), shiftLanes),
+            constants);
+        v128.store(out + at, e);
+        blockSum = f32x4.add(blockSum, e);
+      }
+      scaledSum += sumLanes(f64x2.add(lowHalf(blockSum), highHalf(blockSum)));
+    }
+    j = end;
+  }
+  let sum = scaledSum * EXP_UNSCALE;
+  const shift = <f64>largest;
+  for (; j < numClasses; j++) {
+    const e = <f32>expScalar(<f64>f32At(row, j) - shift);
+    storeF32At(out, j, e);
+    sum += <f64>e;
+  }
+  if (ASC_FEATURE_SIMD && end > 0) {
+    const factor = f32x4.splat(<f32>(EXP_UNSCALE / sum));
+    let i = 0;
+    for (; i < end; i += 4) {
+      const at = out + (<usize>i << 2);
+      v128.store(at, f32x4.mul(v128.load(at), factor));
     }
   }
-  for (; j < numClasses; j++) {
-    storeF32At(values, j, f32At(values, j) * scale);
+  const factor = <f32>(1 / sum);
+  for (let i = end; i < numClasses; i++) {
+    storeF32At(out, i, f32At(out, i) * factor);
   }
+  return sum;
 }
 
 /**
@@ -321,8 +566,7 @@ export function forward(features: usize, labels: usize, loss: usize,
     }
     const largest = rowMax(logits, numClasses);
     const shift = <f64>largest;
-    const sum = expPass(logits, numClasses, largest, 1, out, constants);
-    scaleRow(out, numClasses, <f32>(1 / sum));
+    const sum = softmaxRow(logits, numClasses, largest, out, constants);
     storeF32At(out, label, f32At(out, label) - 1);
     storeF32At(loss, row,
         <f32>(log(sum) - (<f64>f32At(logits, label) - shift)));
@@ -339,10 +583,9 @@ export function lossForward(features: usize, labels: usize, loss: usize,
   for (let row = 0; row < batch; row++) {
     const logits = features + (<usize>row * <usize>numClasses << 2);
     const label = load<i32>(labels + (<usize>row << 2));
-    const largest = rowMax(logits, numClasses);
-    const shift = <f64>largest;
-    const logSum = log(expPass(logits, numClasses, largest, 1, 0, constants));
-    storeF32At(rowMaxOut, row, largest);
+    const rowMaxAt = rowMaxOut + (<usize>row << 2);
+    const logSum = log(maxAndSumExp(logits, numClasses, rowMaxAt, constants));
+    const shift = <f64>load<f32>(rowMaxAt);
     storeF32At(logSumExpOut, row, <f32>logSum);
     storeF32At(loss, row, isLabel(label, numClasses) ?
         <f32>(logSum - (<f64>f32At(logits, label) - shift)) : NaN);
@@ -491,8 +734,8 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     const oneHot = <f64>f32At(dLoss, row);
     const scale = oneHot + <f64>f32At(dLogSumExp, row);
     // softmax = exp(x - rowMax) / exp(logSumExp), one float32 factor a row.
-    expPass(logits, numClasses, <f32>shift,
-        <f32>(scale * expScalar(-logSum)), out, constants);
+    writeScaledExp(logits, numClasses, <f32>shift,
+        <f64><f32>(scale * expScalar(-logSum)), out, constants);
     const labelProbability =
         expScalar(<f64>f32At(logits, label) - shift - logSum);
     storeF32At(out, label, <f32>(scale == oneHot ?
