@@ -19,10 +19,13 @@ export class NodeLane {
 
   /**
    * `flags` are tfjs flags the worker sets before it initialises the
-   * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build).
+   * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build);
+   * `preload` modules Node loads before the worker (and so before the
+   * package), as `node -r`.
    */
   constructor(private readonly backend: string,
-              private readonly flags: {[flag: string]: boolean} = {}) {}
+              private readonly flags: {[flag: string]: boolean} = {},
+              private readonly preload: string[] = []) {}
 
   async start(): Promise<void> {
     const outdir = join(root, 'test-artifacts');
@@ -38,8 +41,13 @@ export class NodeLane {
       packages: 'external',
       logLevel: 'error',
     });
-    const worker = fork(outfile, [this.backend, JSON.stringify(this.flags)],
-        {stdio: 'pipe'});
+    const worker = fork(outfile, [this.backend, JSON.stringify(this.flags)], {
+      stdio: 'pipe',
+      cwd: root,
+      execArgv: this.preload.flatMap(module => ['--require', module]),
+      // TensorFlow's start-up lines (tfjs-node), unread here.
+      env: {...process.env, TF_CPP_MIN_LOG_LEVEL: '2'},
+    });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
