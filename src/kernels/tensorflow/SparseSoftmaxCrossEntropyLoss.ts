@@ -1,21 +1,17 @@
-import type {Tensor, TensorInfo} from '@tensorflow/tfjs-core';
+import type {Tensor} from '@tensorflow/tfjs-core';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {binary, disposeAll, labelIndices, reshape, rowReduce, TensorflowBackend, typeAttr, unary} from './native_ops.js';
-import {withPackageLabelError} from './SparseSoftmaxCrossEntropyWithLogits.js';
+import {binary, disposeAll, gatherAtLabels, labelIndices, reshape, rowReduce, TensorflowBackend, unary} from './native_ops.js';
+import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
 
 /**
  * The loss-only kernel on tfjs-node, from TensorFlow ops, reading nothing
- * back: `rowMax = max(x)`, `logSumExp = log(sum(exp(x - rowMax)))` per row,
- * and `loss = logSumExp - (x[label] - rowMax)` with the label's logit
- * gathered (`GatherNd`). No `[batch, numClasses]` output is written, and
- * these ops measured faster than TensorFlow's fused kernel, which also
- * writes `backprop` (see docs/tfjs-node.md).
- *
- * The labels are checked by `GatherNd` before anything else runs; when it
- * rejects one, TensorFlow's fused kernel is run for its own error, so the
- * message is the forward kernel's.
+ * back and writing no `[batch, numClasses]` output:
+ * `logp = LogSoftmax(x)`, `loss = -logp[label]`, `rowMax = max(x)` and
+ * `logSumExp = (x[label] - rowMax) - logp[label]` per row (TensorFlow's
+ * `log(sumExp)`, recovered from the label's column: no second pass of
+ * `exp`). Labels are checked as in the forward kernel.
  */
 export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
@@ -23,45 +19,29 @@ export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
 }): Tensor[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch] = features.shape;
-  const labelLogit = gatherLabelLogits(backend, features, labels);
-  const rowMax = rowReduce(backend, 'Max', features);
-  const shifted = binary(backend, 'Sub', features, rowMax);
-  const shiftedExp = unary(backend, 'Exp', shifted);
-  shifted.dispose();
-  const sumExp = rowReduce(backend, 'Sum', shiftedExp);
-  shiftedExp.dispose();
-  const logSumExp = unary(backend, 'Log', sumExp);
-  const rowMaxFlat = reshape(backend, rowMax, [batch]);
-  const logSumExpFlat = reshape(backend, logSumExp, [batch]);
-  const labelShifted = binary(backend, 'Sub', labelLogit, rowMaxFlat);
-  const loss = binary(backend, 'Sub', logSumExpFlat, labelShifted);
-  disposeAll(labelLogit, sumExp, rowMaxFlat, logSumExpFlat, labelShifted);
-  return [loss, rowMax, logSumExp];
-}
-
-/**
- * Each row's logit at its label, `[batch]`. `GatherNd` rejects a label
- * outside `[0, numClasses)`; TensorFlow's fused kernel then gives its own
- * error (reworded as the package's).
- */
-function gatherLabelLogits(backend: TensorflowBackend, features: TensorInfo,
-    labels: TensorInfo): Tensor {
   const indices = labelIndices(backend, labels);
+  const logProbabilities = unary(backend, 'LogSoftmax', features);
+  let labelLogProbability: Tensor;
   try {
-    return backend.executeSingleOutput('GatherNd', [
-      typeAttr(backend, 'Tparams', features.dtype),
-      typeAttr(backend, 'Tindices', 'int32'),
-    ], [features, indices]);
-  } catch (gatherError) {
-    withPackageLabelError(features.shape[1], () => disposeAll(
-        ...backend.executeMultipleOutputs(SparseSoftmaxCrossEntropyWithLogits,
-            [typeAttr(backend, 'T', features.dtype),
-              typeAttr(backend, 'Tlabels', labels.dtype)],
-            [features, labels], 2)));
-    throw gatherError;
-  } finally {
+    labelLogProbability = gatherCheckingLabels(
+        backend, logProbabilities, indices, {features, labels});
+  } catch (error) {
     indices.dispose();
+    throw error;
+  } finally {
+    logProbabilities.dispose();
   }
+  const labelLogit = gatherAtLabels(backend, features, indices);
+  const loss = unary(backend, 'Neg', labelLogProbability);
+  const rowMax = rowReduce(backend, 'Max', features);
+  const rowMaxFlat = reshape(backend, rowMax, [batch]);
+  const labelShifted = binary(backend, 'Sub', labelLogit, rowMaxFlat);
+  const logSumExpFlat =
+      binary(backend, 'Sub', labelShifted, labelLogProbability);
+  const logSumExp = reshape(backend, logSumExpFlat, [batch, 1]);
+  disposeAll(indices, labelLogProbability, labelLogit, rowMaxFlat,
+      labelShifted, logSumExpFlat);
+  return [loss, rowMax, logSumExp];
 }
 
 export const sparseSoftmaxCrossEntropyLossTensorflowConfig = kernelConfig(

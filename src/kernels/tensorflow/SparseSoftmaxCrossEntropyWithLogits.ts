@@ -1,40 +1,85 @@
-import type {Tensor} from '@tensorflow/tfjs-core';
+import type {Tensor, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {argumentError} from '../../errors.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {TensorflowBackend, typeAttr} from './native_ops.js';
+import {disposeAll, gatherAtLabels, labelIndices, scatterAtLabels, TensorflowBackend, typeAttr, unary} from './native_ops.js';
 
 /**
- * The forward kernel on tfjs-node: TensorFlow's own CPU kernel
- * `SparseSoftmaxCrossEntropyWithLogits`, run by name in TensorFlow's eager
- * runtime on the tensors where they are. Its outputs are TensorFlow's
- * (`loss`, `backprop`); nothing is read into JavaScript. A label outside
- * `[0, numClasses)` makes TensorFlow raise its error, which is reworded as
- * the package's other errors (see `labelErrorFromTensorflow`).
+ * The forward kernel on tfjs-node, in TensorFlow's eager runtime on the
+ * tensors where they are, reading nothing into JavaScript:
+ * `logp = LogSoftmax(x)` (TensorFlow's kernel: `x - rowMax - log(sumExp)`),
+ * `loss = -logp[label]` (`GatherNd`), `backprop = exp(logp)` less 1 at each
+ * label (`TensorScatterSub`, TensorFlow's `p - 1`).
+ *
+ * Not TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel,
+ * though it is one call away (`nativeSparseSoftmaxCrossEntropyWithLogits`):
+ * TensorFlow 2.21's CPU build of it measured 3.5-7x slower than its
+ * `Softmax` at the benchmark's shapes, slower than these four ops together
+ * and than the generic fallback's whole training step (docs/tfjs-node.md).
+ * It still gives the labels' error: `GatherNd` rejects a label outside
+ * `[0, numClasses)` before anything of the logits' size is written, and the
+ * fused kernel is then run for TensorFlow's own message.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
   backend: TensorflowBackend,
 }): Tensor[] {
   const {inputs: {features, labels}, backend} = args;
-  return withPackageLabelError(features.shape[1], () =>
-    backend.executeMultipleOutputs(SparseSoftmaxCrossEntropyWithLogits, [
-      typeAttr(backend, 'T', features.dtype),
-      typeAttr(backend, 'Tlabels', labels.dtype),
-    ], [features, labels], 2));
+  const indices = labelIndices(backend, labels);
+  const logProbabilities = unary(backend, 'LogSoftmax', features);
+  let labelLogProbability: Tensor;
+  try {
+    labelLogProbability = gatherCheckingLabels(
+        backend, logProbabilities, indices, {features, labels});
+  } catch (error) {
+    disposeAll(indices, logProbabilities);
+    throw error;
+  }
+  const loss = unary(backend, 'Neg', labelLogProbability);
+  const probabilities = unary(backend, 'Exp', logProbabilities);
+  logProbabilities.dispose();
+  const ones = unary(backend, 'OnesLike', loss);
+  const backprop =
+      scatterAtLabels(backend, 'Sub', probabilities, indices, ones);
+  disposeAll(indices, labelLogProbability, probabilities, ones);
+  return [loss, backprop];
 }
 
 /**
- * Runs `body`, which calls TensorFlow's kernel, turning TensorFlow's label
- * error into the package's.
+ * `gatherAtLabels`, which rejects a label outside `[0, numClasses)`; then
+ * TensorFlow's fused kernel is run on the op's inputs for its own error,
+ * reworded as the package's (`labelErrorFromTensorflow`).
  */
-export function withPackageLabelError<T>(numClasses: number, body: () => T): T {
+export function gatherCheckingLabels(
+    backend: TensorflowBackend, x: TensorInfo, indices: TensorInfo,
+    inputs: SparseSoftmaxCrossEntropyWithLogitsInputs): Tensor {
   try {
-    return body();
-  } catch (error) {
-    throw labelErrorFromTensorflow(error, numClasses);
+    return gatherAtLabels(backend, x, indices);
+  } catch (gatherError) {
+    let outputs: Tensor[];
+    try {
+      outputs = nativeSparseSoftmaxCrossEntropyWithLogits(backend, inputs);
+    } catch (error) {
+      throw labelErrorFromTensorflow(error, inputs.features.shape[1]);
+    }
+    // TensorFlow's kernel found no bad label: GatherNd failed otherwise.
+    disposeAll(...outputs);
+    throw gatherError;
   }
+}
+
+/**
+ * TensorFlow's own `SparseSoftmaxCrossEntropyWithLogits` kernel, run by
+ * name: `[loss, backprop]`, or TensorFlow's error for a bad label.
+ */
+export function nativeSparseSoftmaxCrossEntropyWithLogits(
+    backend: TensorflowBackend,
+    {features, labels}: SparseSoftmaxCrossEntropyWithLogitsInputs): Tensor[] {
+  return backend.executeMultipleOutputs(SparseSoftmaxCrossEntropyWithLogits, [
+    typeAttr(backend, 'T', features.dtype),
+    typeAttr(backend, 'Tlabels', labels.dtype),
+  ], [features, labels], 2);
 }
 
 /**

@@ -89,9 +89,10 @@ export function binary(
       op, [typeAttr(backend, 'T', a.dtype)], [a, b]);
 }
 
-/** A float32 elementwise op of one input. */
+/** A float32 op of one input, elementwise or per row (`LogSoftmax`...). */
 export function unary(
-    backend: TensorflowBackend, op: 'Exp'|'Log', x: TensorInfo): Tensor {
+    backend: TensorflowBackend,
+    op: 'Exp'|'Neg'|'OnesLike'|'Softmax'|'LogSoftmax', x: TensorInfo): Tensor {
   return backend.executeSingleOutput(
       op, [typeAttr(backend, 'T', x.dtype)], [x]);
 }
@@ -128,6 +129,15 @@ export function labelIndices(
       intAttr(backend, 'N', 2), typeAttr(backend, 'T', 'int32'),
       intAttr(backend, 'axis', 1),
     ], [rowTensor, labels]));
+}
+
+/** `x[row, labels[row]]` per row, `[batch]`, at `labelIndices`' indices. */
+export function gatherAtLabels(
+    backend: TensorflowBackend, x: TensorInfo, indices: TensorInfo): Tensor {
+  return backend.executeSingleOutput('GatherNd', [
+    typeAttr(backend, 'Tparams', x.dtype),
+    typeAttr(backend, 'Tindices', 'int32'),
+  ], [x, indices]);
 }
 
 /**
