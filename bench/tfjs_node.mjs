@@ -4,7 +4,8 @@
 // to the logits) with the op's `loss` output and with the package's
 // tf.losses.sparseSoftmaxCrossEntropy, each with the package's tensorflow
 // kernels and with the generic fallback it ran before them (the cpu kernels
-// reading tensors back through the backend); and the one-hot composite.
+// reading tensors back through the backend); the op's step again with
+// TensorFlow's fused kernel as its forward; and the one-hot composite.
 // All in the same interleaved rounds, with peak bytes. Figures only: no
 // test. Needs tfjs-node built (scripts/install_tfjs_node.mjs).
 import {createRequire} from 'node:module';
@@ -50,13 +51,27 @@ function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
 }
 
 /**
- * Switches the 'tensorflow' backend between the package's kernels and the
- * generic fallback: with the package's unregistered, the op registers the
- * fallback (the cpu kernels) the next time it runs, as it did on tfjs-node
- * before this backend had kernels of its own.
+ * Switches the 'tensorflow' backend's kernels: the package's; the package's
+ * with TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel as
+ * the forward (what the op would cost if its forward kernel called it); or
+ * the generic fallback: with the package's unregistered, the op registers
+ * the fallback (the cpu kernels) the next time it runs, as it did on
+ * tfjs-node before this backend had kernels of its own.
  */
 function kernelSwitch(tf) {
   const ours = KERNEL_NAMES.map(name => tf.getKernel(name, 'tensorflow'));
+  const fusedForward = {
+    kernelName: KERNEL_NAMES[0],
+    backendName: 'tensorflow',
+    kernelFunc: ({inputs: {features, labels}, backend}) => {
+      const type = (name, dtype) => ({name, type: backend.binding.TF_ATTR_TYPE,
+        value: dtype === 'float32' ? backend.binding.TF_FLOAT :
+                                     backend.binding.TF_INT32});
+      return backend.executeMultipleOutputs(KERNEL_NAMES[0],
+          [type('T', features.dtype), type('Tlabels', labels.dtype)],
+          [features, labels], 2);
+    },
+  };
   const unregisterAll = () => {
     for (const name of KERNEL_NAMES) {
       if (tf.getKernel(name, 'tensorflow') != null) {
@@ -64,12 +79,14 @@ function kernelSwitch(tf) {
       }
     }
   };
+  const register = kernels => {
+    unregisterAll();
+    kernels.forEach(kernel => tf.registerKernel(kernel));
+  };
   return {
     useFallback: unregisterAll,
-    useOurs() {
-      unregisterAll();
-      ours.forEach(kernel => tf.registerKernel(kernel));
-    },
+    useOurs: () => register(ours),
+    useFusedForward: () => register([fusedForward, ...ours.slice(1)]),
   };
 }
 
@@ -84,7 +101,8 @@ async function peakBytes(tf, step, logits) {
   return profile.peakBytes - before;
 }
 
-async function measureShape(tf, [batch, numClasses], {useOurs, useFallback}) {
+async function measureShape(tf, [batch, numClasses],
+    {useOurs, useFusedForward, useFallback}) {
   const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
   const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
   const steps = {
@@ -100,14 +118,17 @@ async function measureShape(tf, [batch, numClasses], {useOurs, useFallback}) {
     const {value, grad} = step(logits);
     tf.dispose([value, grad]);
   };
+  const forward = kernels => () => {
+    kernels();
+    const {loss, backprop} =
+        tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
+    tf.dispose([loss, backprop]);
+  };
   const variants = {
-    forward: () => {
-      useOurs();
-      const {loss, backprop} =
-          tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
-      tf.dispose([loss, backprop]);
-    },
+    forward: forward(useOurs),
+    fusedForward: forward(useFusedForward),
     opStep: run(steps.op, useOurs),
+    fusedOpStep: run(steps.op, useFusedForward),
     lossApiStep: run(steps.lossApi, useOurs),
     compositeStep: run(steps.composite),
     fallbackOpStep: run(steps.op, useFallback),
@@ -115,7 +136,7 @@ async function measureShape(tf, [batch, numClasses], {useOurs, useFallback}) {
   };
   const result = {backend: 'tensorflow', shape: [batch, numClasses],
     logits: batch * numClasses,
-    ...timeInterleaved(variants, 1500, 7, 60)};
+    ...timeInterleaved(variants, 3000, 11, 80)};
   useFallback();
   result.fallbackOpPeakBytes = await peakBytes(tf, steps.op, logits);
   result.fallbackLossApiPeakBytes = await peakBytes(tf, steps.lossApi, logits);
@@ -157,12 +178,13 @@ function markdownTable({machine, results, bars}) {
         `${machine.node}. ${machine.date}. Medians in ms of interleaved ` +
         'rounds; peak MB of one training step.',
     '',
-    '| shape | forward | op `loss` step: ours / fallback / composite | speedup vs composite, fallback | `tf.losses` step: ours / fallback | speedup vs composite, fallback | peak MB: op / `tf.losses` / fallback op / composite |',
+    '| shape | forward: ours / TF\'s fused kernel | op `loss` step: ours / with TF\'s fused kernel / fallback / composite | speedup vs composite, fallback | `tf.losses` step: ours / fallback | speedup vs composite, fallback | peak MB: op / `tf.losses` / fallback op / composite |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of results) {
-    lines.push(`| [${r.shape.join(', ')}] | ${ms(r.forward)} | ` +
-        `${ms(r.opStep)} / ${ms(r.fallbackOpStep)} / ${ms(r.compositeStep)} | ` +
+    lines.push(`| [${r.shape.join(', ')}] | ${ms(r.forward)} / ` +
+        `${ms(r.fusedForward)} | ${ms(r.opStep)} / ${ms(r.fusedOpStep)} / ` +
+        `${ms(r.fallbackOpStep)} / ${ms(r.compositeStep)} | ` +
         `${ratio(r.compositeStep, r.opStep).toFixed(2)}x, ` +
         `${ratio(r.fallbackOpStep, r.opStep).toFixed(2)}x | ` +
         `${ms(r.lossApiStep)} / ${ms(r.fallbackLossApiStep)} | ` +
@@ -201,10 +223,11 @@ export async function benchTfjsNode(shapes) {
     results.push(await measureShape(tf, shape, kernels));
   }
   kernels.useOurs();
+  const tensorflowVersion = tf.backend().binding.TF_Version;
   await tf.setBackend('cpu');
   const machine = {
     tfjsNode: require('@tensorflow/tfjs-node/package.json').version,
-    tensorflow: tf.backend().binding.TF_Version,
+    tensorflow: tensorflowVersion,
     cores: cpus().length, node: process.version,
     date: new Date().toISOString(),
   };

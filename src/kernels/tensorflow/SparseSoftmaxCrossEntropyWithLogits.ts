@@ -3,23 +3,29 @@ import type {Tensor, TensorInfo} from '@tensorflow/tfjs-core';
 import {argumentError} from '../../errors.js';
 import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {disposeAll, gatherAtLabels, labelIndices, scatterAtLabels, TensorflowBackend, typeAttr, unary} from './native_ops.js';
+import {binary, disposeAll, gatherAtLabels, labelIndices, rowReduce, scatterAtLabels, TensorflowBackend, typeAttr, unary} from './native_ops.js';
 
 /**
  * The forward kernel on tfjs-node, in TensorFlow's eager runtime on the
  * tensors where they are, reading nothing into JavaScript:
- * `logp = LogSoftmax(x)` (TensorFlow's kernel: `x - rowMax - log(sumExp)`),
- * `loss = -logp[label]` (`GatherNd`), `backprop = exp(logp)` less 1 at each
- * label (`TensorScatterSub`, TensorFlow's `p - 1`).
+ *
+ *   p        = Softmax(x)                 (TensorFlow's kernel)
+ *   backprop = p less 1 at each label     (TensorScatterSub: TF's `p - 1`)
+ *   loss     = log(sumExp) - (x[label] - rowMax)
+ *
+ * per row, with `rowMax = max(x)`, `x[label]` gathered (`GatherNd`) and
+ * `log(sumExp) = -log(max(p))`, since the softmax at the row's maximum is
+ * `1 / sumExp` (in `[1 / numClasses, 1]`, so its log keeps float32
+ * precision; a NaN or all `-Infinity` row gives NaN). Two tensors of the
+ * logits' size are written, `p` and `backprop`, and two read passes.
  *
  * Not TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel,
  * though it is one call away (`nativeSparseSoftmaxCrossEntropyWithLogits`):
  * TensorFlow 2.21's CPU build of it measured 3.5-7x slower than its
- * `Softmax` at the benchmark's shapes, slower than these four ops together
- * and than the generic fallback's whole training step (docs/tfjs-node.md).
- * It still gives the labels' error: `GatherNd` rejects a label outside
- * `[0, numClasses)` before anything of the logits' size is written, and the
- * fused kernel is then run for TensorFlow's own message.
+ * `Softmax` at the benchmark's shapes (docs/tfjs-node.md). It still gives
+ * the labels' error: `GatherNd` rejects a label outside `[0, numClasses)`
+ * before anything of the logits' size is written, and the fused kernel is
+ * then run for TensorFlow's own message.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
@@ -27,22 +33,30 @@ export function sparseSoftmaxCrossEntropyWithLogitsTensorflow(args: {
 }): Tensor[] {
   const {inputs: {features, labels}, backend} = args;
   const indices = labelIndices(backend, labels);
-  const logProbabilities = unary(backend, 'LogSoftmax', features);
-  let labelLogProbability: Tensor;
+  let labelLogit: Tensor;
   try {
-    labelLogProbability = gatherCheckingLabels(
-        backend, logProbabilities, indices, {features, labels});
+    labelLogit =
+        gatherCheckingLabels(backend, features, indices, {features, labels});
   } catch (error) {
-    disposeAll(indices, logProbabilities);
+    indices.dispose();
     throw error;
   }
-  const loss = unary(backend, 'Neg', labelLogProbability);
-  const probabilities = unary(backend, 'Exp', logProbabilities);
-  logProbabilities.dispose();
-  const ones = unary(backend, 'OnesLike', loss);
+  const probabilities = unary(backend, 'Softmax', features);
+  const ones = unary(backend, 'OnesLike', labelLogit);
   const backprop =
       scatterAtLabels(backend, 'Sub', probabilities, indices, ones);
-  disposeAll(indices, labelLogProbability, probabilities, ones);
+  const largestProbability =
+      rowReduce(backend, 'Max', probabilities, false);
+  probabilities.dispose();
+  const logLargestProbability = unary(backend, 'Log', largestProbability);
+  const rowMax = rowReduce(backend, 'Max', features, false);
+  // loss = log(sumExp) - (x[label] - rowMax), log(sumExp) = -log(max(p)).
+  const labelShifted = binary(backend, 'Sub', labelLogit, rowMax);
+  const negativeLoss =
+      binary(backend, 'Add', labelShifted, logLargestProbability);
+  const loss = unary(backend, 'Neg', negativeLoss);
+  disposeAll(indices, labelLogit, ones, largestProbability,
+      logLargestProbability, rowMax, labelShifted, negativeLoss);
   return [loss, backprop];
 }
 

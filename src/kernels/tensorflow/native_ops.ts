@@ -92,16 +92,21 @@ export function binary(
 /** A float32 op of one input, elementwise or per row (`LogSoftmax`...). */
 export function unary(
     backend: TensorflowBackend,
-    op: 'Exp'|'Neg'|'OnesLike'|'Softmax'|'LogSoftmax', x: TensorInfo): Tensor {
+    op: 'Exp'|'Log'|'Neg'|'OnesLike'|'Softmax'|'LogSoftmax', x: TensorInfo):
+    Tensor {
   return backend.executeSingleOutput(
       op, [typeAttr(backend, 'T', x.dtype)], [x]);
 }
 
-/** `Max` or `Sum` over each row of a 2-D tensor: `[batch, 1]`. */
+/**
+ * `Max` or `Sum` over each row of a 2-D tensor: `[batch, 1]`, or `[batch]`
+ * with `keepDims` false.
+ */
 export function rowReduce(
-    backend: TensorflowBackend, op: 'Max'|'Sum', x: TensorInfo): Tensor {
+    backend: TensorflowBackend, op: 'Max'|'Sum', x: TensorInfo,
+    keepDims = true): Tensor {
   return withInt32Tensors(backend, [[1]], axis => backend.executeSingleOutput(
-      op, [boolAttr(backend, 'keep_dims', true),
+      op, [boolAttr(backend, 'keep_dims', keepDims),
         typeAttr(backend, 'T', x.dtype), typeAttr(backend, 'Tidx', 'int32')],
       [x, axis]));
 }
