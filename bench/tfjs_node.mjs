@@ -23,14 +23,20 @@ const log = message => process.stderr.write(`${message}\n`);
 
 /**
  * Median time of each variant, one of each per round (so a shared VM's
- * drift moves them alike), after two warm-up rounds. tfjs-node runs every
- * op before it returns, so a step's time is the call's.
+ * drift moves them alike), after two warm-up rounds. Each round starts one
+ * variant later than the one before, so each variant follows every other
+ * equally often: what one leaves behind (the fallback's copies in
+ * JavaScript, memory the C library returned to the system) does not fall
+ * on the same next variant every time. tfjs-node runs every op before it
+ * returns, so a step's time is the call's.
  */
 function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
   const names = Object.keys(variants);
   const times = Object.fromEntries(names.map(name => [name, []]));
+  let start = 0;
   const round = record => {
-    for (const name of names) {
+    start = (start + 1) % names.length;
+    for (const name of [...names.slice(start), ...names.slice(0, start)]) {
       const t0 = performance.now();
       variants[name]();
       if (record) times[name].push(performance.now() - t0);
@@ -38,9 +44,9 @@ function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
   };
   round(false);
   round(false);
-  const start = performance.now();
+  const began = performance.now();
   for (let rounds = 0; rounds < minRounds ||
-       (rounds < maxRounds && performance.now() - start < budgetMs);
+       (rounds < maxRounds && performance.now() - began < budgetMs);
        rounds++) {
     round(true);
   }

@@ -21,7 +21,7 @@ import {binary, disposeAll, gatherAtLabels, labelIndices, rowReduce, scatterAtLa
  *
  * Not TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel,
  * though it is one call away (`nativeSparseSoftmaxCrossEntropyWithLogits`):
- * TensorFlow 2.21's CPU build of it measured 3.5-7x slower than its
+ * TensorFlow 2.21's CPU build of it measured 3.4-7x slower than its
  * `Softmax` at the benchmark's shapes (docs/tfjs-node.md). It still gives
  * the labels' error: `GatherNd` rejects a label outside `[0, numClasses)`
  * before anything of the logits' size is written, and the fused kernel is
