@@ -3,7 +3,8 @@
 // JavaScript fused loop), side by side in one run, on `cpu` and `wasm` in
 // Node and on WebGL and WebGPU in headless Chromium (SwiftShader). Prints a
 // markdown table and the bars, and writes bench/results/latest.json and
-// latest.svg; then the linear cross-entropy section (bench/linear.mjs).
+// latest.svg; then the tfjs-node section (bench/tfjs_node.mjs) and the
+// linear cross-entropy section (bench/linear.mjs).
 // Figures only: no test.
 import {createRequire} from 'node:module';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -16,6 +17,7 @@ import {chromium} from 'playwright-core';
 
 import {renderChart} from './chart.mjs';
 import {benchLinear} from './linear.mjs';
+import {benchTfjsNode} from './tfjs_node.mjs';
 import {evaluateBars, markdownTable} from './report.mjs';
 
 const require = createRequire(import.meta.url);
@@ -186,6 +188,11 @@ writeFileSync(join(root, 'bench', 'results', 'latest.json'),
 writeFileSync(join(root, 'bench', 'results', 'latest.svg'),
     renderChart(results, machine));
 console.log(markdownTable(report));
+
+// tfjs-node's 'tensorflow' backend: ours, the generic fallback and the
+// composite (bench/tfjs_node.mjs; results in bench/results/tfjs_node.json).
+console.log('\n### tfjs-node: a training step on the \'tensorflow\' backend\n');
+console.log(await benchTfjsNode(SHAPES));
 
 // The output layer fused with the loss (bench/linear.mjs; results in
 // bench/results/linear.json).

@@ -23,6 +23,7 @@ import {sparseSoftmaxCrossEntropyLossWebgpuConfig} from './kernels/webgpu/Sparse
 import {sparseSoftmaxCrossEntropyLossGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {tensorflowKernelConfigs} from './kernels/tensorflow/kernel_configs.js';
 import {wasmKernelConfigs} from './kernels/wasm/kernel_configs.js';
 
 for (const kernel of [
@@ -39,6 +40,7 @@ for (const kernel of [
        sparseSoftmaxCrossEntropyLossWebgpuConfig,
        sparseSoftmaxCrossEntropyLossGradWebgpuConfig,
        ...wasmKernelConfigs,
+       ...tensorflowKernelConfigs,
      ]) {
   // A second copy of this package (say, its CommonJS and ESM builds both
   // loaded) finds its kernels registered already; tfjs would warn.

@@ -1,8 +1,9 @@
 /**
  * `.ci/run`, the README's one test command, on machines that lack what the
- * suite needs. It runs with a PATH of stand-ins for apt-get, sudo, id and
- * npm that only record how they were called (apt-get "installs" Chromium by
- * creating the file), so each branch runs in milliseconds and the real
+ * suite needs. It runs with a PATH of stand-ins for apt-get, sudo, id, npm
+ * and node that only record how they were called (apt-get "installs"
+ * Chromium by creating the file), and for python3 (with pip), make and g++
+ * that only succeed, so each branch runs in milliseconds and the real
  * system is never touched.
  */
 import {spawnSync} from 'node:child_process';
@@ -19,6 +20,8 @@ interface Machine {
   aptGet?: boolean;
   aptGetInstallsChromium?: boolean;
   npm?: boolean;
+  /** python3 with pip, make and g++ (what builds tfjs-node's addon). */
+  buildTools?: boolean;
 }
 
 interface Run {
@@ -44,7 +47,8 @@ function standIn(bin: string, name: string, body = ''): void {
 }
 
 function runOn({chromium = false, root = true, passwordlessSudo = false,
-  aptGet = true, aptGetInstallsChromium = true, npm = true}: Machine): Run {
+  aptGet = true, aptGetInstallsChromium = true, npm = true,
+  buildTools = true}: Machine): Run {
   const bin = join(machineDir, 'bin');
   const calls = join(machineDir, 'calls');
   const chromiumPath = join(machineDir, 'chromium');
@@ -73,6 +77,12 @@ fi` : '');
   }
   if (npm) {
     standIn(bin, 'npm');
+    standIn(bin, 'node');
+  }
+  if (buildTools) {
+    for (const tool of ['python3', 'make', 'g++']) {
+      writeFileSync(join(bin, tool), '#!/bin/sh\n', {mode: 0o755});
+    }
   }
   const result = spawnSync('/bin/bash', [SCRIPT], {
     encoding: 'utf8',
@@ -85,7 +95,8 @@ fi` : '');
   };
 }
 
-const SUITE = ['npm ci --no-audit --no-fund', 'npm test'];
+const SUITE = ['npm ci --no-audit --no-fund',
+  'node scripts/install_tfjs_node.mjs', 'npm test'];
 const INSTALL = ['apt-get update -qq', 'apt-get install -y -qq chromium'];
 
 it('runs npm ci and npm test, and installs nothing, when Chromium is there',
@@ -117,9 +128,9 @@ it('stops with a clear message where it cannot install: no root, no sudo',
     () => {
       const run = runOn({root: false});
       expect(run.status).toBe(1);
-      expect(run.stderr).toContain('the browser tests need Chromium at ' +
-          `${join(machineDir, 'chromium')}, and this script cannot install ` +
-          'it here (apt-get needs root');
+      expect(run.stderr).toContain('the tests need chromium (Debian ' +
+          `packages; Chromium at ${join(machineDir, 'chromium')}), and this ` +
+          'script cannot install them here (apt-get needs root');
       expect(run.stderr).toContain('`apt-get install chromium` as root');
       expect(run.calls).toEqual([]);
     });
@@ -127,7 +138,7 @@ it('stops with a clear message where it cannot install: no root, no sudo',
 it('stops with a clear message where it cannot install: no apt-get', () => {
   const run = runOn({aptGet: false});
   expect(run.status).toBe(1);
-  expect(run.stderr).toContain('cannot install it here (no apt-get');
+  expect(run.stderr).toContain('cannot install them here (no apt-get');
   expect(run.stderr).toContain('set CHROMIUM_PATH');
   expect(run.calls).toEqual([]);
 });
@@ -144,4 +155,19 @@ it('stops with a clear message without npm', () => {
   expect(run.status).toBe(1);
   expect(run.stderr).toContain('needs Node.js 20 and npm');
   expect(run.calls).toEqual([]);
+});
+
+it('installs pip and a compiler for tfjs-node\'s addon when they are missing',
+    () => {
+      const run = runOn({chromium: true, buildTools: false});
+      expect(run.calls).toEqual(['apt-get update -qq',
+        'apt-get install -y -qq python3-pip build-essential', ...SUITE]);
+      expect(run.status).toBe(0);
+    });
+
+it('installs Chromium, pip and a compiler in one apt-get install', () => {
+  const run = runOn({buildTools: false});
+  expect(run.calls).toEqual(['apt-get update -qq',
+    'apt-get install -y -qq chromium python3-pip build-essential', ...SUITE]);
+  expect(run.status).toBe(0);
 });

@@ -14,6 +14,7 @@ import {linearSparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropy, sparseSoftma
 import {catalogue, CaseContext, tolerancesFor} from '../catalogue/index.js';
 import {NO_READ_BACKS} from './lane_checks.js';
 import type {LaneReady} from './node_lane.js';
+import {tensorflowCases} from './tensorflow_cases.js';
 
 export interface CaseRequest {
   name: string;
@@ -33,6 +34,11 @@ async function contextFor(
     // Node has no worker threads for the wasm backend's threaded build.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
+  if (backend === 'tensorflow') {
+    // tfjs-node (after the package here, unless the lane preloads it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-node');
+  }
   // Once the backend's package has registered its flags.
   for (const [flag, value] of Object.entries(flags)) {
     tf.env().set(flag, value);
@@ -46,8 +52,9 @@ async function contextFor(
     loss: sparseSoftmaxCrossEntropy,
     linearLoss: linearSparseSoftmaxCrossEntropy,
     backend,
-    // wasm data lives on the CPU: its kernels check labels as cpu's do.
-    checksLabels: backend === 'cpu' || backend === 'wasm',
+    // wasm and tfjs-node data live on the CPU: their kernels check labels
+    // as cpu's do (tfjs-node's with TensorFlow's own kernel).
+    checksLabels: ['cpu', 'wasm', 'tensorflow'].includes(backend),
     ...tolerancesFor(tf.backend().floatPrecision()),
   };
 }
@@ -81,7 +88,8 @@ async function runCase(
     return noReadBacks().then(() => ({name, ok: true}),
         (error: Error) => ({name, ok: false, message: error.message}));
   }
-  const testCase = catalogue.find(c => c.name === name);
+  const testCase = [...catalogue, ...tensorflowCases].find(
+      c => c.name === name);
   if (testCase === undefined) {
     return {name, ok: false, message: `no case named ${name}`};
   }

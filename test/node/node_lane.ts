@@ -20,7 +20,10 @@ const root = join(__dirname, '..', '..');
  * the tfjs in that folder's node_modules (see `resolve_tfjs_from.cjs`).
  */
 export interface LaneOptions {
+  /** A folder whose tfjs releases the worker loads (and the built package). */
   tfjsFrom?: string;
+  /** Modules the worker requires before its own code (say, tfjs-node). */
+  preload?: string[];
 }
 
 /** What the worker reports once its backend is set. */
@@ -38,7 +41,9 @@ export class NodeLane {
 
   /**
    * `flags` are tfjs flags the worker sets before it initialises the
-   * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build).
+   * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build);
+   * `preload` modules Node loads before the worker (and so before the
+   * package), as `node -r`.
    */
   constructor(private readonly backend: string,
               private readonly flags: {[flag: string]: boolean} = {},
@@ -61,13 +66,18 @@ export class NodeLane {
       logLevel: 'error',
       plugins: built ? [builtPackage] : [],
     });
-    const worker = fork(outfile, [this.backend, JSON.stringify(this.flags)],
-        built ? {
-          stdio: 'pipe',
-          execArgv: ['-r', join(__dirname, 'resolve_tfjs_from.cjs')],
-          env: {...process.env,
-            TFJS_FROM: this.options.tfjsFrom},
-        } : {stdio: 'pipe'});
+    const preload = this.options.preload ?? [];
+    const worker = fork(outfile, [this.backend, JSON.stringify(this.flags)], {
+      stdio: 'pipe',
+      cwd: root,
+      execArgv: [
+        ...(built ? ['-r', join(__dirname, 'resolve_tfjs_from.cjs')] : []),
+        ...preload.flatMap(module => ['--require', module]),
+      ],
+      // TensorFlow's start-up lines (tfjs-node), unread here.
+      env: {...process.env, TF_CPP_MIN_LOG_LEVEL: '2',
+        ...(built ? {TFJS_FROM: this.options.tfjsFrom} : {})},
+    });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       worker.once('message', (ready: LaneReady) => {

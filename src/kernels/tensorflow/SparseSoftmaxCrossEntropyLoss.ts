@@ -1,0 +1,49 @@
+import type {Tensor} from '@tensorflow/tfjs-core';
+
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {kernelConfig} from '../kernel_config.js';
+import {binary, disposeAll, gatherAtLabels, labelIndices, reshape, rowReduce, TensorflowBackend, unary} from './native_ops.js';
+import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
+
+/**
+ * The loss-only kernel on tfjs-node, from TensorFlow ops, reading nothing
+ * back and writing no `[batch, numClasses]` output:
+ * `logp = LogSoftmax(x)`, `loss = -logp[label]`, `rowMax = max(x)` and
+ * `logSumExp = (x[label] - rowMax) - logp[label]` per row (TensorFlow's
+ * `log(sumExp)`, recovered from the label's column: no second pass of
+ * `exp`). Labels are checked as in the forward kernel.
+ */
+export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
+  backend: TensorflowBackend,
+}): Tensor[] {
+  const {inputs: {features, labels}, backend} = args;
+  const [batch] = features.shape;
+  const indices = labelIndices(backend, labels);
+  const logProbabilities = unary(backend, 'LogSoftmax', features);
+  let labelLogProbability: Tensor;
+  try {
+    labelLogProbability = gatherCheckingLabels(
+        backend, logProbabilities, indices, {features, labels});
+  } catch (error) {
+    indices.dispose();
+    throw error;
+  } finally {
+    logProbabilities.dispose();
+  }
+  const labelLogit = gatherAtLabels(backend, features, indices);
+  const loss = unary(backend, 'Neg', labelLogProbability);
+  const rowMax = rowReduce(backend, 'Max', features);
+  const rowMaxFlat = reshape(backend, rowMax, [batch]);
+  const labelShifted = binary(backend, 'Sub', labelLogit, rowMaxFlat);
+  const logSumExpFlat =
+      binary(backend, 'Sub', labelShifted, labelLogProbability);
+  const logSumExp = reshape(backend, logSumExpFlat, [batch, 1]);
+  disposeAll(indices, labelLogProbability, labelLogit, rowMaxFlat,
+      labelShifted, logSumExpFlat);
+  return [loss, rowMax, logSumExp];
+}
+
+export const sparseSoftmaxCrossEntropyLossTensorflowConfig = kernelConfig(
+    SparseSoftmaxCrossEntropyLoss, 'tensorflow',
+    sparseSoftmaxCrossEntropyLossTensorflow);

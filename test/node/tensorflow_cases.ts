@@ -1,0 +1,152 @@
+/**
+ * Cases for tfjs-node's `'tensorflow'` backend beyond the catalogue, run in
+ * the tfjs-node lane's plain Node process (`catalogue_worker.ts`): which
+ * kernels run, and that the op, the loss, the linear loss and their
+ * gradients (to third order) read nothing back from TensorFlow's memory,
+ * with the cpu backend's values.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type {Tensor} from '@tensorflow/tfjs';
+
+import {expectClose, expectEqual} from '../catalogue/assert';
+import {CaseContext, TestCase} from '../catalogue/case';
+import {expectNoLeak} from '../catalogue/memory';
+
+const KERNEL_NAMES = ['SparseSoftmaxCrossEntropyWithLogits',
+  'SparseSoftmaxCrossEntropyWithLogitsGrad', 'SparseSoftmaxCrossEntropyLoss',
+  'SparseSoftmaxCrossEntropyLossGrad'];
+
+type Paths = {[path: string]: () => Tensor};
+
+/** Each path, as a function of `x`, keyed by what it exercises. */
+function paths(
+    {tf, op, loss, linearLoss}: CaseContext, x: Tensor, labels: Tensor,
+    hidden: Tensor, kernel: Tensor): Paths {
+  const sumLoss = (y: Tensor) => tf.sum(op(y, labels).loss);
+  const bothOutputs = (y: Tensor) => {
+    const {loss: l, backprop} = op(y, labels);
+    return tf.add(tf.sum(l), tf.sum(tf.square(backprop)));
+  };
+  const lossApi = (y: Tensor) => loss(labels, y);
+  const smoothed = (y: Tensor) => loss(labels, y, undefined, 0.1);
+  const linear = (k: Tensor) =>
+    linearLoss(labels, hidden, k, {chunkSize: 2, labelSmoothing: 0.1});
+  const grad = (f: (y: Tensor) => Tensor) => (y: Tensor) =>
+    tf.sum(tf.mul(tf.grad(f)(y), y));
+  return {
+    'forward loss': () => op(x, labels).loss,
+    'forward backprop': () => op(x, labels).backprop,
+    'loss': () => lossApi(x),
+    'gradient of the loss output': () => tf.grad(sumLoss)(x),
+    'gradient of both outputs': () => tf.grad(bothOutputs)(x),
+    'gradient of tf.losses': () => tf.grad(lossApi)(x),
+    'gradient of tf.losses with label smoothing': () => tf.grad(smoothed)(x),
+    'linear loss': () => linear(kernel),
+    'gradient of the linear loss': () => tf.grad(linear)(kernel),
+    'second order': () => tf.grad(grad(sumLoss))(x),
+    'second order of tf.losses': () => tf.grad(grad(lossApi))(x),
+    'third order': () => tf.grad(grad(grad(sumLoss)))(x),
+  };
+}
+
+/** Counts calls of the backend's `read` and `readSync` while `body` runs. */
+function countReadBacks<T>(tf: typeof tfjs, body: () => T):
+    {result: T, readBacks: number} {
+  const backend = tf.backend() as unknown as {[method: string]: unknown};
+  const originals = {read: backend.read, readSync: backend.readSync};
+  let readBacks = 0;
+  for (const [method, original] of Object.entries(originals)) {
+    backend[method] = (...args: unknown[]) => {
+      readBacks++;
+      return (original as (...args: unknown[]) => unknown).apply(
+          backend, args);
+    };
+  }
+  try {
+    return {result: body(), readBacks};
+  } finally {
+    Object.assign(backend, originals);
+  }
+}
+
+export const tensorflowCases: TestCase[] = [
+  {
+    name: 'tensorflow: the package\'s own kernels are registered, not the generic fallback',
+    run({tf}) {
+      const names = KERNEL_NAMES.map(kernelName =>
+        tf.getKernel(kernelName, 'tensorflow')?.kernelFunc.name);
+      expectEqual(names, KERNEL_NAMES.map(name =>
+        `${name[0].toLowerCase()}${name.slice(1)}Tensorflow`), 'kernels');
+    },
+  },
+  {
+    name: 'tensorflow: the op, the loss, the linear loss and their gradients (to third order) read nothing back, with cpu\'s values',
+    async run(context) {
+      const {tf, rtol, atol} = context;
+      const [batch, numClasses, depth] = [5, 9, 3];
+      const featureValues =
+          Array.from({length: batch * numClasses}, (_, i) => Math.sin(i) * 4);
+      const labelValues = [0, 8, 3, 3, 5];
+      const run = async (backendName: string) => {
+        await tf.setBackend(backendName);
+        const x = tf.tensor2d(featureValues, [batch, numClasses]);
+        const labels = tf.tensor1d(labelValues, 'int32');
+        const hidden = tf.tensor2d(featureValues.slice(0, batch * depth),
+            [batch, depth]);
+        const kernel = tf.tensor2d(
+            featureValues.slice(0, depth * numClasses).map(v => v / 4),
+            [depth, numClasses]);
+        const readBacks: {[path: string]: number} = {};
+        const values: {[path: string]: Float32Array} = {};
+        for (const [name, body] of
+             Object.entries(paths(context, x, labels, hidden, kernel))) {
+          const counted = countReadBacks(tf, body);
+          readBacks[name] = counted.readBacks;
+          values[name] = await counted.result.data() as Float32Array;
+          counted.result.dispose();
+        }
+        tf.dispose([x, labels, hidden, kernel]);
+        return {readBacks, values};
+      };
+      const onTensorflow = await run('tensorflow');
+      const onCpu = await run('cpu');
+      await tf.setBackend('tensorflow');
+      expectEqual(onTensorflow.readBacks, Object.fromEntries(
+          Object.keys(onTensorflow.readBacks).map(name => [name, 0])),
+      'read-backs per path');
+      for (const name of Object.keys(onCpu.values)) {
+        expectClose(onTensorflow.values[name], onCpu.values[name], rtol,
+            10 * atol, name);
+      }
+    },
+  },
+  {
+    name: 'tensorflow: an out-of-range label gives TensorFlow\'s own message, worded as cpu\'s, leaking nothing',
+    async run({tf, op, loss}) {
+      const messages = async (backendName: string) => {
+        await tf.setBackend(backendName);
+        const features = tf.zeros([4, 4]);
+        const labels = tf.tensor1d([4, 3, 0, -1], 'int32');
+        const caught: string[] = [];
+        await expectNoLeak(tf, backendName, () => {
+          for (const call of [() => op(features, labels),
+            () => loss(labels, features),
+            () => tf.grad((x: Tensor) => loss(labels, x))(features)]) {
+            try {
+              call();
+              caught.push('no error');
+            } catch (error) {
+              caught.push((error as Error).message);
+            }
+          }
+        });
+        tf.dispose([features, labels]);
+        return caught;
+      };
+      const onTensorflow = await messages('tensorflow');
+      const onCpu = await messages('cpu');
+      await tf.setBackend('tensorflow');
+      expectEqual(onTensorflow, onCpu, 'messages');
+    },
+  },
+];
