@@ -19,12 +19,24 @@ declare const require: undefined|{
  * module loaded so far (none under ES modules or in browsers).
  */
 export function visibleModules(): object[] {
-  const moduleCache = typeof require === 'function' && require.cache != null ?
-      require.cache :
-      {};
+  const moduleCache = commonJsModuleCache();
   return [
     (globalThis as {tf?: unknown}).tf,
     ...Object.keys(moduleCache).map(id => moduleCache[id]?.exports),
   ].filter((moduleExports): moduleExports is object =>
       typeof moduleExports === 'object' && moduleExports !== null);
+}
+
+/**
+ * Node's `require.cache`, or none. Bundlers rewrite `require` in CommonJS
+ * code: Rollup's commonjs plugin turns `typeof require` into `'function'`
+ * and leaves `require.cache` to throw "require is not defined" at load, so
+ * the read is tried, not only tested.
+ */
+function commonJsModuleCache(): NonNullable<NonNullable<typeof require>['cache']> {
+  try {
+    return (typeof require === 'function' ? require.cache : undefined) ?? {};
+  } catch {
+    return {};
+  }
 }

@@ -255,7 +255,7 @@ import {fitSparse, sparseCategoricalCrossentropyFromLogits, sparseSoftmaxCrossEn
 import {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from 'tfjs-sparse-softmax-cross-entropy/converter';
 const logits: tf.Tensor2D = tf.tensor2d([[1, 2, 3]]);
 const labels: tf.Tensor1D = tf.tensor1d([0], 'int32');
-const a: tf.Tensor1D = tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss;
+const a: tf.Tensor1D = sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss;
 const b: tf.Tensor2D = logits.sparseSoftmaxCrossEntropyWithLogits(labels).backprop;
 const c: tf.Tensor2D = sparseSoftmaxCrossEntropyWithLogits(logits, labels).backprop;
 const d: tf.Scalar = sparseSoftmaxCrossEntropy<tf.Scalar>(labels, logits,
@@ -270,7 +270,17 @@ export {a, b, c, d, e};
 `);
       const module = resolution === 'node' ? 'commonjs' :
           resolution === 'node16' ? 'node16' : 'esnext';
-      run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin',
-          'tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', module,
-        '--moduleResolution', resolution, '--target', 'es2020', 'use.ts']);
+      const tsc = (file: string) => run(process.execPath, [join(project,
+        'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
+      '--skipLibCheck', '--module', module, '--moduleResolution', resolution,
+      '--target', 'es2020', file]);
+      tsc('use.ts');
+      // tf.<op> exists only on CommonJS and script-tag namespaces (ES module
+      // namespaces are frozen), so no module system's types promise it.
+      writeFileSync(join(project, 'namespace.ts'), `
+import * as tf from '@tensorflow/tfjs';
+import 'tfjs-sparse-softmax-cross-entropy';
+tf.sparseSoftmaxCrossEntropyWithLogits([[1, 2]], [0]);
+`);
+      expect(() => tsc('namespace.ts')).toThrow(/Property 'sparseSoftmaxCrossEntropyWithLogits' does not exist/);
     });
