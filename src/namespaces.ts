@@ -35,7 +35,7 @@ export type SparseSoftmaxCrossEntropyWithLogitsOp =
 
 // The Tensor class is declared in this module; tfjs's own chained ops augment
 // it the same way. This is a type-only path: nothing is imported from it.
-declare module '@tensorflow/tfjs-core/dist/tensor' {
+declare module '@tensorflow/tfjs-core/dist/tensor.js' {
   interface Tensor<R extends Rank = Rank> {
     /**
      * `sparseSoftmaxCrossEntropyWithLogits(this, labels)`: this tensor is

@@ -8,7 +8,7 @@
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 
 const root = join(__dirname, '..', '..');
 let project: string;
@@ -46,23 +46,61 @@ const FEATURES = [[1, 1, 1, 1], [1, 2, 3, 4]];
 const LABELS = [3, 0];
 `;
 
+let tarball: string;
+let shipped: string[];
+
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'sparse-xent-consumer-'));
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination',
       project], root)) as Array<{filename: string, files: Array<{path: string}>}>;
-  const shipped = packed[0].files.map(f => f.path).sort();
-  expect(shipped.filter(p => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/
-                              .test(p))).toEqual([]);
-  expect(shipped).toContain('dist/tf-sparse-softmax-cross-entropy.min.js');
+  tarball = join(project, packed[0].filename);
+  shipped = packed[0].files.map(f => f.path).sort();
   writeFileSync(join(project, 'package.json'),
       '{"name": "consumer", "version": "1.0.0", "private": true}\n');
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline',
-    '--loglevel=error', join(project, packed[0].filename),
+    '--loglevel=error', tarball,
     '@tensorflow/tfjs@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0',
     'typescript@5.9.3']);
 }, 300000);
 
 afterAll(() => rmSync(project, {recursive: true, force: true}));
+
+it('ships the builds, and of the sources only those the source maps name', () => {
+  expect(shipped.filter(p => !/^(dist\/|src\/|README\.md$|LICENSE$|package\.json$)/
+                              .test(p))).toEqual([]);
+  expect(shipped).toContain('dist/tf-sparse-softmax-cross-entropy.min.js');
+  for (const format of ['cjs', 'esm']) {
+    for (const entry of ['index', 'converter']) {
+      expect(shipped).toContain(`dist/${format}/${entry}.js`);
+      expect(shipped).toContain(`dist/${format}/${entry}.d.ts`);
+    }
+  }
+  expect(shipped.filter(p => /(^|\/)(test|bench|demo)\/|\.test\./.test(p)))
+      .toEqual([]);
+  // Every source a map names is shipped, and every shipped source is named.
+  const installed = join(project, 'node_modules',
+      'tfjs-sparse-softmax-cross-entropy');
+  const named = new Set<string>();
+  for (const map of shipped.filter(p => p.endsWith('.js.map'))) {
+    const {sources} = JSON.parse(readFileSync(join(installed, map), 'utf8')) as
+        {sources: string[]};
+    for (const source of sources) {
+      named.add(join(dirname(map), source));
+    }
+  }
+  const sources = shipped.filter(p => p.startsWith('src/'));
+  expect([...named].filter(p => !sources.includes(p))).toEqual([]);
+  expect(sources.filter(p => !named.has(p))).toEqual([]);
+});
+
+it('publint and @arethetypeswrong/cli find nothing wrong with the tarball', () => {
+  // Both exit non-zero on an error; attw checks `.` and `./converter` under
+  // node10, node16 (CommonJS and ESM) and bundler resolution.
+  expect(run('npx', ['--no-install', 'publint', tarball], root))
+      .toContain('All good!');
+  expect(run('npx', ['--no-install', 'attw', tarball, '--format', 'ascii'],
+      root)).toContain('No problems found');
+});
 
 it('ships the script-tag bundle the browser lane tests, named by unpkg and jsdelivr', () => {
   const installed = join(project, 'node_modules', 'tfjs-sparse-softmax-cross-entropy');
@@ -275,6 +313,12 @@ export {a, b, c, d, e};
       '--skipLibCheck', '--module', module, '--moduleResolution', resolution,
       '--target', 'es2020', file]);
       tsc('use.ts');
+      if (resolution === 'node16') {
+        // The same program as an ES module: dist/esm's declarations.
+        writeFileSync(join(project, 'use.mts'),
+            readFileSync(join(project, 'use.ts')));
+        tsc('use.mts');
+      }
       // tf.<op> exists only on CommonJS and script-tag namespaces (ES module
       // namespaces are frozen), so no module system's types promise it.
       writeFileSync(join(project, 'namespace.ts'), `
