@@ -8,8 +8,8 @@
  * package (`npm test` builds first) through its `exports`.
  */
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 
 import * as ts from 'typescript';
 
@@ -55,6 +55,40 @@ const docs = ['README.md', ...readdirSync(join(ROOT, 'docs'))
     .filter(f => f.endsWith('.md')).sort().map(f => `docs/${f}`)];
 const runnable = docs.flatMap(blocksOf)
     .filter(block => LANGUAGES.has(block.language));
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+}
+
+function anchorsOf(file: string): Set<string> {
+  const text = readFileSync(join(ROOT, file), 'utf8')
+      .replace(/^```[\s\S]*?^```/gm, '');
+  return new Set([...text.matchAll(/^#+ (.*)$/gm)].map(m => slug(m[1])));
+}
+
+it('links between the docs reach a file and a heading that exist', () => {
+  const broken: string[] = [];
+  for (const file of docs) {
+    const text = readFileSync(join(ROOT, file), 'utf8')
+        .replace(/^```[\s\S]*?^```/gm, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) {
+        continue;
+      }
+      const [path, anchor] = target.split('#');
+      const linked = path === '' ? file : join(dirname(file), path);
+      if (!existsSync(join(ROOT, linked))) {
+        broken.push(`${file}: ${target} (no such file)`);
+      } else if (anchor !== undefined && linked.endsWith('.md') &&
+                 !anchorsOf(linked).has(anchor)) {
+        broken.push(`${file}: ${target} (no such heading)`);
+      }
+    }
+  }
+  expect(broken).toEqual([]);
+});
 
 it('finds the blocks to run', () => {
   expect(runnable.length).toBeGreaterThan(0);
