@@ -8,6 +8,7 @@ import './register.js';
 export {sparseSoftmaxCrossEntropyWithLogits} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export type {SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
+export type {SparseSoftmaxCrossEntropyOptions} from './ops/losses/loss_options.js';
 export {linearSparseSoftmaxCrossEntropy} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 export type {LinearSparseSoftmaxCrossEntropyOptions} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 export {compileSparse} from './layers/compile_sparse.js';

@@ -9,6 +9,7 @@ import {gradientCases} from './gradient_cases';
 import {linearCases} from './linear_cases';
 import {lossKernelCases} from './loss_kernel_cases';
 import {memoryCases} from './memory_cases';
+import {optionCases} from './option_cases';
 import {soakCases} from './soak_cases';
 import {valueCases} from './values_cases';
 
@@ -16,4 +17,5 @@ export {CaseContext, TestCase, tolerancesFor} from './case';
 
 export const catalogue: TestCase[] =
     [...valueCases, ...gradientCases, ...lossKernelCases, ...errorCases,
-      ...memoryCases, ...fuzzCases, ...soakCases, ...linearCases];
+      ...memoryCases, ...fuzzCases, ...soakCases, ...linearCases,
+      ...optionCases];

@@ -1,4 +1,4 @@
-import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, square, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
@@ -21,6 +21,8 @@ export interface LinearLayer {
   labels: Tensor;
   transposeWeightMatrix: boolean;
   labelSmoothing: number;
+  /** The z-loss scale (0 for none). */
+  zLoss: number;
 }
 
 /**
@@ -109,39 +111,59 @@ function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
 }
 
 /**
- * A chunk's per-example loss with label smoothing `s`:
- * `(1 - s) * crossEntropy + s * (logsumexp(x) - mean(x))`, the second term
- * being the cross entropy against the uniform distribution (as in
- * `uniform_cross_entropy.ts`, here from the kernel's row results).
+ * A chunk's per-example loss with label smoothing `s` and z-loss `z`:
+ * `(1 - s) * crossEntropy + s * (lse - mean(x)) + z * lse^2`, with
+ * `lse = logsumexp(x)`; the second term is the cross entropy against the
+ * uniform distribution (as in `uniform_cross_entropy.ts`), both it and the
+ * z-loss read off the kernel's row results.
  */
 function smoothedLoss(
-    layer: LinearLayer, logits: Tensor, [loss, rowMax, logSumExp]: Tensor[]):
-    Tensor {
-  const smoothing = layer.labelSmoothing;
-  if (smoothing === 0) {
-    return loss;
+    layer: LinearLayer, logits: Tensor, lossOutputs: Tensor[]): Tensor {
+  const [loss] = lossOutputs;
+  const {labelSmoothing: smoothing, zLoss} = layer;
+  let total = smoothing === 0 ? loss : mul(loss, scalar(1 - smoothing));
+  if (smoothing === 0 && zLoss === 0) {
+    return total;
   }
-  const uniform = sub(add(rowMax, logSumExp), mean(logits, 1, true));
-  return add(mul(loss, scalar(1 - smoothing)),
-      mul(reshape(uniform, [loss.size]), scalar(smoothing)));
+  const lse = rowLogSumExp(lossOutputs);
+  if (smoothing > 0) {
+    const uniform = sub(lse, reshape(mean(logits, 1), [loss.size]));
+    total = add(total, mul(uniform, scalar(smoothing)));
+  }
+  if (zLoss > 0) {
+    total = add(total, mul(square(lse), scalar(zLoss)));
+  }
+  return total;
+}
+
+/** `logsumexp(x)` per row, `[rows]`, from the loss kernel's row outputs. */
+export function rowLogSumExp([loss, rowMax, logSumExp]: Tensor[]): Tensor {
+  return reshape(add(rowMax, logSumExp), [loss.size]);
 }
 
 /**
  * The gradient of `sum(rowScales * perExampleLoss)` with respect to a
  * chunk's logits, in one kernel: `(1 - s) * rowScale` on the cross entropy
- * and `s * rowScale` on the log-sum-exp, less `s * rowScale / V` for the
- * uniform term's mean.
+ * and `(s + 2 z lse) * rowScale` on the log-sum-exp, less `s * rowScale / V`
+ * for the uniform term's mean.
  */
 function chunkLogitsGradient(
     layer: LinearLayer, logits: Tensor, labels: Tensor,
-    [, rowMax, logSumExp]: Tensor[], rowScales: Tensor): Tensor {
-  const smoothing = layer.labelSmoothing;
+    lossOutputs: Tensor[], rowScales: Tensor): Tensor {
+  const [, rowMax, logSumExp] = lossOutputs;
+  const {labelSmoothing: smoothing, zLoss} = layer;
   const rows = labels.shape[0];
   const dLoss = smoothing === 0 ? rowScales :
                                   mul(rowScales, scalar(1 - smoothing));
-  const dLogSumExp = smoothing === 0 ?
-      zeros([rows, 1]) :
-      mul(expandDims(rowScales, 1), scalar(smoothing));
+  let lseScales = smoothing === 0 ? undefined :
+                                    mul(rowScales, scalar(smoothing));
+  if (zLoss > 0) {
+    const zScales =
+        mul(mul(rowScales, rowLogSumExp(lossOutputs)), scalar(2 * zLoss));
+    lseScales = lseScales == null ? zScales : add(lseScales, zScales);
+  }
+  const dLogSumExp =
+      lseScales == null ? zeros([rows, 1]) : expandDims(lseScales, 1);
   // Never recorded (a custom gradient's forward runs with recording paused,
   // and its backward checks it is first order), so this runs the loss's
   // gradient kernel where the backend has one.
@@ -150,7 +172,8 @@ function chunkLogitsGradient(
   if (smoothing === 0) {
     return dLogits;
   }
-  const uniformMean = mul(dLogSumExp, scalar(1 / numClassesOf(layer)));
+  const uniformMean =
+      mul(expandDims(rowScales, 1), scalar(smoothing / numClassesOf(layer)));
   return sub(dLogits, uniformMean);
 }
 

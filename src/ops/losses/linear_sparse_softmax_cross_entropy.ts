@@ -1,10 +1,12 @@
-import {customGrad, engine, GradSaveFunc, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {broadcastTo, customGrad, engine, GradSaveFunc, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
+import {exampleWeights} from './class_weights.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
+import {checkOptionNames, checkZLoss, convertClassWeights} from './loss_options.js';
 import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
 
 /** Options of `linearSparseSoftmaxCrossEntropy`. */
@@ -19,6 +21,16 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
   reduction?: Reduction;
   /** As for `tf.losses.sparseSoftmaxCrossEntropy`. */
   ignoreIndex?: number;
+  /**
+   * As for `tf.losses.sparseSoftmaxCrossEntropy`: adds
+   * `zLoss * logsumexp(logits row)^2` per example; default 0.
+   */
+  zLoss?: number;
+  /**
+   * As for `tf.losses.sparseSoftmaxCrossEntropy`: float32 `[V]`, each
+   * example weighted by its label's class weight (times `weights`).
+   */
+  classWeights?: Tensor|TensorLike;
   /** The kernel is `[V, D]` (a tied embedding matrix) instead of `[D, V]`. */
   transposeKernel?: boolean;
   /**
@@ -29,7 +41,7 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
 }
 
 const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'transposeKernel', 'chunkSize'];
+  'ignoreIndex', 'zLoss', 'classWeights', 'transposeKernel', 'chunkSize'];
 
 /**
  * The output layer and the sparse softmax cross entropy, fused: the loss of
@@ -65,7 +77,8 @@ const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
  * @param kernel float32 `[D, V]` (a Dense layer's kernel), or `[V, D]` with
  *     `options.transposeKernel`.
  * @param options `bias`, `weights`, `labelSmoothing`, `reduction`,
- *     `ignoreIndex`, `transposeKernel`, `chunkSize`.
+ *     `ignoreIndex`, `zLoss`, `classWeights`, `transposeKernel`,
+ *     `chunkSize`.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
  *     else a scalar.
  *
@@ -80,8 +93,13 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     labelSmoothing = 0,
     reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
     ignoreIndex,
+    zLoss = 0,
     transposeKernel = false,
   } = options;
+  checkLabelSmoothing(labelSmoothing, LINEAR_LOSS_NAME);
+  checkReduction(reduction, LINEAR_LOSS_NAME);
+  checkIgnoreIndex(ignoreIndex, LINEAR_LOSS_NAME);
+  checkZLoss(zLoss, LINEAR_LOSS_NAME);
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -89,11 +107,10 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       convertArgument(options.bias, 'bias', 'float32', LINEAR_LOSS_NAME);
   const [depth, numClasses] =
       validateLayerShapes($labels, $hidden, $kernel, $bias, transposeKernel);
-  const $weights = options.weights == null ? undefined :
+  let $weights = options.weights == null ? undefined :
       convertWeights(options.weights, $labels.shape, LINEAR_LOSS_NAME);
-  checkLabelSmoothing(labelSmoothing, LINEAR_LOSS_NAME);
-  checkReduction(reduction, LINEAR_LOSS_NAME);
-  checkIgnoreIndex(ignoreIndex, LINEAR_LOSS_NAME);
+  const $classWeights = options.classWeights == null ? undefined :
+      convertClassWeights(options.classWeights, numClasses, LINEAR_LOSS_NAME);
   const rowsPerChunk =
       options.chunkSize ?? defaultRowsPerChunk(depth, numClasses);
 
@@ -102,16 +119,26 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       undefined :
       notEqual($labels, scalar(ignoreIndex, 'int32'));
   const flatLabels = reshape($labels, [numRows]);
+  // Ignored examples run as class 0 (always valid); the reduction masks them.
+  const kernelLabels = kept == null ?
+      flatLabels :
+      where(reshape(kept, [numRows]), flatLabels, zerosLike(flatLabels));
+  if ($classWeights != null) {
+    $weights = reshape(
+        exampleWeights($classWeights, kernelLabels,
+            $weights == null ? undefined :
+                               reshape(broadcastTo($weights, $labels.shape),
+                                   [numRows])),
+        $labels.shape);
+  }
   const layer: LinearLayer = {
     hidden: reshape($hidden, [numRows, depth]),
     weightMatrix: $kernel,
     bias: $bias,
-    // Ignored examples run as class 0 (always valid); the reduction masks them.
-    labels: kept == null ? flatLabels :
-                           where(reshape(kept, [numRows]), flatLabels,
-                               zerosLike(flatLabels)),
+    labels: kernelLabels,
     transposeWeightMatrix: transposeKernel,
     labelSmoothing,
+    zLoss,
   };
   const plan: ChunkPlan = {
     rowsPerChunk,
@@ -249,18 +276,7 @@ function checkFirstOrder(): void {
 }
 
 function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError('options',
-        `must be an object (or undefined), but got ${String(options)}.`,
-        LINEAR_LOSS_NAME);
-  }
-  const unknown = Object.keys(options).filter(
-      key => !OPTION_NAMES.includes(key));
-  if (unknown.length > 0) {
-    throw argumentError('options',
-        `has unknown key(s) ${unknown.join(', ')}: expected only ` +
-            `${OPTION_NAMES.join(', ')}.`, LINEAR_LOSS_NAME);
-  }
+  checkOptionNames(options, OPTION_NAMES, LINEAR_LOSS_NAME);
   const {transposeKernel, chunkSize} =
       options as LinearSparseSoftmaxCrossEntropyOptions;
   if (transposeKernel != null && typeof transposeKernel !== 'boolean') {

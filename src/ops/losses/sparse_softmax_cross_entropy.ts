@@ -1,10 +1,13 @@
 import {add, mul, notEqual, op, Reduction, scalar, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
 
-import {LOSS_NAME} from '../../errors.js';
+import {argumentError, LOSS_NAME} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
+import {exampleWeights} from './class_weights.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
+import {checkOptionNames, checkZLoss, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {perExampleLoss} from './per_example_loss.js';
+import {crossEntropyWithZLoss} from './z_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
 import {reducePerExample} from './weighted_reduction.js';
 
@@ -23,11 +26,25 @@ import {reducePerExample} from './weighted_reduction.js';
  * // Per example, with the second example ignored:
  * tf.losses.sparseSoftmaxCrossEntropy(labels, logits, undefined, 0,
  *     tf.Reduction.NONE, 0).print();  // [0.4076059, 0]
+ * // The same in the options form, which also takes zLoss and classWeights:
+ * tf.losses.sparseSoftmaxCrossEntropy(labels, logits,
+ *     {reduction: tf.Reduction.NONE, ignoreIndex: 0}).print();
  * ```
+ *
+ * The third argument may be an options object (a plain object:
+ * `{weights, labelSmoothing, reduction, ignoreIndex, zLoss, classWeights}`,
+ * see `SparseSoftmaxCrossEntropyOptions`) instead of the weights; then no
+ * further arguments may follow. `zLoss` adds `zLoss * logsumexp(row)^2` to
+ * each example's loss (fused: the loss kernel's own log-sum-exp, its
+ * gradient in the same kernel); `classWeights` (float32 `[numClasses]`)
+ * weights each example by `classWeights[label]` (times its `weights`), so
+ * `MEAN` is PyTorch's weighted mean `sum(w_y * loss) / sum(w_y)`, `SUM` the
+ * weighted sum, `NONE` the weighted losses, and `SUM_BY_NONZERO_WEIGHTS`
+ * the weighted sum over the count of examples whose weight is nonzero.
  *
  * @param labels int32 class indices, the logits' shape minus its last axis.
  * @param logits float32 logits, classes on the last axis.
- * @param weights Optional per-example weights that broadcast to the labels'
+ * @param weights Optional per-example weights (or the options object) that broadcast to the labels'
  *     shape (a scalar, or one weight per example).
  * @param labelSmoothing In [0, 1]. If greater than 0, the targets become
  *     `onehot * (1 - labelSmoothing) + labelSmoothing / numClasses`, with
@@ -47,16 +64,29 @@ import {reducePerExample} from './weighted_reduction.js';
  */
 function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     labels: Tensor|TensorLike, logits: Tensor|TensorLike,
-    weights?: Tensor|TensorLike, labelSmoothing = 0,
-    reduction = Reduction.SUM_BY_NONZERO_WEIGHTS, ignoreIndex?: number): O {
-  const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
-  const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
-  validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
-  const $weights =
-      weights == null ? undefined : convertWeights(weights, $labels.shape);
+    weightsOrOptions?: Tensor|TensorLike|SparseSoftmaxCrossEntropyOptions,
+    ...rest: [labelSmoothing?: number, reduction?: Reduction,
+      ignoreIndex?: number]): O {
+  const options = lossOptions(weightsOrOptions, rest);
+  const {
+    weights,
+    labelSmoothing = 0,
+    reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+    ignoreIndex,
+    zLoss = 0,
+    classWeights,
+  } = options;
   checkLabelSmoothing(labelSmoothing);
   checkReduction(reduction);
   checkIgnoreIndex(ignoreIndex);
+  checkZLoss(zLoss);
+  const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
+  const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
+  validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
+  let $weights =
+      weights == null ? undefined : convertWeights(weights, $labels.shape);
+  const $classWeights = classWeights == null ? undefined :
+      convertClassWeights(classWeights, $logits.shape[$logits.rank - 1]);
 
   // Ignored examples run through the kernel with class 0 (always valid),
   // then are masked out of the loss and the weights (`reducePerExample`).
@@ -65,12 +95,42 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       notEqual($labels, scalar(ignoreIndex, 'int32'));
   const kernelLabels =
       kept == null ? $labels : where(kept, $labels, zerosLike($labels));
-  let perExample = perExampleLoss($logits, kernelLabels);
+  if ($classWeights != null) {
+    $weights = exampleWeights($classWeights, kernelLabels, $weights);
+  }
+  let perExample = zLoss > 0 ?
+      crossEntropyWithZLoss($logits, kernelLabels, 1 - labelSmoothing, zLoss) :
+      perExampleLoss($logits, kernelLabels);
   if (labelSmoothing > 0) {
-    perExample = add(mul(perExample, scalar(1 - labelSmoothing)),
+    perExample = add(zLoss > 0 ? perExample :
+                                 mul(perExample, scalar(1 - labelSmoothing)),
         mul(uniformCrossEntropy($logits), scalar(labelSmoothing)));
   }
   return reducePerExample(perExample, kept, $weights, reduction) as O;
+}
+
+/**
+ * The options of either form: an options object in the weights' place
+ * (nothing after it), or the positional weights, labelSmoothing,
+ * reduction and ignoreIndex.
+ */
+function lossOptions(
+    weightsOrOptions: Tensor|TensorLike|SparseSoftmaxCrossEntropyOptions|
+    undefined,
+    rest: [number?, Reduction?, number?]): SparseSoftmaxCrossEntropyOptions {
+  if (!isOptionsObject(weightsOrOptions)) {
+    const [labelSmoothing, reduction, ignoreIndex] = rest;
+    return {weights: weightsOrOptions as Tensor | TensorLike | undefined,
+      labelSmoothing, reduction, ignoreIndex};
+  }
+  if (rest.some(argument => argument !== undefined)) {
+    throw argumentError('options',
+        'must be the last argument: with an options object in the weights\' ' +
+            'place, pass labelSmoothing, reduction and ignoreIndex in it.',
+        LOSS_NAME);
+  }
+  checkOptionNames(weightsOrOptions, LOSS_OPTION_NAMES);
+  return weightsOrOptions as SparseSoftmaxCrossEntropyOptions;
 }
 
 export const sparseSoftmaxCrossEntropy = op({sparseSoftmaxCrossEntropy_});

@@ -1,0 +1,86 @@
+import {Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+
+import {argumentError, LOSS_NAME, shapeText} from '../../errors.js';
+import {convertArgument} from '../convert_argument.js';
+
+/**
+ * Options of `tf.losses.sparseSoftmaxCrossEntropy(labels, logits, options)`,
+ * the object form beside the positional one.
+ */
+export interface SparseSoftmaxCrossEntropyOptions {
+  /** Per-example weights that broadcast to the labels' shape. */
+  weights?: Tensor|TensorLike;
+  /** In [0, 1]; default 0. */
+  labelSmoothing?: number;
+  /** Default `tf.Reduction.SUM_BY_NONZERO_WEIGHTS`. */
+  reduction?: Reduction;
+  /** A label value whose examples get zero loss and count as zero weight. */
+  ignoreIndex?: number;
+  /**
+   * PaLM's z-loss scale (Liger's `lse_square_scale`), >= 0; default 0. Adds
+   * `zLoss * logsumexp(logits row)^2` to each example's loss, before the
+   * example's weight and the reduction.
+   */
+  zLoss?: number;
+  /**
+   * float32 `[numClasses]` (PyTorch's `weight`): each example's weight is
+   * `classWeights[label]`, times its `weights` entry if any.
+   */
+  classWeights?: Tensor|TensorLike;
+}
+
+export const LOSS_OPTION_NAMES = ['weights', 'labelSmoothing', 'reduction',
+  'ignoreIndex', 'zLoss', 'classWeights'];
+
+/**
+ * Whether an argument in the weights' position is the options object: a
+ * plain object (an array, a typed array or a tensor are weights).
+ */
+export function isOptionsObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Throws for a non-object or for keys outside `names`. */
+export function checkOptionNames(
+    options: unknown, names: string[], functionName = LOSS_NAME): void {
+  if (typeof options !== 'object' || options === null) {
+    throw argumentError('options',
+        `must be an object (or undefined), but got ${String(options)}.`,
+        functionName);
+  }
+  const unknown = Object.keys(options).filter(key => !names.includes(key));
+  if (unknown.length > 0) {
+    throw argumentError('options',
+        `has unknown key(s) ${unknown.join(', ')}: expected only ` +
+            `${names.join(', ')}.`, functionName);
+  }
+}
+
+export function checkZLoss(zLoss: unknown, functionName = LOSS_NAME): void {
+  if (typeof zLoss !== 'number' || !(zLoss >= 0) || !Number.isFinite(zLoss)) {
+    throw argumentError('zLoss',
+        `must be a finite number >= 0 (the z-loss scale), but got ` +
+            `${String(zLoss)}.`, functionName);
+  }
+}
+
+/**
+ * `classWeights` as a float32 `[numClasses]` tensor: a tensor must be
+ * float32 (`convertArgument`'s check), arrays are converted.
+ */
+export function convertClassWeights(
+    classWeights: Tensor|TensorLike, numClasses: number,
+    functionName = LOSS_NAME): Tensor {
+  const $classWeights = convertArgument(
+      classWeights, 'classWeights', 'float32', functionName);
+  if ($classWeights.rank !== 1 || $classWeights.shape[0] !== numClasses) {
+    throw argumentError('classWeights',
+        `must have shape [${numClasses}] (one weight per class), but got ` +
+            `${shapeText($classWeights.shape)}.`, functionName);
+  }
+  return $classWeights;
+}

@@ -1,0 +1,285 @@
+/**
+ * The loss options (z-loss, class weights, with label smoothing, weights,
+ * ignoreIndex and every reduction) in every lane, for
+ * `tf.losses.sparseSoftmaxCrossEntropy` and
+ * `linearSparseSoftmaxCrossEntropy`: value and first-order gradients equal a
+ * float64 reference of the same formula (`option_reference.ts`) at logits
+ * up to +-1e4; bad option values throw before any work, leaving the user's
+ * tensors as they were and nothing leaked.
+ */
+import type {Reduction, Tensor} from '@tensorflow/tfjs';
+
+import {expectClose, expectEqual, expectThrows} from './assert';
+import {CaseContext, TestCase} from './case';
+import {expectNoLeak} from './memory';
+import {matMul64, OptionSpec, optionReference, ReductionName, transpose64} from './option_reference';
+import {Random} from './random';
+
+const REDUCTION_NAMES: ReductionName[] =
+    ['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'];
+
+/**
+ * The loss's relative tolerance: the bar is 1e-6 on the 32-bit CPU
+ * backends and 1e-5 on the GPU ones; 16-bit textures get the lane's own.
+ */
+function lossTolerance(context: CaseContext): number {
+  if (context.floatPrecision === 16) {
+    return context.rtol;
+  }
+  return ['cpu', 'wasm', 'tensorflow'].includes(context.backend) ? 1e-6 :
+                                                                   1e-5;
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let largest = 0;
+  for (let i = 0; i < values.length; i++) {
+    largest = Math.max(largest, Math.abs(values[i]));
+  }
+  return largest;
+}
+
+/** Gradients: the lane's rtol, and atol relative to the largest entry. */
+function expectGradientClose(
+    context: CaseContext, actual: ArrayLike<number>,
+    expected: ArrayLike<number>, what: string): void {
+  const scale = Math.max(maxAbs(expected), 1e-30);
+  expectClose(actual, expected, 5 * context.rtol, 5 * context.rtol * scale,
+      what);
+}
+
+function expectLossClose(
+    context: CaseContext, actual: ArrayLike<number>,
+    expected: ArrayLike<number>, what: string): void {
+  const rtol = lossTolerance(context);
+  expectClose(actual, expected, rtol, rtol, what);
+}
+
+/** The option sets each run: each option alone, then combined. */
+function optionSets(scale: number, numClasses: number, batch: number,
+    random: Random): Array<Omit<OptionSpec, 'reduction'>> {
+  // z-loss sized so its term is comparable to the loss at this scale.
+  const zLoss = scale > 100 ? 1e-4 : 1e-2;
+  const classWeights = Array.from(random.logits(numClasses, 1),
+      w => Math.fround(1.5 + w));
+  const weights = Array.from(random.logits(batch, 1),
+      (w, i) => i % 4 === 1 ? 0 : Math.fround(1.2 + w));
+  return [
+    {labelSmoothing: 0, zLoss},
+    {labelSmoothing: 0, zLoss: 0, classWeights},
+    {labelSmoothing: 0.2, zLoss},
+    {labelSmoothing: 0.1, zLoss, classWeights, weights, ignoreIndex: 2},
+  ];
+}
+
+function describe(spec: OptionSpec): string {
+  return JSON.stringify({...spec, classWeights: spec.classWeights != null,
+    weights: spec.weights != null});
+}
+
+async function checkLoss(
+    context: CaseContext, logitsValues: Float32Array, labelValues: Int32Array,
+    labelsShape: number[], numClasses: number, spec: OptionSpec):
+    Promise<void> {
+  const {tf, loss} = context;
+  const logits = tf.tensor(logitsValues, [...labelsShape, numClasses]);
+  const labels = tf.tensor(labelValues, labelsShape, 'int32');
+  const what = describe(spec);
+  await expectNoLeak(tf, what, async () => {
+    const options = {
+      labelSmoothing: spec.labelSmoothing,
+      zLoss: spec.zLoss,
+      reduction: tf.Reduction[spec.reduction] as unknown as Reduction,
+      ignoreIndex: spec.ignoreIndex,
+      weights: spec.weights == null ? undefined :
+                                      tf.tensor(spec.weights, labelsShape),
+      classWeights: spec.classWeights == null ? undefined :
+                                                tf.tensor1d(spec.classWeights),
+    };
+    const [value, dLogits] = tf.tidy(() => [loss(labels, logits, options),
+      tf.grad((x: Tensor) => tf.sum(loss(labels, x, options)))(logits)]);
+    const expected =
+        optionReference(logitsValues, labelValues, numClasses, spec);
+    expectLossClose(context, await value.data(), expected.value,
+        `${what}: loss`);
+    expectGradientClose(context, await dLogits.data(), expected.dLogits,
+        `${what}: dLogits`);
+    tf.dispose([value, dLogits, options.weights, options.classWeights]);
+  });
+  tf.dispose([logits, labels]);
+}
+
+interface LinearData {
+  labels: Int32Array;
+  hidden: Float32Array;
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+async function checkLinearLoss(
+    context: CaseContext, data: LinearData, rows: number, depth: number,
+    numClasses: number, spec: OptionSpec): Promise<void> {
+  const {tf, linearLoss} = context;
+  const labels = tf.tensor1d(data.labels, 'int32');
+  const hidden = tf.tensor2d(data.hidden, [rows, depth]);
+  const kernel = tf.tensor2d(data.kernel, [depth, numClasses]);
+  const bias = tf.tensor1d(data.bias);
+  const what = `linear ${describe(spec)}`;
+  await expectNoLeak(tf, what, async () => {
+    const options = {
+      labelSmoothing: spec.labelSmoothing,
+      zLoss: spec.zLoss,
+      reduction: tf.Reduction[spec.reduction] as unknown as Reduction,
+      ignoreIndex: spec.ignoreIndex,
+      weights: spec.weights == null ? undefined : tf.tensor1d(spec.weights),
+      classWeights: spec.classWeights == null ? undefined :
+                                                tf.tensor1d(spec.classWeights),
+      chunkSize: 4,
+    };
+    const tensors = tf.tidy(() => [
+      linearLoss(labels, hidden, kernel, {...options, bias}),
+      ...tf.grads((h: Tensor, k: Tensor, b: Tensor) => tf.sum(
+          linearLoss(labels, h, k, {...options, bias: b})))(
+          [hidden, kernel, bias]),
+    ]);
+    const [value, dHidden, dKernel, dBias] =
+        await Promise.all(tensors.map(t => t.data()));
+    const product = matMul64(data.hidden, data.kernel, rows, depth, numClasses);
+    const logits64 = product.map((x, i) => x + data.bias[i % numClasses]);
+    const expected =
+        optionReference(logits64, data.labels, numClasses, spec);
+    expectLossClose(context, value, expected.value, `${what}: loss`);
+    const d = expected.dLogits;
+    expectGradientClose(context, dHidden,
+        matMul64(d, data.kernel, rows, numClasses, depth, true),
+        `${what}: dHidden`);
+    expectGradientClose(context, dKernel,
+        matMul64(transpose64(data.hidden, rows, depth), d, depth, rows,
+            numClasses),
+        `${what}: dKernel`);
+    const dBiasExpected = new Float64Array(numClasses);
+    d.forEach((g, i) => dBiasExpected[i % numClasses] += g);
+    expectGradientClose(context, dBias, dBiasExpected, `${what}: dBias`);
+    tf.dispose([...tensors, options.weights, options.classWeights]);
+  });
+  tf.dispose([labels, hidden, kernel, bias]);
+}
+
+export const optionCases: TestCase[] = [
+  {
+    name: 'loss options (zLoss, classWeights, with smoothing, weights, ' +
+        'ignoreIndex) equal a float64 reference under every reduction, ' +
+        'logits up to +-1e4',
+    async run(context) {
+      const numClasses = 7;
+      const labelsShape = [2, 5];
+      const batch = 10;
+      for (const scale of [3, 1e4]) {
+        const random = new Random(scale === 3 ? 291 : 292);
+        const logits = context.storable(random.logits(batch * numClasses,
+            scale));
+        const labels = random.labels(batch, numClasses);
+        labels[3] = 2;  // at least one ignored example when ignoreIndex is 2
+        for (const set of optionSets(scale, numClasses, batch, random)) {
+          for (const reduction of REDUCTION_NAMES) {
+            await checkLoss(context, logits, labels, labelsShape, numClasses,
+                {...set, reduction});
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'linear loss options (zLoss, classWeights, with smoothing, ' +
+        'weights, ignoreIndex) equal a float64 reference in value and ' +
+        'gradients to hidden, kernel and bias, logits up to +-1e4',
+    async run(context) {
+      const rows = 10;
+      const depth = 3;
+      const numClasses = 6;
+      for (const scale of [1, 60]) {
+        const random = new Random(scale === 1 ? 293 : 294);
+        // |logit| <= depth * 2 scale * scale + scale: about 2e4 at scale 60.
+        const data: LinearData = {
+          labels: random.labels(rows, numClasses),
+          hidden: context.storable(random.logits(rows * depth, 2 * scale)),
+          kernel: context.storable(random.logits(depth * numClasses, scale)),
+          bias: context.storable(random.logits(numClasses, scale)),
+        };
+        data.labels[5] = 2;
+        for (const set of optionSets(scale * scale * 6, numClasses, rows,
+            random)) {
+          for (const reduction of REDUCTION_NAMES) {
+            await checkLinearLoss(context, data, rows, depth, numClasses,
+                {...set, reduction});
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'loss options: the options form equals the positional form',
+    async run(context) {
+      const {tf, loss} = context;
+      const random = new Random(295);
+      const labels = tf.tensor1d(random.labels(6, 4), 'int32');
+      const logits = tf.tensor2d(context.storable(random.logits(24, 3)),
+          [6, 4]);
+      const weights = tf.tensor1d(context.storable(random.logits(6, 2)));
+      await expectNoLeak(tf, 'both forms', async () => {
+        const [positional, object] = tf.tidy(() => [
+          loss(labels, logits, weights, 0.1, tf.Reduction.NONE, 1),
+          loss(labels, logits, {weights, labelSmoothing: 0.1,
+            reduction: tf.Reduction.NONE, ignoreIndex: 1}),
+        ]);
+        expectEqual(Array.from(await object.data()),
+            Array.from(await positional.data()), 'options form');
+        tf.dispose([positional, object]);
+      });
+      tf.dispose([labels, logits, weights]);
+    },
+  },
+  {
+    name: 'loss options: bad values throw before any work, leave the ' +
+        'user\'s tensors untouched and leak nothing',
+    async run(context) {
+      const {tf, loss, linearLoss} = context;
+      const labels = tf.tensor1d([0, 2, 1], 'int32');
+      const logits = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]);
+      const kernel = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+      const hidden = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+      const intWeights = tf.tensor1d([1, 2, 3], 'int32');
+      const matrixWeights = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+      const cases: Array<[object, string[]]> = [
+        [{zLoss: NaN}, ['zLoss', 'NaN']],
+        [{zLoss: -1}, ['zLoss', '-1']],
+        [{zLoss: Infinity}, ['zLoss', 'Infinity']],
+        [{zLoss: '0.1'}, ['zLoss']],
+        [{classWeights: [1, 2]}, ['classWeights', '[3]', '[2]']],
+        [{classWeights: intWeights}, ['classWeights', 'float32', 'int32']],
+        [{classWeights: matrixWeights}, ['classWeights', '[3]', '[2,3]']],
+        [{zloss: 0.1}, ['options', 'unknown', 'zloss']],
+        [{labelSmoothing: NaN}, ['labelSmoothing', 'NaN']],
+      ];
+      const before = await Promise.all(
+          [labels, logits, kernel, hidden].map(t => t.data()));
+      await expectNoLeak(tf, 'errors', () => {
+        for (const [options, parts] of cases) {
+          expectThrows(() => loss(labels, logits, options),
+              ['sparseSoftmaxCrossEntropy', ...parts]);
+          expectThrows(() => linearLoss(labels, hidden, kernel, options),
+              ['linearSparseSoftmaxCrossEntropy', ...parts]);
+        }
+        expectThrows(() => (loss as (...args: unknown[]) => Tensor)(
+            labels, logits, {zLoss: 0.1}, 0.1),
+        ['sparseSoftmaxCrossEntropy', 'options', 'last argument']);
+      });
+      const after = await Promise.all(
+          [labels, logits, kernel, hidden].map(t => t.data()));
+      expectEqual(after.map(a => Array.from(a)), before.map(b => Array.from(b)),
+          'the user\'s tensors');
+      expectEqual([labels, logits, kernel, hidden, intWeights,
+        matrixWeights].some(t => t.isDisposed), false, 'none disposed');
+      tf.dispose([labels, logits, kernel, hidden, intWeights, matrixWeights]);
+    },
+  },
+];

@@ -1,0 +1,115 @@
+/**
+ * A float64 reference for the loss options (z-loss, class weights, label
+ * smoothing, weights, ignoreIndex, every reduction), written from their
+ * definitions independently of the package: per row `x` with label `y`,
+ * `lse = logsumexp(x)`,
+ *
+ *     loss = (1 - s) (lse - x[y]) + s (lse - mean(x)) + z lse^2
+ *
+ * weighted by `w = kept * weights * classWeights[y]`, and reduced as
+ * `tf.losses.computeWeightedLoss` reduces per-example weights: NONE `w loss`,
+ * SUM `sum(w loss)`, MEAN `sum(w loss) / sum(w)`, SUM_BY_NONZERO_WEIGHTS
+ * `sum(w loss) / count(w != 0)`.
+ */
+
+export type ReductionName = 'NONE'|'SUM'|'MEAN'|'SUM_BY_NONZERO_WEIGHTS';
+
+export interface OptionSpec {
+  labelSmoothing: number;
+  zLoss: number;
+  reduction: ReductionName;
+  ignoreIndex?: number;
+  /** One weight per example, or none. */
+  weights?: number[];
+  classWeights?: number[];
+}
+
+export interface OptionReference {
+  /** The loss's output: per example for NONE, else one value. */
+  value: Float64Array;
+  /** The gradient of `sum(value)` with respect to the logits. */
+  dLogits: Float64Array;
+}
+
+export function optionReference(
+    logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number,
+    spec: OptionSpec): OptionReference {
+  const batch = labels.length;
+  const s = spec.labelSmoothing;
+  const z = spec.zLoss;
+  const weight = new Float64Array(batch);
+  const loss = new Float64Array(batch);
+  const dLoss = new Float64Array(batch * numClasses);  // d loss_i / d x_i
+  for (let row = 0; row < batch; row++) {
+    const label = labels[row];
+    const kept = label !== spec.ignoreIndex;
+    weight[row] = kept ? (spec.weights?.[row] ?? 1) *
+            (spec.classWeights?.[label] ?? 1) : 0;
+    if (!kept) {
+      continue;
+    }
+    const x = (j: number) => logits[row * numClasses + j];
+    let rowMax = -Infinity;
+    let rowSum = 0;
+    for (let j = 0; j < numClasses; j++) {
+      rowMax = Math.max(rowMax, x(j));
+      rowSum += x(j);
+    }
+    let sumExp = 0;
+    for (let j = 0; j < numClasses; j++) {
+      sumExp += Math.exp(x(j) - rowMax);
+    }
+    const lse = rowMax + Math.log(sumExp);
+    loss[row] = (1 - s) * (lse - x(label)) + s * (lse - rowSum / numClasses) +
+        z * lse * lse;
+    for (let j = 0; j < numClasses; j++) {
+      const p = Math.exp(x(j) - lse);
+      dLoss[row * numClasses + j] = (1 - s) * (p - (j === label ? 1 : 0)) +
+          s * (p - 1 / numClasses) + 2 * z * lse * p;
+    }
+  }
+  let weightSum = 0;
+  let nonzero = 0;
+  let weightedSum = 0;
+  for (let row = 0; row < batch; row++) {
+    weightSum += weight[row];
+    nonzero += weight[row] !== 0 ? 1 : 0;
+    weightedSum += weight[row] * loss[row];
+  }
+  const divisor = spec.reduction === 'MEAN' ? weightSum :
+      spec.reduction === 'SUM_BY_NONZERO_WEIGHTS' ? nonzero : 1;
+  const value = spec.reduction === 'NONE' ?
+      Float64Array.from(loss, (l, row) => weight[row] * l) :
+      Float64Array.of(weightedSum / divisor);
+  const dLogits = Float64Array.from(dLoss,
+      (d, i) => d * weight[Math.floor(i / numClasses)] / divisor);
+  return {value, dLogits};
+}
+
+/** `a [m, k] . b [k, n]` in float64 (`b` given as `[n, k]` if transposed). */
+export function matMul64(
+    a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number,
+    n: number, transposeB = false): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let total = 0;
+      for (let t = 0; t < k; t++) {
+        total += a[i * k + t] * (transposeB ? b[j * k + t] : b[t * n + j]);
+      }
+      out[i * n + j] = total;
+    }
+  }
+  return out;
+}
+
+export function transpose64(
+    a: ArrayLike<number>, rows: number, columns: number): Float64Array {
+  const out = new Float64Array(rows * columns);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) {
+      out[j * rows + i] = a[i * columns + j];
+    }
+  }
+  return out;
+}
