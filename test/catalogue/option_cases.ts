@@ -95,15 +95,31 @@ async function checkLoss(
       classWeights: spec.classWeights == null ? undefined :
                                                 tf.tensor1d(spec.classWeights),
     };
-    const [value, dLogits] = tf.tidy(() => [loss(labels, logits, options),
-      tf.grad((x: Tensor) => tf.sum(loss(labels, x, options)))(logits)]);
+    const [value, dLogits, withStatistic, logSumExp, dLogitsWithStatistic] =
+        tf.tidy(() => {
+          const {loss: lossOut, logSumExp} =
+              loss(labels, logits, {...options, returnLogSumExp: true});
+          return [loss(labels, logits, options),
+            tf.grad((x: Tensor) => tf.sum(loss(labels, x, options)))(logits),
+            lossOut, logSumExp,
+            tf.grad((x: Tensor) => tf.sum(loss(labels, x,
+                {...options, returnLogSumExp: true}).loss))(logits)];
+        });
     const expected =
         optionReference(logitsValues, labelValues, numClasses, spec);
     expectLossClose(context, await value.data(), expected.value,
         `${what}: loss`);
     expectGradientClose(context, await dLogits.data(), expected.dLogits,
         `${what}: dLogits`);
-    tf.dispose([value, dLogits, options.weights, options.classWeights]);
+    expectEqual(logSumExp.shape, labelsShape, `${what}: logSumExp shape`);
+    expectLossClose(context, await logSumExp.data(), expected.logSumExp,
+        `${what}: logSumExp`);
+    expectEqual(Array.from(await withStatistic.data()),
+        Array.from(await value.data()), `${what}: loss with returnLogSumExp`);
+    expectGradientClose(context, await dLogitsWithStatistic.data(),
+        expected.dLogits, `${what}: dLogits with returnLogSumExp`);
+    tf.dispose([value, dLogits, withStatistic, logSumExp,
+      dLogitsWithStatistic, options.weights, options.classWeights]);
   });
   tf.dispose([logits, labels]);
 }
@@ -135,13 +151,21 @@ async function checkLinearLoss(
                                                 tf.tensor1d(spec.classWeights),
       chunkSize: 4,
     };
-    const tensors = tf.tidy(() => [
-      linearLoss(labels, hidden, kernel, {...options, bias}),
-      ...tf.grads((h: Tensor, k: Tensor, b: Tensor) => tf.sum(
-          linearLoss(labels, h, k, {...options, bias: b})))(
-          [hidden, kernel, bias]),
-    ]);
-    const [value, dHidden, dKernel, dBias] =
+    // The statistic from each path: no tape, and under a tape (the NONE
+    // reduction's recomputing gradient, the others' gradients in the pass).
+    let tapedLogSumExp: Tensor|undefined;
+    const tensors = tf.tidy(() => {
+      const {loss: value, logSumExp} = linearLoss(labels, hidden, kernel,
+          {...options, bias, returnLogSumExp: true});
+      const grads = tf.grads((h: Tensor, k: Tensor, b: Tensor) => {
+        const outputs = linearLoss(labels, h, k,
+            {...options, bias: b, returnLogSumExp: true});
+        tapedLogSumExp = tf.keep(outputs.logSumExp);
+        return tf.sum(outputs.loss);
+      })([hidden, kernel, bias]);
+      return [value, ...grads, logSumExp];
+    });
+    const [value, dHidden, dKernel, dBias, logSumExp] =
         await Promise.all(tensors.map(t => t.data()));
     const product = matMul64(data.hidden, data.kernel, rows, depth, numClasses);
     const logits64 = product.map((x, i) => x + data.bias[i % numClasses]);
@@ -159,7 +183,12 @@ async function checkLinearLoss(
     const dBiasExpected = new Float64Array(numClasses);
     d.forEach((g, i) => dBiasExpected[i % numClasses] += g);
     expectGradientClose(context, dBias, dBiasExpected, `${what}: dBias`);
-    tf.dispose([...tensors, options.weights, options.classWeights]);
+    expectLossClose(context, logSumExp, expected.logSumExp,
+        `${what}: logSumExp`);
+    expectLossClose(context, await tapedLogSumExp!.data(), expected.logSumExp,
+        `${what}: logSumExp under a tape`);
+    tf.dispose([...tensors, tapedLogSumExp!, options.weights,
+      options.classWeights]);
   });
   tf.dispose([labels, hidden, kernel, bias]);
 }
@@ -214,6 +243,35 @@ export const optionCases: TestCase[] = [
           }
         }
       }
+    },
+  },
+  {
+    name: 'loss options: a zLoss training step runs the fused loss kernels ' +
+        'and writes no more [batch, numClasses] tensors than the plain loss',
+    async run(context) {
+      const {tf, loss} = context;
+      const random = new Random(296);
+      const [batch, numClasses] = [16, 301];
+      const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+      const logits = tf.tensor2d(
+          context.storable(random.logits(batch * numClasses, 5)),
+          [batch, numClasses]);
+      const step = (options: object) => tf.profile(() =>
+        tf.grad((x: Tensor) => loss(labels, x, options))(logits));
+      const countFull = (info: Awaited<ReturnType<typeof step>>) =>
+        info.kernels.filter(kernel => kernel.outputShapes.some(shape =>
+          (shape ?? []).reduce((a, b) => a * b, 1) === batch * numClasses))
+            .length;
+      const plain = await step({});
+      const zLoss = await step({zLoss: 1e-3, labelSmoothing: 0});
+      const names = zLoss.kernels.map(kernel => kernel.name);
+      expectEqual(names.includes('SparseSoftmaxCrossEntropyLoss'), true,
+          `the loss kernel ran (${names.join(', ')})`);
+      expectEqual(countFull(zLoss) <= countFull(plain), true,
+          `[batch, numClasses] outputs: zLoss ${countFull(zLoss)}, plain ` +
+              `${countFull(plain)} (${names.join(', ')})`);
+      tf.dispose([plain.result as Tensor, zLoss.result as Tensor, labels,
+        logits]);
     },
   },
   {

@@ -29,6 +29,8 @@ export interface OptionReference {
   value: Float64Array;
   /** The gradient of `sum(value)` with respect to the logits. */
   dLogits: Float64Array;
+  /** Each example's `logsumexp(x)`, 0 for ignored examples. */
+  logSumExp: Float64Array;
 }
 
 export function optionReference(
@@ -40,6 +42,7 @@ export function optionReference(
   const weight = new Float64Array(batch);
   const loss = new Float64Array(batch);
   const dLoss = new Float64Array(batch * numClasses);  // d loss_i / d x_i
+  const logSumExp = new Float64Array(batch);
   for (let row = 0; row < batch; row++) {
     const label = labels[row];
     const kept = label !== spec.ignoreIndex;
@@ -60,6 +63,7 @@ export function optionReference(
       sumExp += Math.exp(x(j) - rowMax);
     }
     const lse = rowMax + Math.log(sumExp);
+    logSumExp[row] = lse;
     loss[row] = (1 - s) * (lse - x(label)) + s * (lse - rowSum / numClasses) +
         z * lse * lse;
     for (let j = 0; j < numClasses; j++) {
@@ -83,7 +87,7 @@ export function optionReference(
       Float64Array.of(weightedSum / divisor);
   const dLogits = Float64Array.from(dLoss,
       (d, i) => d * weight[Math.floor(i / numClasses)] / divisor);
-  return {value, dLogits};
+  return {value, dLogits, logSumExp};
 }
 
 /** `a [m, k] . b [k, n]` in float64 (`b` given as `[n, k]` if transposed). */

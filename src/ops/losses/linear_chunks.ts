@@ -25,6 +25,12 @@ export interface LinearLayer {
   zLoss: number;
 }
 
+/** The per-example loss `[numRows]` and, as a statistic, its rows' lse. */
+export interface ChunkedLoss {
+  perExample: Tensor;
+  logSumExp: Tensor;
+}
+
 /**
  * How the work is split: rows per chunk, and how many slices the weight
  * matrix's gradient is summed in.
@@ -177,18 +183,26 @@ function chunkLogitsGradient(
   return sub(dLogits, uniformMean);
 }
 
-/** The per-example loss `[numRows]`, chunk by chunk, with no gradients. */
+/**
+ * The per-example loss `[numRows]` and each row's log-sum-exp, chunk by
+ * chunk, with no gradients.
+ */
 export function chunkedPerExampleLoss(
-    layer: LinearLayer, plan: ChunkPlan): Tensor {
+    layer: LinearLayer, plan: ChunkPlan): ChunkedLoss {
   const numRows = layer.labels.shape[0];
-  const losses = rowChunks(numRows, plan.rowsPerChunk).map(
+  const chunks = rowChunks(numRows, plan.rowsPerChunk).map(
       ([begin, rows]) => tidy(() => {
         const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
         const labels = slice(layer.labels, [begin], [rows]);
         const logits = chunkLogits(layer, hiddenChunk);
-        return smoothedLoss(layer, logits, chunkLoss(logits, labels));
+        const lossOutputs = chunkLoss(logits, labels);
+        return [smoothedLoss(layer, logits, lossOutputs),
+          rowLogSumExp(lossOutputs)];
       }));
-  return joinRows(losses, [0]);
+  return {
+    perExample: joinRows(chunks.map(([loss]) => loss), [0]),
+    logSumExp: joinRows(chunks.map(([, lse]) => lse), [0]),
+  };
 }
 
 /**
@@ -199,13 +213,14 @@ export function chunkedPerExampleLoss(
  */
 export function chunkedLossAndGradients(
     layer: LinearLayer, rowScales: Tensor, plan: ChunkPlan):
-    {perExample: Tensor, gradients: LinearGradients} {
+    ChunkedLoss&{gradients: LinearGradients} {
   const numRows = layer.labels.shape[0];
   const depth = depthOf(layer);
   const numClasses = numClassesOf(layer);
   const weightGradient = new WeightGradientSlices(depth, numClasses,
       layer.transposeWeightMatrix, plan.weightGradientSliceCount);
   const losses: Tensor[] = [];
+  const logSumExps: Tensor[] = [];
   const hiddenGradients: Tensor[] = [];
   let dBias: Tensor|undefined;
   for (const [begin, rows] of rowChunks(numRows, plan.rowsPerChunk)) {
@@ -232,10 +247,11 @@ export function chunkedLossAndGradients(
         dBias?.dispose();
       }
       weightGradient.addChunk(hiddenChunk, dLogits);
-      return {loss, dHidden, biasSum,
+      return {loss, lse: rowLogSumExp(lossOutputs), dHidden, biasSum,
         weightGradientSums: weightGradient.slices()};
     });
     losses.push(kept.loss);
+    logSumExps.push(kept.lse);
     hiddenGradients.push(kept.dHidden);
     dBias = kept.biasSum;
   }
@@ -247,7 +263,8 @@ export function chunkedLossAndGradients(
     weightGradientSlices: weightGradient.slices(),
     dBias,
   };
-  return {perExample: joinRows(losses, [0]), gradients};
+  return {perExample: joinRows(losses, [0]),
+    logSumExp: joinRows(logSumExps, [0]), gradients};
 }
 
 /** Row chunks joined (and freed), or an empty tensor of `emptyShape`. */

@@ -1,4 +1,4 @@
-import {broadcastTo, customGrad, engine, GradSaveFunc, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {broadcastTo, customGrad, dispose, engine, GradSaveFunc, keep, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
@@ -6,7 +6,7 @@ import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPe
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {exampleWeights} from './class_weights.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, checkZLoss, convertClassWeights} from './loss_options.js';
+import {checkOptionNames, checkReturnLogSumExp, checkZLoss, convertClassWeights, LossWithLogSumExp} from './loss_options.js';
 import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
 
 /** Options of `linearSparseSoftmaxCrossEntropy`. */
@@ -31,6 +31,13 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
    * example weighted by its label's class weight (times `weights`).
    */
   classWeights?: Tensor|TensorLike;
+  /**
+   * Return `{loss, logSumExp}`, with each example's `logsumexp` of its
+   * logits row (labels' shape, 0 for ignored examples) from the same
+   * chunked pass: the logits are never held. A statistic: no gradient flows
+   * through it. Default false.
+   */
+  returnLogSumExp?: boolean;
   /** The kernel is `[V, D]` (a tied embedding matrix) instead of `[D, V]`. */
   transposeKernel?: boolean;
   /**
@@ -41,7 +48,8 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
 }
 
 const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'zLoss', 'classWeights', 'transposeKernel', 'chunkSize'];
+  'ignoreIndex', 'zLoss', 'classWeights', 'returnLogSumExp',
+  'transposeKernel', 'chunkSize'];
 
 /**
  * The output layer and the sparse softmax cross entropy, fused: the loss of
@@ -77,10 +85,10 @@ const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
  * @param kernel float32 `[D, V]` (a Dense layer's kernel), or `[V, D]` with
  *     `options.transposeKernel`.
  * @param options `bias`, `weights`, `labelSmoothing`, `reduction`,
- *     `ignoreIndex`, `zLoss`, `classWeights`, `transposeKernel`,
- *     `chunkSize`.
+ *     `ignoreIndex`, `zLoss`, `classWeights`, `returnLogSumExp`,
+ *     `transposeKernel`, `chunkSize`.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
- *     else a scalar.
+ *     else a scalar; `{loss, logSumExp}` with `options.returnLogSumExp`.
  *
  * @doc {heading: 'Training', subheading: 'Losses', namespace: 'losses'}
  */
@@ -100,6 +108,7 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   checkReduction(reduction, LINEAR_LOSS_NAME);
   checkIgnoreIndex(ignoreIndex, LINEAR_LOSS_NAME);
   checkZLoss(zLoss, LINEAR_LOSS_NAME);
+  checkReturnLogSumExp(options.returnLogSumExp ?? false, LINEAR_LOSS_NAME);
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -145,22 +154,46 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     weightGradientSliceCount: weightGradientSliceCount(depth, rowsPerChunk),
   };
 
+  const statistics: Tensor[] = [];
+  let loss: Tensor;
   if (!engine().isTapeOn()) {
-    const perExample =
-        reshape(chunkedPerExampleLoss(layer, plan), $labels.shape);
-    return reducePerExample(perExample, kept, $weights, reduction) as O;
+    const {perExample, logSumExp} = chunkedPerExampleLoss(layer, plan);
+    statistics.push(logSumExp);
+    loss = reducePerExample(reshape(perExample, $labels.shape), kept,
+        $weights, reduction);
+  } else if (reduction === Reduction.NONE) {
+    const perExample = reshape(
+        recomputingPerExampleLoss(layer, plan, statistics), $labels.shape);
+    loss = reducePerExample(perExample, kept, $weights, reduction);
+  } else {
+    // The reduction is linear in the per-example losses: the loss is
+    // `sum(coefficients * perExample)`, with the coefficients made by tfjs
+    // ops from the weights (so the weights' gradient is tfjs's own).
+    const coefficients =
+        perExampleCoefficients($labels.shape, kept, $weights, reduction);
+    loss = scalarLossWithGradients(layer, plan, coefficients, statistics);
   }
-  if (reduction === Reduction.NONE) {
-    const perExample =
-        reshape(recomputingPerExampleLoss(layer, plan), $labels.shape);
-    return reducePerExample(perExample, kept, $weights, reduction) as O;
+  if (!options.returnLogSumExp) {
+    return loss as O;
   }
-  // The reduction is linear in the per-example losses: the loss is
-  // `sum(coefficients * perExample)`, with the coefficients made by tfjs
-  // ops from the weights (so the weights' gradient is tfjs's own).
-  const coefficients =
-      perExampleCoefficients($labels.shape, kept, $weights, reduction);
-  return scalarLossWithGradients(layer, plan, coefficients) as O;
+  const logSumExp = reshape(statistics[0], $labels.shape);
+  return {
+    loss,
+    logSumExp: kept == null ? logSumExp :
+                              where(kept, logSumExp, zerosLike(logSumExp)),
+  } as unknown as O;
+}
+
+/**
+ * Hands a statistic made inside a custom gradient's forward pass (whose
+ * scope frees all but its value) to the caller's scope: kept there, then
+ * re-made here as an ordinary tensor of this scope.
+ */
+function escapeStatistic(kept: Tensor|undefined, statistics: Tensor[]): void {
+  if (kept != null) {
+    statistics.push(reshape(kept, kept.shape));
+    kept.dispose();
+  }
 }
 
 /**
@@ -179,12 +212,15 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
  * all.
  */
 function scalarLossWithGradients(
-    layer: LinearLayer, plan: ChunkPlan, coefficients: Tensor): Tensor {
+    layer: LinearLayer, plan: ChunkPlan, coefficients: Tensor,
+    statistics: Tensor[]): Tensor {
   const hasBias = layer.bias != null;
+  let logSumExp: Tensor|undefined;
   const fused = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const save = args[args.length - 1] as GradSaveFunc;
-    const {perExample, gradients} =
+    const {perExample, logSumExp: lse, gradients} =
         chunkedLossAndGradients(layer, coefficients, plan);
+    logSumExp = keep(lse);
     const value = sum(mul(coefficients, perExample));
     save([perExample, gradients.dHidden,
       ...(gradients.dBias == null ? [] : [gradients.dBias]),
@@ -211,7 +247,9 @@ function scalarLossWithGradients(
   });
   const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias]), coefficients];
-  return fused(...inputs);
+  const loss = fused(...inputs);
+  escapeStatistic(logSumExp, statistics);
+  return loss;
 }
 
 /**
@@ -219,16 +257,19 @@ function scalarLossWithGradients(
  * chunk's logits and forms the gradients with the upstream per example.
  */
 function recomputingPerExampleLoss(
-    layer: LinearLayer, plan: ChunkPlan): Tensor {
+    layer: LinearLayer, plan: ChunkPlan, statistics: Tensor[]): Tensor {
   const hasBias = layer.bias != null;
+  let logSumExp: Tensor|undefined;
   const fused = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const save = args[args.length - 1] as GradSaveFunc;
     // The op's own tensors (flattened labels and hidden) are freed when it
     // returns; the backward pass reads saved copies.
     save([layer.hidden, layer.weightMatrix,
       ...(layer.bias == null ? [] : [layer.bias]), layer.labels]);
+    const {perExample, logSumExp: lse} = chunkedPerExampleLoss(layer, plan);
+    logSumExp = keep(lse);
     return {
-      value: chunkedPerExampleLoss(layer, plan),
+      value: perExample,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         checkFirstOrder();
         const savedLayer: LinearLayer = {
@@ -238,16 +279,18 @@ function recomputingPerExampleLoss(
           bias: hasBias ? saved[2] : undefined,
           labels: saved[saved.length - 1],
         };
-        const {perExample, gradients} =
+        const {perExample, logSumExp, gradients} =
             chunkedLossAndGradients(savedLayer, dy, plan);
-        perExample.dispose();
+        dispose([perExample, logSumExp]);
         return gradientList(savedLayer, gradients);
       },
     };
   });
   const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias])];
-  return fused(...inputs);
+  const perExample = fused(...inputs);
+  escapeStatistic(logSumExp, statistics);
+  return perExample;
 }
 
 function gradientList(layer: LinearLayer, gradients: LinearGradients):
@@ -338,5 +381,20 @@ function validateLayerShapes(
   return [depth, numClasses];
 }
 
-export const linearSparseSoftmaxCrossEntropy =
-    op({linearSparseSoftmaxCrossEntropy_});
+/**
+ * The linear loss's call forms: with `returnLogSumExp: true` in the options
+ * it returns `{loss, logSumExp}`, else the loss.
+ */
+export interface LinearSparseSoftmaxCrossEntropy {
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options: LinearSparseSoftmaxCrossEntropyOptions&
+      {returnLogSumExp: true}): LossWithLogSumExp<O>;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options?: LinearSparseSoftmaxCrossEntropyOptions): O;
+}
+
+export const linearSparseSoftmaxCrossEntropy:
+    LinearSparseSoftmaxCrossEntropy =
+    op({linearSparseSoftmaxCrossEntropy_}) as LinearSparseSoftmaxCrossEntropy;

@@ -27,10 +27,22 @@ export interface SparseSoftmaxCrossEntropyOptions {
    * `classWeights[label]`, times its `weights` entry if any.
    */
   classWeights?: Tensor|TensorLike;
+  /**
+   * Return `{loss, logSumExp}`: with each example's `logsumexp` of its
+   * logits row (labels' shape, 0 for ignored examples) from the same pass,
+   * a statistic (no gradient flows through it). Default false.
+   */
+  returnLogSumExp?: boolean;
+}
+
+/** What the losses return with `returnLogSumExp: true`. */
+export interface LossWithLogSumExp<O extends Tensor = Tensor> {
+  loss: O;
+  logSumExp: Tensor;
 }
 
 export const LOSS_OPTION_NAMES = ['weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'zLoss', 'classWeights'];
+  'ignoreIndex', 'zLoss', 'classWeights', 'returnLogSumExp'];
 
 /**
  * Whether an argument in the weights' position is the options object: a
@@ -65,6 +77,15 @@ export function checkZLoss(zLoss: unknown, functionName = LOSS_NAME): void {
     throw argumentError('zLoss',
         `must be a finite number >= 0 (the z-loss scale), but got ` +
             `${String(zLoss)}.`, functionName);
+  }
+}
+
+export function checkReturnLogSumExp(
+    returnLogSumExp: unknown, functionName = LOSS_NAME): void {
+  if (typeof returnLogSumExp !== 'boolean') {
+    throw argumentError('returnLogSumExp',
+        `must be a boolean, but got ${String(returnLogSumExp)}.`,
+        functionName);
   }
 }
 

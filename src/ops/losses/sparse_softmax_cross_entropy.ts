@@ -5,7 +5,7 @@ import {convertArgument} from '../convert_argument.js';
 import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {exampleWeights} from './class_weights.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, checkZLoss, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
+import {checkOptionNames, checkReturnLogSumExp, checkZLoss, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {perExampleLoss} from './per_example_loss.js';
 import {crossEntropyWithZLoss} from './z_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
@@ -41,6 +41,10 @@ import {reducePerExample} from './weighted_reduction.js';
  * `MEAN` is PyTorch's weighted mean `sum(w_y * loss) / sum(w_y)`, `SUM` the
  * weighted sum, `NONE` the weighted losses, and `SUM_BY_NONZERO_WEIGHTS`
  * the weighted sum over the count of examples whose weight is nonzero.
+ * With `returnLogSumExp: true` it returns `{loss, logSumExp}`: the loss as
+ * above and each example's `logsumexp` of its logits row (labels' shape; 0
+ * for ignored examples), from the same kernel run; a statistic, through
+ * which no gradient flows (for the z-loss use `zLoss`).
  *
  * @param labels int32 class indices, the logits' shape minus its last axis.
  * @param logits float32 logits, classes on the last axis.
@@ -58,7 +62,7 @@ import {reducePerExample} from './weighted_reduction.js';
  *     the mean reductions leave them out. It may lie outside
  *     `[0, numClasses)`; every other label must lie inside.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
- *     else a scalar.
+ *     else a scalar; `{loss, logSumExp}` with `returnLogSumExp`.
  *
  * @doc {heading: 'Training', subheading: 'Losses', namespace: 'losses'}
  */
@@ -75,11 +79,13 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     ignoreIndex,
     zLoss = 0,
     classWeights,
+    returnLogSumExp = false,
   } = options;
   checkLabelSmoothing(labelSmoothing);
   checkReduction(reduction);
   checkIgnoreIndex(ignoreIndex);
   checkZLoss(zLoss);
+  checkReturnLogSumExp(returnLogSumExp);
   const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
   const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
   validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
@@ -98,15 +104,27 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   if ($classWeights != null) {
     $weights = exampleWeights($classWeights, kernelLabels, $weights);
   }
-  let perExample = zLoss > 0 ?
+  // The fused z-loss path also gives the log-sum-exp; otherwise the plain
+  // per-example loss (on cpu and wasm it reuses the kernel's backprop).
+  const fused = zLoss > 0 || returnLogSumExp ?
       crossEntropyWithZLoss($logits, kernelLabels, 1 - labelSmoothing, zLoss) :
+      undefined;
+  let perExample = fused != null ? fused.perExample :
+      labelSmoothing > 0 ?
+      mul(perExampleLoss($logits, kernelLabels), scalar(1 - labelSmoothing)) :
       perExampleLoss($logits, kernelLabels);
   if (labelSmoothing > 0) {
-    perExample = add(zLoss > 0 ? perExample :
-                                 mul(perExample, scalar(1 - labelSmoothing)),
+    perExample = add(perExample,
         mul(uniformCrossEntropy($logits), scalar(labelSmoothing)));
   }
-  return reducePerExample(perExample, kept, $weights, reduction) as O;
+  const loss = reducePerExample(perExample, kept, $weights, reduction) as O;
+  if (!returnLogSumExp || fused == null) {
+    return loss;
+  }
+  const logSumExp = kept == null ?
+      fused.logSumExp :
+      where(kept, fused.logSumExp, zerosLike(fused.logSumExp));
+  return {loss, logSumExp} as unknown as O;
 }
 
 /**
@@ -133,4 +151,21 @@ function lossOptions(
   return weightsOrOptions as SparseSoftmaxCrossEntropyOptions;
 }
 
-export const sparseSoftmaxCrossEntropy = op({sparseSoftmaxCrossEntropy_});
+/**
+ * The loss's call forms: with `returnLogSumExp: true` in the options it
+ * returns `{loss, logSumExp}`, else the loss.
+ */
+export interface SparseSoftmaxCrossEntropy {
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      logits: Tensor|TensorLike,
+      options: SparseSoftmaxCrossEntropyOptions&{returnLogSumExp: true}):
+      LossWithLogSumExp<O>;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      logits: Tensor|TensorLike,
+      weightsOrOptions?: Tensor|TensorLike|SparseSoftmaxCrossEntropyOptions,
+      labelSmoothing?: number, reduction?: Reduction,
+      ignoreIndex?: number): O;
+}
+
+export const sparseSoftmaxCrossEntropy: SparseSoftmaxCrossEntropy =
+    op({sparseSoftmaxCrossEntropy_}) as SparseSoftmaxCrossEntropy;

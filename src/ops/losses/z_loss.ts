@@ -1,4 +1,4 @@
-import {add, customGrad, dispose, engine, expandDims, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
@@ -16,15 +16,23 @@ import {perExampleLoss} from './per_example_loss.js';
  * `dLogSumExp = upstream * 2 * zLoss * lse`: no pass over the logits beyond
  * the plain loss's.
  *
- * When the gradient itself is recorded (a higher-order gradient), it is
- * built from differentiable ops instead: the loss plus `tf.logSumExp`.
+ * Also returns `lse` per example (labels' shape) from the same kernel run,
+ * as a statistic: no gradient flows through it.
+ *
+ * When the gradient itself is recorded (a higher-order gradient), the loss
+ * is built from differentiable ops instead: the loss plus `tf.logSumExp`.
  */
 export function crossEntropyWithZLoss(
     logits: Tensor, labels: Tensor, crossEntropyScale: number,
-    zLoss: number): Tensor {
+    zLoss: number): {perExample: Tensor, logSumExp: Tensor} {
   if (engine().isTapeOn() && gradientIsRecorded()) {
-    return add(mul(perExampleLoss(logits, labels), scalar(crossEntropyScale)),
-        mul(square(logSumExp(logits, -1)), scalar(zLoss)));
+    const lse = logSumExp(logits, -1);
+    return {
+      perExample: add(
+          mul(perExampleLoss(logits, labels), scalar(crossEntropyScale)),
+          mul(square(lse), scalar(zLoss))),
+      logSumExp: withoutGradient(lse),
+    };
   }
   const numClasses = logits.shape[logits.rank - 1];
   const features = logits.rank === 2 ?
@@ -33,20 +41,24 @@ export function crossEntropyWithZLoss(
   const labels1d = labels.rank === 1 ? labels : reshape(labels, [labels.size]);
   const aliases = savesAliases();
   let rows: Tensor[] = [];
+  let statistic: Tensor|undefined;
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
     const save = args[2] as GradSaveFunc;
     const [loss, rowMax, rowLogSumExp] =
         runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels});
     const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
+    // Out of the custom gradient's scope, off the tape: a statistic.
+    statistic = keep(lse.clone());
     if (aliases) {
       rows = [keep(rowMax), keep(rowLogSumExp), keep(lse)];
     } else {
       save([features, labels, rowMax, rowLogSumExp, lse]);
     }
     return {
-      value: add(mul(loss, scalar(crossEntropyScale)),
-          mul(square(lse), scalar(zLoss))),
+      value: zLoss === 0 ? mul(loss, scalar(crossEntropyScale)) :
+                           add(mul(loss, scalar(crossEntropyScale)),
+                               mul(square(lse), scalar(zLoss))),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [features, labels, rowMax, logSumExp, lse] = saved;
         const dLoss = mul(dy, scalar(crossEntropyScale));
@@ -63,5 +75,19 @@ export function crossEntropyWithZLoss(
     saveWithoutCopy(value, [features, labels1d, ...rows]);
     dispose(rows);
   }
-  return labels.rank === 1 ? value : reshape(value, labels.shape);
+  // A tensor of this scope again, not a kept one (which no scope frees).
+  const lse = reshape(statistic as Tensor, labels.shape);
+  (statistic as Tensor).dispose();
+  return {
+    perExample: labels.rank === 1 ? value : reshape(value, labels.shape),
+    logSumExp: lse,
+  };
+}
+
+/** `x` as a statistic: the same values, a zero gradient. */
+function withoutGradient(x: Tensor): Tensor {
+  return customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
+    value: (args[0] as Tensor).clone(),
+    gradFunc: (dy: Tensor) => zerosLike(dy),
+  }))(x);
 }
