@@ -275,6 +275,79 @@ export const optionCases: TestCase[] = [
     },
   },
   {
+    name: 'linear loss: ignored rows (and, without a tape, rows of weight ' +
+        '0) skip the matmul where the labels are on the host; an all-' +
+        'ignored batch gives the unfused value and zero gradients',
+    async run(context) {
+      const {tf, loss, linearLoss} = context;
+      const random = new Random(297);
+      // depth < 4: the kernel's gradient, [depth, V], is told apart by size.
+      const [rows, depth, numClasses] = [16, 3, 50];
+      const labelValues = random.labels(rows, numClasses);
+      labelValues.fill(-100, 0, 8);
+      const hidden = tf.tensor2d(
+          context.storable(random.logits(rows * depth, 1)), [rows, depth]);
+      const kernel = tf.tensor2d(
+          context.storable(random.logits(depth * numClasses, 1)),
+          [depth, numClasses]);
+      const weightValues = Float32Array.from({length: rows},
+          (_, i) => i % 2 === 0 ? 0 : 1.5);
+      // Made fresh for each call: on the GPU backends labels still on the
+      // CPU are what can be read without a read-back.
+      const logitRows = async (f: () => Tensor | Tensor[]) => {
+        const info = await tf.profile(f);
+        tf.dispose(info.result as Tensor[]);
+        return info.kernels.flatMap(kernel => kernel.outputShapes)
+            .filter(shape => shape != null && shape.length === 2 &&
+                shape[1] === numClasses)
+            .map(shape => shape![0]);
+      };
+      const labels = () => tf.tensor1d(labelValues, 'int32');
+      const trained = await logitRows(() => tf.tidy(() => tf.grads(
+          (h: Tensor, k: Tensor) => linearLoss(labels(), h, k,
+              {ignoreIndex: -100}))([hidden, kernel])));
+      expectEqual(Math.max(...trained), 8,
+          `most logits rows in a training step (${trained.join(', ')})`);
+      const evaluated = await logitRows(() => tf.tidy(() => linearLoss(
+          labels(), hidden, kernel, {ignoreIndex: -100,
+            weights: tf.tensor1d(weightValues)})));
+      expectEqual(Math.max(...evaluated), 4,
+          `most logits rows of a weighted evaluation (${evaluated.join(', ')})`);
+      // Every row ignored: no matmul rows at all, the unfused results.
+      const allIgnored = tf.fill([rows], -100, 'int32');
+      await expectNoLeak(tf, 'all ignored', async () => {
+        for (const reduction of [tf.Reduction.NONE, tf.Reduction.SUM,
+          tf.Reduction.MEAN, tf.Reduction.SUM_BY_NONZERO_WEIGHTS]) {
+          const results = tf.tidy(() => {
+            const f = (fused: boolean) => (h: Tensor, k: Tensor) => tf.sum(
+                fused ? linearLoss(allIgnored, h, k,
+                            {ignoreIndex: -100, reduction}) :
+                        loss(allIgnored, tf.matMul(h, k), undefined, 0,
+                            reduction, -100));
+            return [...tf.grads(f(true))([hidden, kernel]),
+              f(true)(hidden, kernel),
+              ...tf.grads(f(false))([hidden, kernel]),
+              f(false)(hidden, kernel)];
+          });
+          const values = await Promise.all(results.map(t => t.data()));
+          for (let i = 0; i < 3; i++) {
+            // Under the two means the unfused gradient is 0/0 (tfjs's
+            // divNoNan gradient with all weights 0): NaN. No row runs here,
+            // so the gradient is the zeros of a constant 0 loss.
+            const mean = reduction === tf.Reduction.MEAN ||
+                reduction === tf.Reduction.SUM_BY_NONZERO_WEIGHTS;
+            const expected = mean && i < 2 ?
+                new Array(values[i].length).fill(0) : Array.from(values[i + 3]);
+            expectEqual(Array.from(values[i]), expected,
+                `all ignored, reduction ${reduction}, output ${i}`);
+          }
+          tf.dispose(results);
+        }
+      });
+      tf.dispose([hidden, kernel, allIgnored]);
+    },
+  },
+  {
     name: 'loss options: the options form equals the positional form',
     async run(context) {
       const {tf, loss} = context;

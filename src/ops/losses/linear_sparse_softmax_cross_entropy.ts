@@ -1,10 +1,11 @@
-import {broadcastTo, customGrad, dispose, engine, GradSaveFunc, keep, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {broadcastTo, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, tensor1d, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {exampleWeights} from './class_weights.js';
+import {rowPositions, RowSelection, rowsToRun, spreadRows, takeRows, valuesOnHost} from './rows_to_run.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
 import {checkOptionNames, checkReturnLogSumExp, checkZLoss, convertClassWeights, LossWithLogSumExp} from './loss_options.js';
 import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
@@ -124,6 +125,8 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       options.chunkSize ?? defaultRowsPerChunk(depth, numClasses);
 
   const numRows = $labels.size;
+  const rows = rowsThatNeedTheMatMul($labels, ignoreIndex, $weights,
+      !engine().isTapeOn() && options.returnLogSumExp !== true);
   const kept = ignoreIndex == null ?
       undefined :
       notEqual($labels, scalar(ignoreIndex, 'int32'));
@@ -155,23 +158,41 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   };
 
   const statistics: Tensor[] = [];
+  // Rows that contribute nothing are left out of the matmul: the layer
+  // runs on the others, and each result is spread back with zeros.
+  const selection: RowSelection|undefined = rows == null ? undefined : {
+    rows: tensor1d(rows, 'int32'),
+    positions: tensor1d(rowPositions(numRows, rows), 'int32'),
+  };
+  const runLayer: LinearLayer = selection == null ? layer : {
+    ...layer,
+    hidden: takeRows(layer.hidden, selection),
+    labels: gather(layer.labels, selection.rows),
+  };
+  const spread = (values: Tensor) =>
+      selection == null ? values : spreadRows(values, selection);
   let loss: Tensor;
   if (!engine().isTapeOn()) {
-    const {perExample, logSumExp} = chunkedPerExampleLoss(layer, plan);
-    statistics.push(logSumExp);
-    loss = reducePerExample(reshape(perExample, $labels.shape), kept,
+    const {perExample, logSumExp} = chunkedPerExampleLoss(runLayer, plan);
+    statistics.push(spread(logSumExp));
+    loss = reducePerExample(reshape(spread(perExample), $labels.shape), kept,
         $weights, reduction);
   } else if (reduction === Reduction.NONE) {
     const perExample = reshape(
-        recomputingPerExampleLoss(layer, plan, statistics), $labels.shape);
+        spread(recomputingPerExampleLoss(runLayer, plan, statistics)),
+        $labels.shape);
     loss = reducePerExample(perExample, kept, $weights, reduction);
+    statistics[0] = spread(statistics[0]);
   } else {
     // The reduction is linear in the per-example losses: the loss is
     // `sum(coefficients * perExample)`, with the coefficients made by tfjs
     // ops from the weights (so the weights' gradient is tfjs's own).
     const coefficients =
         perExampleCoefficients($labels.shape, kept, $weights, reduction);
-    loss = scalarLossWithGradients(layer, plan, coefficients, statistics);
+    loss = scalarLossWithGradients(runLayer, plan,
+        selection == null ? coefficients : takeRows(coefficients, selection),
+        statistics);
+    statistics[0] = spread(statistics[0]);
   }
   if (!options.returnLogSumExp) {
     return loss as O;
@@ -182,6 +203,34 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     logSumExp: kept == null ? logSumExp :
                               where(kept, logSumExp, zerosLike(logSumExp)),
   } as unknown as O;
+}
+
+/**
+ * Padding that costs nothing: the rows that must run through the matmul
+ * (labels not `ignoreIndex`; with `skipZeroWeights`, per-row weights not
+ * 0), or undefined for all of them. Finding them reads the labels (and the
+ * weights), so it is done only where that is no GPU read-back
+ * (`valuesOnHost`): on `cpu`, `wasm` and `tensorflow`, and on the GPU
+ * backends for labels still on the CPU (made from values, not yet used by
+ * a GPU op, as a data pipeline's batch usually is); otherwise every row
+ * runs, as before. Rows of weight 0 are skipped only without a tape and
+ * without `returnLogSumExp`: the weights' gradient reads their loss, and
+ * the statistic their log-sum-exp.
+ */
+function rowsThatNeedTheMatMul(
+    labels: Tensor, ignoreIndex: number|undefined, weights: Tensor|undefined,
+    skipZeroWeights: boolean): Int32Array|undefined {
+  const perRowWeights = skipZeroWeights && weights != null &&
+      weights.size === labels.size;
+  if (ignoreIndex == null && !perRowWeights) {
+    return undefined;
+  }
+  const labelValues = valuesOnHost(labels);
+  if (labelValues == null) {
+    return undefined;
+  }
+  const weightValues = perRowWeights ? valuesOnHost(weights) : undefined;
+  return rowsToRun(labelValues, ignoreIndex, weightValues);
 }
 
 /**
