@@ -230,7 +230,12 @@ function rowsThatNeedTheMatMul(
     return undefined;
   }
   const weightValues = perRowWeights ? valuesOnHost(weights) : undefined;
-  return rowsToRun(labelValues, ignoreIndex, weightValues);
+  const rows = rowsToRun(labelValues, ignoreIndex, weightValues);
+  // A batch of padding alone runs as before, every row masked: left out,
+  // no tensor may be empty (the GPU backends fail on some), and with one
+  // masked row kept instead WebGPU's training step failed (tfjs 4.22,
+  // SwiftShader), where the whole batch runs.
+  return rows?.length === 0 ? undefined : rows;
 }
 
 /**

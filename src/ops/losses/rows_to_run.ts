@@ -85,3 +85,4 @@ export function spreadRows(x: Tensor, {rows, positions}: RowSelection): Tensor {
     };
   })(x);
 }
+
