@@ -20,8 +20,16 @@ import {tolerancesFor} from '../catalogue/case';
 import {failure, launchChromium, SitePage} from '../browser/harness';
 import {installPacked, PackedProject, ROOT} from '../package/packed';
 
-/** What the package may add to a gzipped WebGL app, in bytes. */
-const BUDGET_GZIP_BYTES = 25 * 1024;
+/**
+ * What the package may add to a gzipped WebGL app, in bytes. First set at
+ * 25 KB when the package added 21.6-22.5 KB; since then it gained tfjs-node
+ * kernels (kept out of browser builds by package.json's `browser` field),
+ * row passes at XNNPACK's pace (+2.9 KB of binaries, 1.4 KB of it won back
+ * by storing them in hexadecimal) and the Keras routes (tree-shaken), and
+ * adds 25.2-25.8 KB, of which about 1.4 KB is tfjs-core's own `losses`
+ * object, which putting the losses on `tf.losses` must import.
+ */
+const BUDGET_GZIP_BYTES = 26 * 1024;
 
 // SPARSE_XENT_BUNDLERS=webpack,rollup narrows the lane while working on it.
 const BUNDLERS = (process.env.SPARSE_XENT_BUNDLERS?.split(',') ??

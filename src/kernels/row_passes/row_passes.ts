@@ -1,6 +1,6 @@
 import {env} from '@tensorflow/tfjs-core';
 
-import {scalarBase64, sharedSimdBase64, simdBase64} from './row_passes_binary.js';
+import {scalarHex, sharedSimdHex, simdHex} from './row_passes_binary.js';
 
 /**
  * The row passes (`assembly/row_passes.ts`) instantiated on one wasm
@@ -46,8 +46,8 @@ interface RowPassesExports extends
 export function instantiateOn(memory: WebAssembly.Memory,
     variant: RowPasses['variant'],
     allocate: (bytes: number) => number): RowPasses {
-  const bytes = decodeBase64(variant === 'simd' ? simdBase64 :
-      variant === 'scalar' ? scalarBase64 : sharedSimdBase64);
+  const bytes = decodeHex(variant === 'simd' ? simdHex :
+      variant === 'scalar' ? scalarHex : sharedSimdHex);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes),
       {env: {memory}, Math: {log: Math.log}});
   const exports = instance.exports as unknown as RowPassesExports;
@@ -68,7 +68,7 @@ export function instantiateOn(memory: WebAssembly.Memory,
 /** Whether this engine runs the SIMD binary. */
 export function simdIsSupported(): boolean {
   return typeof WebAssembly === 'object' &&
-      WebAssembly.validate(decodeBase64(simdBase64));
+      WebAssembly.validate(decodeHex(simdHex));
 }
 
 /**
@@ -87,11 +87,10 @@ export function variantFor(memory: WebAssembly.Memory): RowPasses['variant'] {
   return simdFlag !== false && simdIsSupported() ? 'simd' : 'scalar';
 }
 
-function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    bytes[i] = text.charCodeAt(i);
+function decodeHex(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   }
   return bytes;
 }
