@@ -23,7 +23,8 @@ import {installPacked, PackedProject, ROOT} from '../package/packed';
 /**
  * What the package may add to a gzipped WebGL app, in bytes. First set at
  * 25 KB when the package added 21.6-22.5 KB; since then it gained tfjs-node
- * kernels (kept out of browser builds by package.json's `browser` field),
+ * kernels (kept out of esbuild's and webpack's browser builds by
+ * package.json's `browser` field; Vite and Rollup keep their 1.1 KB),
  * row passes at XNNPACK's pace (+2.9 KB of binaries, 1.4 KB of it won back
  * by storing them in hexadecimal) and the Keras routes (tree-shaken), and
  * adds 25.2-25.8 KB, of which about 1.4 KB is tfjs-core's own `losses`
