@@ -3,7 +3,9 @@
  * the tfjs-node lane's plain Node process (`catalogue_worker.ts`): which
  * kernels run, and that the op, the loss, the linear loss and their
  * gradients (to third order) read nothing back from TensorFlow's memory,
- * with the cpu backend's values.
+ * with the cpu backend's values. Each runs at two sizes, one each side of
+ * the forward kernel's `FUSED_KERNEL_BELOW_LOGITS` (32768): TensorFlow's
+ * fused kernel below it, TensorFlow ops from there.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {Tensor} from '@tensorflow/tfjs';
@@ -17,6 +19,33 @@ const KERNEL_NAMES = ['SparseSoftmaxCrossEntropyWithLogits',
   'SparseSoftmaxCrossEntropyLossGrad'];
 
 type Paths = {[path: string]: () => Tensor};
+
+/** `[batch, numClasses]` under and over 32768 logits. */
+const SIZES: Array<{size: string, batch: number, numClasses: number}> = [
+  {size: '45 logits', batch: 5, numClasses: 9},
+  {size: '33000 logits', batch: 5, numClasses: 6600},
+];
+
+/** The TensorFlow ops the backend runs by name while `body` runs. */
+function tensorflowOps(tf: typeof tfjs, body: () => void): string[] {
+  const backend = tf.backend() as unknown as {[method: string]: unknown};
+  const methods = ['executeSingleOutput', 'executeMultipleOutputs'];
+  const originals = methods.map(method => backend[method]);
+  const ops: string[] = [];
+  methods.forEach((method, i) => {
+    backend[method] = (name: string, ...args: unknown[]) => {
+      ops.push(name);
+      return (originals[i] as (...args: unknown[]) => unknown).apply(
+          backend, [name, ...args]);
+    };
+  });
+  try {
+    body();
+  } finally {
+    methods.forEach((method, i) => backend[method] = originals[i]);
+  }
+  return ops;
+}
 
 /** Each path, as a function of `x`, keyed by what it exercises. */
 function paths(
@@ -79,14 +108,14 @@ export const tensorflowCases: TestCase[] = [
         `${name[0].toLowerCase()}${name.slice(1)}Tensorflow`), 'kernels');
     },
   },
-  {
-    name: 'tensorflow: the op, the loss, the linear loss and their gradients (to third order) read nothing back, with cpu\'s values',
+  ...SIZES.map(({size, batch, numClasses}): TestCase => ({
+    name: `tensorflow: the op, the loss, the linear loss and their gradients (to third order) read nothing back, with cpu's values (${size})`,
     async run(context) {
       const {tf, rtol, atol} = context;
-      const [batch, numClasses, depth] = [5, 9, 3];
+      const depth = 3;
       const featureValues =
           Array.from({length: batch * numClasses}, (_, i) => Math.sin(i) * 4);
-      const labelValues = [0, 8, 3, 3, 5];
+      const labelValues = [0, numClasses - 1, 3, 3, 5];
       const run = async (backendName: string) => {
         await tf.setBackend(backendName);
         const x = tf.tensor2d(featureValues, [batch, numClasses]);
@@ -119,14 +148,15 @@ export const tensorflowCases: TestCase[] = [
             10 * atol, name);
       }
     },
-  },
-  {
-    name: 'tensorflow: an out-of-range label gives TensorFlow\'s own message, worded as cpu\'s, leaking nothing',
+  })),
+  ...SIZES.map(({size, batch, numClasses}): TestCase => ({
+    name: `tensorflow: an out-of-range label gives TensorFlow's own message, worded as cpu's, leaking nothing (${size})`,
     async run({tf, op, loss}) {
       const messages = async (backendName: string) => {
         await tf.setBackend(backendName);
-        const features = tf.zeros([4, 4]);
-        const labels = tf.tensor1d([4, 3, 0, -1], 'int32');
+        const features = tf.zeros([batch, numClasses]);
+        const labels = tf.tensor1d(
+            [numClasses, numClasses - 1, 0, -1, 1].slice(0, batch), 'int32');
         const caught: string[] = [];
         await expectNoLeak(tf, backendName, () => {
           for (const call of [() => op(features, labels),
@@ -147,6 +177,23 @@ export const tensorflowCases: TestCase[] = [
       const onCpu = await messages('cpu');
       await tf.setBackend('tensorflow');
       expectEqual(onTensorflow, onCpu, 'messages');
+    },
+  })),
+  {
+    name: 'tensorflow: the forward runs TensorFlow\'s fused kernel under 32768 logits, TensorFlow\'s Softmax from there',
+    run({tf, op}) {
+      const forwardOps = SIZES.map(({batch, numClasses}) => {
+        const features = tf.randomNormal([batch, numClasses]);
+        const labels = tf.zeros([batch], 'int32');
+        const ops = tensorflowOps(tf, () => tf.dispose(
+            Object.values(op(features, labels))));
+        tf.dispose([features, labels]);
+        return ['SparseSoftmaxCrossEntropyWithLogits', 'Softmax']
+            .filter(name => ops.includes(name));
+      });
+      expectEqual(forwardOps,
+          [['SparseSoftmaxCrossEntropyWithLogits'], ['Softmax']],
+          'TensorFlow ops of the forward, per size');
     },
   },
 ];
