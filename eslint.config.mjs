@@ -23,13 +23,6 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: [
       'src/tfjs_internals.ts',
-      // Being rewritten for bundlers on another branch (issue 26): the lead
-      // moves their module-cache scan, registerFlag hook and dist/ type path
-      // onto src/tfjs_internals.ts (loadedCommonJsExports, onFlagRegistered)
-      // after merging, then removes them from this list.
-      'src/namespaces.ts',
-      'src/visible_modules.ts',
-      'src/register_with_visible_converters.ts',
     ],
     rules: {
       'no-restricted-properties': ['error',

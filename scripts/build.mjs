@@ -1,6 +1,7 @@
 // Builds dist/ (after regenerating the wasm kernels' inline binaries,
-// scripts/build_wasm.mjs): CommonJS (dist/cjs), ES modules (dist/esm), type declarations
-// (dist/types) with tsc, and the minified UMD bundle with esbuild.
+// scripts/build_wasm.mjs): CommonJS (dist/cjs) and ES modules (dist/esm),
+// each with its type declarations, with tsc, and the minified UMD bundle
+// with esbuild. The source maps point into src/, which the package ships.
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
@@ -21,11 +22,11 @@ function runTsc(...args) {
 execFileSync(process.execPath, [join(root, 'scripts', 'build_wasm.mjs')],
     {stdio: 'inherit'});
 rmSync(dist, {recursive: true, force: true});
-runTsc('--outDir', join(dist, 'cjs'), '--declaration', 'false');
-runTsc('--outDir', join(dist, 'esm'), '--declaration', 'false',
-    '--module', 'es2020');
-runTsc('--outDir', join(dist, 'types'), '--emitDeclarationOnly',
-    '--sourceMap', 'false');
+// Type declarations sit next to each format's JavaScript, so TypeScript
+// reads dist/esm's as ES modules and dist/cjs's as CommonJS (one shared copy
+// was read as CommonJS under `import`: "Masquerading as CJS").
+runTsc('--outDir', join(dist, 'cjs'));
+runTsc('--outDir', join(dist, 'esm'), '--module', 'es2020');
 // Each folder says how Node should read its .js files.
 writeFileSync(join(dist, 'cjs', 'package.json'), '{"type": "commonjs"}\n');
 writeFileSync(join(dist, 'esm', 'package.json'), '{"type": "module"}\n');

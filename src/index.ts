@@ -26,7 +26,9 @@ export type {SparseLossFunction, SparseLossOptions} from './layers/sparse_catego
 export {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from './converter/graph_op.js';
 export type {GraphNodeLike} from './converter/graph_op.js';
 // Re-exporting from namespaces.js also brings its `declare module`
-// augmentations (tf.<op>, Tensor#<op>) into users' types.
+// augmentation (the chained Tensor#sparseSoftmaxCrossEntropyWithLogits) into
+// users' types. Nothing is added to the type of tfjs's `tf` namespace: under
+// ES modules and in bundles the op cannot be put there (see namespaces.ts).
 export type {SparseSoftmaxCrossEntropyWithLogitsOp} from './namespaces.js';
 export {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from './kernel_names.js';
 export type {SparseSoftmaxCrossEntropyLossGradInputs, SparseSoftmaxCrossEntropyWithLogitsGradInputs, SparseSoftmaxCrossEntropyWithLogitsInputs} from './kernel_names.js';

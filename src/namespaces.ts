@@ -1,46 +1,53 @@
 /**
- * Makes the op reachable the ways tfjs's own ops are: `tf.<op>` on the
- * CommonJS namespace objects and the UMD global `tf`, and the chained
- * `logits.<op>(labels)` on every Tensor; the `declare module` blocks below
- * give TypeScript users the same, type-checked.
+ * Makes the op reachable beyond its named export: the chained
+ * `logits.sparseSoftmaxCrossEntropyWithLogits(labels)` on every Tensor (in
+ * every module system, and typed by the `declare module` block below), the
+ * losses on `tf.losses` (a plain object every build shares), and, untyped,
+ * `tf.sparseSoftmaxCrossEntropyWithLogits` where `tf` is an object that can
+ * take it: the script-tag global `tf` and CommonJS's exports of tfjs-core
+ * and of the packages that copy them (`@tensorflow/tfjs`).
  *
- * ES module namespaces are frozen, so ESM users import the op by name.
+ * ES module namespaces are frozen, so under ES modules and in bundles
+ * `tf.sparseSoftmaxCrossEntropyWithLogits` does not exist. The types
+ * therefore do not add it to tfjs's namespace in any module system: typed
+ * code imports the op by name, and `tf.<op>` fails to compile instead of
+ * throwing "is not a function" at run time.
  *
- * The loss goes on `tf.losses`, a plain object that every build shares (so
- * it works under ES modules too). TypeScript cannot type it there:
- * tfjs-core declares `losses` as a `const` of an anonymous object type,
- * which no `declare module` can extend (a merged `namespace losses` is a
- * duplicate identifier). Typed code imports `sparseSoftmaxCrossEntropy` and
+ * TypeScript cannot type `tf.losses.<loss>` either: tfjs-core declares
+ * `losses` as a `const` of an anonymous object type, which no `declare
+ * module` can extend. Typed code imports `sparseSoftmaxCrossEntropy` and
  * `linearSparseSoftmaxCrossEntropy`.
+ *
+ * Only named imports from tfjs-core here: a namespace import used as a value
+ * would keep all of tfjs-core in users' bundles.
  */
-import * as tfc from '@tensorflow/tfjs-core';
+import {losses, Tensor} from '@tensorflow/tfjs-core';
+import type {Rank, TensorLike} from '@tensorflow/tfjs-core';
 
 import {linearSparseSoftmaxCrossEntropy} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 import {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 import {visibleModules} from './visible_modules.js';
 
-/** The op's type, as added to tfjs's namespaces. */
+/** The op's type, for code that passes it around. */
 export type SparseSoftmaxCrossEntropyWithLogitsOp =
     typeof sparseSoftmaxCrossEntropyWithLogits;
 
-declare module '@tensorflow/tfjs-core' {
-  /** See the package's `sparseSoftmaxCrossEntropyWithLogits`. */
-  export const sparseSoftmaxCrossEntropyWithLogits:
-      SparseSoftmaxCrossEntropyWithLogitsOp;
-}
-
 // The Tensor class is declared in this module; tfjs's own chained ops augment
-// it the same way. This is a type-only path: nothing is imported from it.
-declare module '@tensorflow/tfjs-core/dist/tensor' {
-  interface Tensor<R extends tfc.Rank = tfc.Rank> {
+// it the same way. This is a type-only path: nothing is imported from it, no
+// field is read, and it must sit here, in the module index.ts re-exports a
+// type from, for the augmentation to reach users' types (test/types checks
+// it). The one dist/ path outside src/tfjs_internals.ts.
+// eslint-disable-next-line no-restricted-syntax
+declare module '@tensorflow/tfjs-core/dist/tensor.js' {
+  interface Tensor<R extends Rank = Rank> {
     /**
-     * `tf.sparseSoftmaxCrossEntropyWithLogits(this, labels)`: this tensor is
+     * `sparseSoftmaxCrossEntropyWithLogits(this, labels)`: this tensor is
      * the logits.
      */
     sparseSoftmaxCrossEntropyWithLogits<T extends Tensor<R>>(
-        this: T, labels: tfc.Tensor|tfc.TensorLike):
-        SparseSoftmaxCrossEntropyWithLogitsResult<tfc.Tensor, T>;
+        this: T, labels: Tensor|TensorLike):
+        SparseSoftmaxCrossEntropyWithLogitsResult<Tensor, T>;
   }
 }
 
@@ -49,15 +56,15 @@ const LOSS_KEY = 'sparseSoftmaxCrossEntropy';
 const LINEAR_LOSS_KEY = 'linearSparseSoftmaxCrossEntropy';
 
 export function attachToNamespaces(): void {
-  for (const namespace of [tfc, ...tfjsCoreReExporters()]) {
+  for (const namespace of tfjsCoreNamespaces()) {
     defineOnce(namespace, OP_KEY, sparseSoftmaxCrossEntropyWithLogits);
   }
-  defineOnce(tfc.Tensor.prototype, OP_KEY, function(
-      this: tfc.Tensor, labels: tfc.Tensor|tfc.TensorLike) {
+  defineOnce(Tensor.prototype, OP_KEY, function(
+      this: Tensor, labels: Tensor|TensorLike) {
     return sparseSoftmaxCrossEntropyWithLogits(this, labels);
   });
-  defineOnce(tfc.losses, LOSS_KEY, sparseSoftmaxCrossEntropy);
-  defineOnce(tfc.losses, LINEAR_LOSS_KEY, linearSparseSoftmaxCrossEntropy);
+  defineOnce(losses, LOSS_KEY, sparseSoftmaxCrossEntropy);
+  defineOnce(losses, LINEAR_LOSS_KEY, linearSparseSoftmaxCrossEntropy);
 }
 
 function defineOnce(target: object, key: string, value: unknown): void {
@@ -70,19 +77,17 @@ function defineOnce(target: object, key: string, value: unknown): void {
 }
 
 /**
- * Namespaces that copy tfjs-core's exports: the script-tag global `tf`, and
- * CommonJS packages (`@tensorflow/tfjs`, `@tensorflow/tfjs-node`) copy them
- * when they load. Those already loaded get the op here; those loaded later
- * copy it from tfjs-core themselves.
+ * tfjs-core's exports and the namespaces that copy them: the script-tag
+ * global `tf`, and CommonJS packages (`@tensorflow/tfjs`,
+ * `@tensorflow/tfjs-node`), which copy them when they load. Those already
+ * loaded get the op here; those loaded later copy it from tfjs-core
+ * themselves. Recognised by their `Tensor`, this tfjs-core's class.
  */
-function tfjsCoreReExporters(): object[] {
-  return visibleModules().filter(
-      namespace => namespace !== tfc && reExportsTfjsCore(namespace));
-}
-
-function reExportsTfjsCore(moduleExports: object): boolean {
-  const descriptor = Object.getOwnPropertyDescriptor(moduleExports, 'softmax');
-  return descriptor !== undefined &&
-      (descriptor.get !== undefined ? descriptor.get() : descriptor.value) ===
-      tfc.softmax;
+function tfjsCoreNamespaces(): object[] {
+  return visibleModules().filter(moduleExports => {
+    const descriptor = Object.getOwnPropertyDescriptor(moduleExports, 'Tensor');
+    return descriptor !== undefined &&
+        (descriptor.get !== undefined ? descriptor.get.call(moduleExports) :
+                                        descriptor.value) === Tensor;
+  });
 }

@@ -7,17 +7,16 @@
  *   and CommonJS modules exporting the converter's `registerOp`
  *   (`@tensorflow/tfjs-converter`, `@tensorflow/tfjs`), loaded already;
  * - a converter that loads later: the first thing it does is register its
- *   flag with tfjs-core's environment (so `env().registerFlag` is wrapped
- *   to notice), and once its module has run, its exports are there to be
- *   found the same way.
+ *   flag with tfjs-core's environment (which `onFlagRegistered`, in
+ *   `tfjs_internals.ts`, notices), and once its module has run, its
+ *   exports are there to be found the same way.
  *
  * ES modules and bundlers show neither: there the `/converter` entry
  * registers.
  */
-import {env} from '@tensorflow/tfjs-core';
-
 import {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from './converter/graph_op.js';
 import {SparseSoftmaxCrossEntropyWithLogits} from './kernel_names.js';
+import {onFlagRegistered} from './tfjs_internals.js';
 import {visibleModules} from './visible_modules.js';
 
 /** The part of tfjs-converter's exports used here. */
@@ -37,17 +36,10 @@ const CONVERTER_FLAG = 'KEEP_INTERMEDIATE_TENSORS';
 
 export function registerWithVisibleConverters(): void {
   registerWithLoadedConverters();
-  const environment = env();
-  const registerFlag = environment.registerFlag;
-  environment.registerFlag = function(
-      this: typeof environment, ...args: Parameters<typeof registerFlag>) {
-    registerFlag.apply(this, args);
-    if (args[0] === CONVERTER_FLAG) {
-      // The converter sets its exports after registering the flag: look once
-      // its module, and whatever loads it (`@tensorflow/tfjs`), has run.
-      void Promise.resolve().then(registerWithLoadedConverters);
-    }
-  };
+  // The converter sets its exports after registering the flag: look once
+  // its module, and whatever loads it (`@tensorflow/tfjs`), has run.
+  onFlagRegistered(CONVERTER_FLAG,
+      () => void Promise.resolve().then(registerWithLoadedConverters));
 }
 
 function registerWithLoadedConverters(): void {

@@ -268,7 +268,10 @@ declare const require: undefined|{
 
 /**
  * The exports of every CommonJS module loaded so far, or none where there
- * is no CommonJS module cache (ES modules, browsers, bundles).
+ * is no CommonJS module cache (ES modules, browsers, bundles). The read is
+ * tried, not only tested: Rollup's commonjs plugin turns `typeof require`
+ * into `'function'` and leaves `require.cache` to throw "require is not
+ * defined" at load.
  */
 export function loadedCommonJsExports(): unknown[] {
   let moduleCache: {[id: string]: {exports?: unknown}|undefined}|undefined;

@@ -5,12 +5,7 @@
  * tfjs-converter.
  */
 
-// CommonJS's module-scoped `require`, declared here so the library needs no
-// Node typings; under ES modules and in browsers it is undefined.
-declare const require: undefined|{
-  (id: string): unknown;
-  cache?: {[id: string]: {exports?: unknown}|undefined};
-};
+import {loadedCommonJsExports} from './tfjs_internals.js';
 
 /**
  * The global `tf` of tfjs's script-tag bundles (our UMD bundle reaches it
@@ -19,12 +14,7 @@ declare const require: undefined|{
  * module loaded so far (none under ES modules or in browsers).
  */
 export function visibleModules(): object[] {
-  const moduleCache = typeof require === 'function' && require.cache != null ?
-      require.cache :
-      {};
-  return [
-    (globalThis as {tf?: unknown}).tf,
-    ...Object.keys(moduleCache).map(id => moduleCache[id]?.exports),
-  ].filter((moduleExports): moduleExports is object =>
-      typeof moduleExports === 'object' && moduleExports !== null);
+  return [(globalThis as {tf?: unknown}).tf, ...loadedCommonJsExports()]
+      .filter((moduleExports): moduleExports is object =>
+          typeof moduleExports === 'object' && moduleExports !== null);
 }

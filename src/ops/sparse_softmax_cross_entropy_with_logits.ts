@@ -31,10 +31,12 @@ export type SparseSoftmaxCrossEntropyWithLogitsResult<
  * ```js
  * const logits = tf.tensor2d([[1, 2, 3], [1, 2, 3]]);
  * const labels = tf.tensor1d([2, 0], 'int32');
- * const {loss, backprop} =
- *     tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
- * loss.print();      // [0.4076059, 2.4076059]
+ * const {loss, backprop} = sparseSoftmaxCrossEntropyWithLogits(logits, labels);
+ * loss.print();      // [0.407606, 2.4076059]
  * backprop.print();  // [[0.0900306, 0.2447285, -0.3347591], ...]
+ * // The same, chained: logits.sparseSoftmaxCrossEntropyWithLogits(labels).
+ * // Not tf.sparseSoftmaxCrossEntropyWithLogits: ES module namespaces are
+ * // frozen (see namespaces.ts), so the types do not declare it.
  * ```
  *
  * Both outputs are differentiable (also to second and higher order); the

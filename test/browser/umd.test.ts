@@ -8,11 +8,18 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import {Browser} from 'playwright-core';
 
+import type {SparseSoftmaxCrossEntropyWithLogitsOp} from '../../src';
+
 import {expectClose} from '../catalogue/assert';
 import {tolerancesFor} from '../catalogue/case';
 
 import {failure, html, script, Site, SitePage, launchChromium} from './harness';
 import {Flags, lanes} from './lanes';
+
+/** The script-tag global `tf`, which the package's UMD bundle gives the op
+ * (the package's types leave it off tfjs's namespace: see namespaces.ts). */
+type GlobalTf = typeof tfjs &
+    {sparseSoftmaxCrossEntropyWithLogits: SparseSoftmaxCrossEntropyWithLogitsOp};
 
 // TF's own test case.
 const FEATURES = [[1, 1, 1, 1], [1, 2, 3, 4]];
@@ -36,7 +43,7 @@ async function useTheGlobalTf(
     {backend, flags, features, labels}:
     {backend: string, flags: Flags, features: number[][], labels: number[]}):
     Promise<PageRun> {
-  const tf = (window as unknown as {tf: typeof tfjs}).tf;
+  const tf = (window as unknown as {tf: GlobalTf}).tf;
   for (const [flag, value] of Object.entries(flags)) {
     tf.env().set(flag, value);
   }
@@ -69,7 +76,7 @@ async function runGraphModel(
     {modelTopology, features, labels}:
     {modelTopology: object, features: number[][], labels: number[]}):
     Promise<{loss: number[], backprop: number[]}> {
-  const tf = (window as unknown as {tf: typeof tfjs}).tf;
+  const tf = (window as unknown as {tf: GlobalTf}).tf;
   await tf.setBackend('cpu');
   const model = await tf.loadGraphModel(tf.io.fromMemory(
       {modelTopology, weightSpecs: [], weightData: new ArrayBuffer(0)}));

@@ -8,16 +8,23 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import {Browser} from 'playwright-core';
 
+import type {SparseSoftmaxCrossEntropyWithLogitsOp} from '../../src';
+
 import {expectClose} from '../catalogue/assert';
 
 import {failure, html, script, SitePage, launchChromium} from './harness';
+
+/** The script-tag global `tf`, which the package's UMD bundle gives the op
+ * (the package's types leave it off tfjs's namespace: see namespaces.ts). */
+type GlobalTf = typeof tfjs &
+    {sparseSoftmaxCrossEntropyWithLogits: SparseSoftmaxCrossEntropyWithLogitsOp};
 
 const BACKPROP =
     [0.25, 0.25, 0.25, -0.75, -0.9679414, 0.0871443, 0.2368828, 0.6439143];
 
 /** Runs in the page. */
 async function runOnWebgpu() {
-  const tf = (window as unknown as {tf: typeof tfjs}).tf;
+  const tf = (window as unknown as {tf: GlobalTf}).tf;
   if (!await tf.setBackend('webgpu')) {
     throw new Error('tf.setBackend(\'webgpu\') failed');
   }

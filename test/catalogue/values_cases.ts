@@ -191,7 +191,10 @@ export const valueCases: TestCase[] = [
     async run({tf, op, rtol, atol}) {
       const features = tf.tensor2d([[1, 2, 3, 4]]);
       const labels = tf.tensor1d([0], 'int32');
-      const viaNamespace = tf.sparseSoftmaxCrossEntropyWithLogits(features, labels);
+      // Untyped: only the script-tag global and CommonJS namespaces have it.
+      const viaNamespace = (tf as unknown as {
+        sparseSoftmaxCrossEntropyWithLogits: typeof op,
+      }).sparseSoftmaxCrossEntropyWithLogits(features, labels);
       const viaMethod = features.sparseSoftmaxCrossEntropyWithLogits(labels);
       const viaImport = op(features, labels);
       for (const result of [viaNamespace, viaMethod]) {

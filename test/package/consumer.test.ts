@@ -8,7 +8,7 @@
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 
 const root = join(__dirname, '..', '..');
 let project: string;
@@ -46,25 +46,71 @@ const FEATURES = [[1, 1, 1, 1], [1, 2, 3, 4]];
 const LABELS = [3, 0];
 `;
 
+let tarball: string;
+let shipped: string[];
+
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'sparse-xent-consumer-'));
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination',
       project], root)) as Array<{filename: string, files: Array<{path: string}>}>;
-  const shipped = packed[0].files.map(f => f.path).sort();
-  expect(shipped.filter(p => !/^(dist\/|README\.md$|LICENSE$|package\.json$|scripts\/install_tfjs_node\.mjs$)/
-                              .test(p))).toEqual([]);
-  // tfjs-node's installer for machines that cannot reach its CDN.
-  expect(shipped).toContain('scripts/install_tfjs_node.mjs');
-  expect(shipped).toContain('dist/tf-sparse-softmax-cross-entropy.min.js');
+  tarball = join(project, packed[0].filename);
+  shipped = packed[0].files.map(f => f.path).sort();
   writeFileSync(join(project, 'package.json'),
       '{"name": "consumer", "version": "1.0.0", "private": true}\n');
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline',
-    '--loglevel=error', join(project, packed[0].filename),
+    '--loglevel=error', tarball,
     '@tensorflow/tfjs@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0',
     'typescript@5.9.3']);
 }, 300000);
 
 afterAll(() => rmSync(project, {recursive: true, force: true}));
+
+it('ships the builds, tfjs-node\'s installer, and of the sources only those the source maps name', () => {
+  expect(shipped.filter(p => !/^(dist\/|src\/|README\.md$|LICENSE$|package\.json$|scripts\/install_tfjs_node\.mjs$)/
+                              .test(p))).toEqual([]);
+  // tfjs-node's installer for machines that cannot reach its CDN.
+  expect(shipped).toContain('scripts/install_tfjs_node.mjs');
+  expect(shipped).toContain('dist/tf-sparse-softmax-cross-entropy.min.js');
+  for (const format of ['cjs', 'esm']) {
+    for (const entry of ['index', 'converter']) {
+      expect(shipped).toContain(`dist/${format}/${entry}.js`);
+      expect(shipped).toContain(`dist/${format}/${entry}.d.ts`);
+    }
+  }
+  expect(shipped.filter(p => /(^|\/)(test|bench|demo)\/|\.test\./.test(p)))
+      .toEqual([]);
+  // Every source a map names is shipped, and every shipped source is named.
+  const installed = join(project, 'node_modules',
+      'tfjs-sparse-softmax-cross-entropy');
+  const named = new Set<string>();
+  for (const map of shipped.filter(p => p.endsWith('.js.map'))) {
+    const {sources} = JSON.parse(readFileSync(join(installed, map), 'utf8')) as
+        {sources: string[]};
+    for (const source of sources) {
+      named.add(join(dirname(map), source));
+    }
+  }
+  const sources = shipped.filter(p => p.startsWith('src/'));
+  expect([...named].filter(p => !sources.includes(p))).toEqual([]);
+  expect(sources.filter(p => !named.has(p))).toEqual([]);
+});
+
+it('publint and @arethetypeswrong/cli find nothing wrong with the tarball', () => {
+  // Both exit non-zero on an error; attw checks `.` and `./converter` under
+  // node10, node16 (CommonJS and ESM) and bundler resolution.
+  const publint = run('npx', ['--no-install', 'publint', '--strict', tarball],
+      root);
+  expect(publint).not.toMatch(/Errors:|Warnings:/);
+  // Its one suggestion, a root "type": "commonjs", is declined: with it
+  // Vite 8 (Rolldown) wraps every dist/esm module in a lazy initialiser,
+  // and the package's share of the bundler lane's WebGL app grew from 21.7
+  // to 27.8 KB gzipped.
+  const suggestions = publint.split('Suggestions:')[1] ?? '';
+  expect(suggestions.split('\n').filter(line => /^\d+\./.test(line.trim()))
+      .filter(line => !line.includes('"type" field'))).toEqual([]);
+  expect(run('npx', ['--no-install', 'attw', tarball, '--format', 'ascii'],
+      root)).toContain('No problems found');
+});
 
 it('ships the script-tag bundle the browser lane tests, named by unpkg and jsdelivr', () => {
   const installed = join(project, 'node_modules', 'tfjs-sparse-softmax-cross-entropy');
@@ -257,7 +303,7 @@ import {fitSparse, sparseCategoricalCrossentropyFromLogits, sparseSoftmaxCrossEn
 import {sparseSoftmaxCrossEntropyWithLogitsGraphOp} from 'tfjs-sparse-softmax-cross-entropy/converter';
 const logits: tf.Tensor2D = tf.tensor2d([[1, 2, 3]]);
 const labels: tf.Tensor1D = tf.tensor1d([0], 'int32');
-const a: tf.Tensor1D = tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss;
+const a: tf.Tensor1D = sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss;
 const b: tf.Tensor2D = logits.sparseSoftmaxCrossEntropyWithLogits(labels).backprop;
 const c: tf.Tensor2D = sparseSoftmaxCrossEntropyWithLogits(logits, labels).backprop;
 const d: tf.Scalar = sparseSoftmaxCrossEntropy<tf.Scalar>(labels, logits,
@@ -272,7 +318,23 @@ export {a, b, c, d, e};
 `);
       const module = resolution === 'node' ? 'commonjs' :
           resolution === 'node16' ? 'node16' : 'esnext';
-      run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin',
-          'tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', module,
-        '--moduleResolution', resolution, '--target', 'es2020', 'use.ts']);
+      const tsc = (file: string) => run(process.execPath, [join(project,
+        'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
+      '--skipLibCheck', '--module', module, '--moduleResolution', resolution,
+      '--target', 'es2020', file]);
+      tsc('use.ts');
+      if (resolution === 'node16') {
+        // The same program as an ES module: dist/esm's declarations.
+        writeFileSync(join(project, 'use.mts'),
+            readFileSync(join(project, 'use.ts')));
+        tsc('use.mts');
+      }
+      // tf.<op> exists only on CommonJS and script-tag namespaces (ES module
+      // namespaces are frozen), so no module system's types promise it.
+      writeFileSync(join(project, 'namespace.ts'), `
+import * as tf from '@tensorflow/tfjs';
+import 'tfjs-sparse-softmax-cross-entropy';
+tf.sparseSoftmaxCrossEntropyWithLogits([[1, 2]], [0]);
+`);
+      expect(() => tsc('namespace.ts')).toThrow(/Property 'sparseSoftmaxCrossEntropyWithLogits' does not exist/);
     });

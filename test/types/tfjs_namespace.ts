@@ -1,29 +1,33 @@
 // Type-level test, compiled by `npm run typecheck`: a user of
-// `@tensorflow/tfjs` sees the op on `tf` and on every Tensor, fully typed.
+// `@tensorflow/tfjs` gets the op by name and on every Tensor, fully typed,
+// and a compile error for `tf.<op>`, which throws "is not a function" under
+// ES modules and in bundles (their namespaces are frozen).
 import * as tf from '@tensorflow/tfjs';
 import {sparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsResult} from 'tfjs-sparse-softmax-cross-entropy';
 
 const logits: tf.Tensor2D = tf.tensor2d([[1, 2, 3]]);
 const labels: tf.Tensor1D = tf.tensor1d([0], 'int32');
 
-const viaNamespace = tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
-const loss: tf.Tensor1D = viaNamespace.loss;
-const backprop: tf.Tensor2D = viaNamespace.backprop;
+const named = sparseSoftmaxCrossEntropyWithLogits(logits, labels);
+const loss: tf.Tensor1D = named.loss;
+const backprop: tf.Tensor2D = named.backprop;
 
 const chained: SparseSoftmaxCrossEntropyWithLogitsResult<tf.Tensor, tf.Tensor2D> =
     logits.sparseSoftmaxCrossEntropyWithLogits(labels);
 const chainedBackprop: tf.Tensor2D = chained.backprop;
 
-const named = sparseSoftmaxCrossEntropyWithLogits([[1, 2]], [1]);
-tf.dispose(named);
+const fromArrays = sparseSoftmaxCrossEntropyWithLogits([[1, 2]], [1]);
+tf.dispose(fromArrays);
 const meanLoss: tf.Scalar = tf.tidy(() => tf.mean(
-    tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss));
+    sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss));
 
+// @ts-expect-error not on tfjs's namespace: import the op by name
+tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);
 // @ts-expect-error labels are required
-tf.sparseSoftmaxCrossEntropyWithLogits(logits);
+sparseSoftmaxCrossEntropyWithLogits(logits);
 // @ts-expect-error a string is not TensorLike
 logits.sparseSoftmaxCrossEntropyWithLogits({labels: 1});
 // @ts-expect-error the result has no `value`
-const noValue = viaNamespace.value;
+const noValue = named.value;
 
 export {loss, backprop, chainedBackprop, meanLoss, noValue};
