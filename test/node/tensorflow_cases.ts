@@ -180,6 +180,28 @@ export const tensorflowCases: TestCase[] = [
     },
   })),
   {
+    name: 'tensorflow: a tf.losses training step runs the forward kernel and scales its backprop (one Softmax a step), with the op\'s values',
+    run({tf, op, loss, rtol, atol}) {
+      const [batch, numClasses] = [5, 6600];
+      const x = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 7);
+      const labels = tf.tensor1d([0, numClasses - 1, 3, 3, 5], 'int32');
+      const lossStep = tf.valueAndGrad((y: Tensor) => tf.mean(
+          loss(labels, y, undefined, 0, tf.Reduction.NONE)));
+      const opStep = tf.valueAndGrad((y: Tensor) => tf.mean(op(y, labels).loss));
+      let fromLoss: {value: Tensor, grad: Tensor} | undefined;
+      const ops = tensorflowOps(tf, () => fromLoss = lossStep(x));
+      const fromOp = opStep(x);
+      expectEqual(ops.filter(name => /Softmax/.test(name)), ['Softmax'],
+          'TensorFlow softmax ops of the loss step');
+      const {value, grad} = fromLoss as {value: Tensor, grad: Tensor};
+      expectClose(value.dataSync() as Float32Array,
+          fromOp.value.dataSync() as Float32Array, rtol, atol, 'loss');
+      expectClose(grad.dataSync() as Float32Array,
+          fromOp.grad.dataSync() as Float32Array, rtol, atol, 'gradient');
+      tf.dispose([x, labels, value, grad, fromOp.value, fromOp.grad]);
+    },
+  },
+  {
     name: 'tensorflow: the forward runs TensorFlow\'s fused kernel under 32768 logits, TensorFlow\'s Softmax from there',
     run({tf, op}) {
       const forwardOps = SIZES.map(({batch, numClasses}) => {
