@@ -75,7 +75,8 @@ function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
 /**
  * Switches the 'tensorflow' backend's kernels: the package's; the package's
  * with TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel as
- * the forward (what the op would cost if its forward kernel called it); or
+ * the forward at every size (the package's calls it under 32768 logits
+ * only); or
  * the generic fallback: with the package's unregistered, the op registers
  * the fallback (the cpu kernels) the next time it runs, as it did on
  * tfjs-node before this backend had kernels of its own.

@@ -3,9 +3,9 @@
  * the tfjs-node lane's plain Node process (`catalogue_worker.ts`): which
  * kernels run, and that the op, the loss, the linear loss and their
  * gradients (to third order) read nothing back from TensorFlow's memory,
- * with the cpu backend's values. Each runs at two sizes, one each side of
- * the forward kernel's `FUSED_KERNEL_BELOW_LOGITS` (32768): TensorFlow's
- * fused kernel below it, TensorFlow ops from there.
+ * with the cpu backend's values. The read-back and label cases run at two
+ * sizes, one each side of the forward kernel's `FUSED_KERNEL_BELOW_LOGITS`
+ * (32768): TensorFlow's fused kernel below it, TensorFlow ops from there.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {Tensor} from '@tensorflow/tfjs';
