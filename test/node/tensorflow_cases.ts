@@ -13,6 +13,8 @@ import type {Tensor} from '@tensorflow/tfjs';
 import {expectClose, expectEqual} from '../catalogue/assert';
 import {CaseContext, TestCase} from '../catalogue/case';
 import {expectNoLeak} from '../catalogue/memory';
+import {Random} from '../catalogue/random';
+import {checkAgainstReference} from '../catalogue/values_cases';
 
 const KERNEL_NAMES = ['SparseSoftmaxCrossEntropyWithLogits',
   'SparseSoftmaxCrossEntropyWithLogitsGrad', 'SparseSoftmaxCrossEntropyLoss',
@@ -179,6 +181,33 @@ export const tensorflowCases: TestCase[] = [
       expectEqual(onTensorflow, onCpu, 'messages');
     },
   })),
+  {
+    // The catalogue's special values are mostly at small shapes, where the
+    // forward is TensorFlow's fused kernel; these rows run the composed one.
+    name: 'tensorflow: over 32768 logits, logits of +-1e4, NaN, -Infinity and near the largest float match the float64 reference',
+    async run(context) {
+      const numClasses = 8200;
+      const random = new Random(31);
+      const rows = [
+        random.logits(numClasses, 1e4),
+        random.logits(numClasses, 4),
+        random.logits(numClasses, 4),
+        Float32Array.from({length: numClasses},
+            (_, i) => (i & 2) === 0 ? 0.9 * context.maxFloat :
+                                      -0.9 * context.maxFloat),
+        random.logits(numClasses, 30),
+      ];
+      rows[1][4321] = NaN;
+      for (let i = 0; i < numClasses; i += 3) {
+        rows[2][i] = -Infinity;
+      }
+      const features = new Float32Array(rows.length * numClasses);
+      rows.forEach((row, i) => features.set(row, i * numClasses));
+      await checkAgainstReference(context, features,
+          Int32Array.from([17, 5, 1, 4, numClasses - 1]), numClasses,
+          'special values over 32768 logits');
+    },
+  },
   {
     name: 'tensorflow: a tf.losses training step runs the forward kernel and scales its backprop (one Softmax a step), with the op\'s values',
     run({tf, op, loss, rtol, atol}) {
