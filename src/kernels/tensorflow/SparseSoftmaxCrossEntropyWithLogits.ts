@@ -7,12 +7,13 @@ import {binary, disposeAll, gatherAtLabels, labelIndices, rowReduce, scatterAtLa
 
 /**
  * Below this many logits TensorFlow's fused kernel is the faster forward:
- * it is one op call, where the composed forward is eleven, and at such sizes
- * the calls cost more than the passes over the logits. Measured on
- * TensorFlow 2.21's CPU build, forward alone: `[128, 10]` 0.03 ms against
- * 0.11 ms; about even at 32k logits; from 64k logits up the fused kernel is
- * 1.4-1.8x slower, and 3.5-4x slower than TensorFlow's `Softmax` at
- * `[512, 1000]` and above (docs/tfjs-node.md).
+ * it is one op call, where the composed forward is ten (and three small
+ * writes), and at such sizes the calls cost more than the passes over the
+ * logits. Measured on TensorFlow 2.21's CPU build, forward alone:
+ * `[128, 10]` 0.03 ms against 0.11 ms; about even at 32k logits; from 64k
+ * logits up the fused kernel is 1.3-1.9x slower, and alone 3.5-4.2x slower
+ * than TensorFlow's `Softmax` at `[512, 1000]` and above
+ * (docs/tfjs-node.md).
  */
 export const FUSED_KERNEL_BELOW_LOGITS = 32768;
 
