@@ -45,10 +45,13 @@ function copiedRowPasses(logits: number, floats: number):
   }
   if (passes === undefined) {
     passes = simdIsSupported() ?
-        instantiateOn(new WebAssembly.Memory({initial: 1}), 'simd', () => 0) :
+        instantiateOn(new WebAssembly.Memory({initial: 1}), 'simd',
+            bytes => {
+              // The constants sit at offset 0; each call's arrays follow them.
+              callStart = Math.ceil(bytes / 64) * 64;
+              return 0;
+            }) :
         null;
-    // The constants sit at offset 0; each call's arrays follow them.
-    callStart = 256;
   }
   // 16 bytes of alignment padding per array, up to 8 arrays a call.
   const bytes = callStart + floats * 4 + 8 * 16;
