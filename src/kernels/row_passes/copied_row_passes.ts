@@ -41,7 +41,16 @@ let callStart = 0;
  * the forward pass). tfjs tensors are immutable; the one writer of such an
  * array is the in-place gradient below, which writes the heap first.
  */
-let heldBackprop: {values: WeakRef<Float32Array>, offset: number}|null = null;
+let heldBackprop: {values: WeakReference<Float32Array>, offset: number}|null =
+    null;
+
+/** ES2021's `WeakRef`, where the engine has one (the types target ES2019). */
+interface WeakReference<T> {
+  deref(): T|undefined;
+}
+const WeakReference = (globalThis as {
+  WeakRef?: new<T extends object>(target: T) => WeakReference<T>,
+}).WeakRef;
 
 /** Where `values` lies in the heap if it is the held backprop, else null; forgets it. */
 function takeHeldBackprop(values: Float32Array): number|null {
@@ -51,8 +60,8 @@ function takeHeldBackprop(values: Float32Array): number|null {
 }
 
 function holdBackprop(values: Float32Array, offset: number): void {
-  heldBackprop = typeof WeakRef === 'function' ?
-      {values: new WeakRef(values), offset} : null;
+  heldBackprop = WeakReference == null ? null :
+      {values: new WeakReference(values), offset};
 }
 
 /**
