@@ -34,34 +34,26 @@ let top = 0;
 let callStart = 0;
 
 /**
- * The last forward's `backprop`: the array it returned (weakly: the tensor
- * owns it) and where the same values still lie in the heap, until the next
- * call writes there. A training step runs the gradient on that array next,
- * which then skips copying it in (0.19 ns a logit measured, a quarter of
- * the forward pass). tfjs tensors are immutable; the one writer of such an
+ * The last forward's `backprop`: the array it returned and where the same
+ * values still lie in the heap, until the next call writes there. A
+ * training step runs the gradient on that array next, which then skips
+ * copying it in (0.19 ns a logit measured, a quarter of the forward pass)
+ * and lets go of it. Held strongly: a `WeakRef` keeps its target alive to
+ * the end of the JavaScript job, every forward's array in a synchronous
+ * training loop. tfjs tensors are immutable; the one writer of such an
  * array is the in-place gradient below, which writes the heap first.
  */
-let heldBackprop: {values: WeakReference<Float32Array>, offset: number}|null =
-    null;
-
-/** ES2021's `WeakRef`, where the engine has one (the types target ES2019). */
-interface WeakReference<T> {
-  deref(): T|undefined;
-}
-const WeakReference = (globalThis as {
-  WeakRef?: new<T extends object>(target: T) => WeakReference<T>,
-}).WeakRef;
+let heldBackprop: {values: Float32Array, offset: number}|null = null;
 
 /** Where `values` lies in the heap if it is the held backprop, else null; forgets it. */
 function takeHeldBackprop(values: Float32Array): number|null {
   const held = heldBackprop;
   heldBackprop = null;
-  return held != null && held.values.deref() === values ? held.offset : null;
+  return held != null && held.values === values ? held.offset : null;
 }
 
 function holdBackprop(values: Float32Array, offset: number): void {
-  heldBackprop = WeakReference == null ? null :
-      {values: new WeakReference(values), offset};
+  heldBackprop = {values, offset};
 }
 
 /**
