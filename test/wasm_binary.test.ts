@@ -5,13 +5,24 @@
 import {execFileSync} from 'node:child_process';
 import {join} from 'node:path';
 
-import {scalarHex, sharedSimdHex, simdHex} from '../src/kernels/row_passes/row_passes_binary';
+import {withSharedMemory} from '../src/kernels/row_passes/row_passes';
+import {scalarHex, simdHex} from '../src/kernels/row_passes/row_passes_binary';
+
+const sharedSimdHex = Buffer.from(
+    withSharedMemory(Buffer.from(simdHex, 'hex'))).toString('hex');
 
 it('row_passes_binary.ts is up to date with assembly/row_passes.ts', () => {
   // Exits 1, printing which file, when the compiled source differs.
   execFileSync(process.execPath,
       [join(__dirname, '..', 'scripts', 'build_wasm.mjs'), '--check'],
       {stdio: 'pipe'});
+});
+
+it('the shared-memory binary, derived from the SIMD one, is what the ' +
+   'source compiles to with --sharedMemory', () => {
+  expect(sharedSimdHex).toEqual(execFileSync(process.execPath,
+      [join(__dirname, '..', 'scripts', 'build_wasm.mjs'), '--print-shared'],
+      {encoding: 'utf8'}));
 });
 
 it('each binary imports only the host\'s memory and Math.log', () => {

@@ -1,6 +1,6 @@
 import {env} from '@tensorflow/tfjs-core';
 
-import {scalarHex, sharedSimdHex, simdHex} from './row_passes_binary.js';
+import {scalarHex, simdHex} from './row_passes_binary.js';
 
 /**
  * The row passes (`assembly/row_passes.ts`) instantiated on one wasm
@@ -46,8 +46,9 @@ interface RowPassesExports extends
 export function instantiateOn(memory: WebAssembly.Memory,
     variant: RowPasses['variant'],
     allocate: (bytes: number) => number): RowPasses {
-  const bytes = decodeHex(variant === 'simd' ? simdHex :
-      variant === 'scalar' ? scalarHex : sharedSimdHex);
+  const bytes = variant === 'simd' ? decodeHex(simdHex) :
+      variant === 'scalar' ? decodeHex(scalarHex) :
+                             withSharedMemory(decodeHex(simdHex));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes),
       {env: {memory}, Math: {log: Math.log}});
   const exports = instance.exports as unknown as RowPassesExports;
@@ -85,6 +86,39 @@ export function variantFor(memory: WebAssembly.Memory): RowPasses['variant'] {
   // evaluated it when it initialised.
   const simdFlag = env().getFlags()['WASM_HAS_SIMD_SUPPORT'];
   return simdFlag !== false && simdIsSupported() ? 'simd' : 'scalar';
+}
+
+/**
+ * The SIMD binary importing a shared memory of up to 4 GiB (tfjs's threaded
+ * build): compiled with `--sharedMemory`, the binary differs from the SIMD
+ * one only in its memory import's limits (`test/wasm_binary.test.ts`
+ * compares the two byte for byte), so the package ships one and rewrites
+ * those limits here. The memory import is the import section's last entry,
+ * its limits `0x00 min=0`; shared ones are `0x03 min=0 max=65536`.
+ */
+export function withSharedMemory(simd: Uint8Array): Uint8Array<ArrayBuffer> {
+  const IMPORT_SECTION = 2;
+  const UNSHARED = [0x00, 0x00];
+  const SHARED_4GIB = [0x03, 0x00, 0x80, 0x80, 0x04];
+  // The sections before the import section: the header and the types.
+  let at = 8;
+  while (simd[at] !== IMPORT_SECTION) {
+    at += 2 + simd[at + 1];
+  }
+  const size = simd[at + 1];
+  const end = at + 2 + size;
+  if (size + SHARED_4GIB.length - UNSHARED.length >= 0x80 ||
+      simd[end - 2] !== UNSHARED[0] || simd[end - 1] !== UNSHARED[1]) {
+    throw new Error('row passes: the SIMD binary\'s memory import is not ' +
+        'where withSharedMemory rewrites it; rebuild with scripts/build_wasm.mjs');
+  }
+  const shared = new Uint8Array(simd.length + SHARED_4GIB.length - UNSHARED.length);
+  shared.set(simd.subarray(0, at + 1));
+  shared[at + 1] = size + SHARED_4GIB.length - UNSHARED.length;
+  shared.set(simd.subarray(at + 2, end - UNSHARED.length), at + 2);
+  shared.set(SHARED_4GIB, end - UNSHARED.length);
+  shared.set(simd.subarray(end), end - UNSHARED.length + SHARED_4GIB.length);
+  return shared;
 }
 
 function decodeHex(hex: string): Uint8Array<ArrayBuffer> {
