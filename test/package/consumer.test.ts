@@ -10,6 +10,8 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 
+import {SPARSE_XENT_GRAPH} from '../graph_def';
+
 const root = join(__dirname, '..', '..');
 let project: string;
 
@@ -198,13 +200,7 @@ check(tf.tensor2d(FEATURES).sparseSoftmaxCrossEntropyWithLogits(LABELS), 'esm ch
 
 // A graph using the op, as tfjs-converter reads a TensorFlow GraphDef.
 const GRAPH = `{
-  modelTopology: {node: [
-    {name: 'features', op: 'Placeholder', attr: {dtype: {type: 'DT_FLOAT'}}},
-    {name: 'labels', op: 'Placeholder', attr: {dtype: {type: 'DT_INT32'}}},
-    {name: 'xent', op: 'SparseSoftmaxCrossEntropyWithLogits',
-     input: ['features', 'labels'],
-     attr: {T: {type: 'DT_FLOAT'}, Tlabels: {type: 'DT_INT32'}}},
-  ], versions: {producer: 1395}},
+  modelTopology: ${JSON.stringify(SPARSE_XENT_GRAPH)},
   weightSpecs: [], weightData: new ArrayBuffer(0),
 }`;
 
