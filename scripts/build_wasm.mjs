@@ -1,7 +1,7 @@
 // Compiles the row passes (src/kernels/row_passes/assembly/), which the cpu
 // and wasm kernels run, with AssemblyScript into
 // src/kernels/row_passes/row_passes_binary.ts, which holds the binaries
-// inline (base64), so Node, bundlers and the UMD bundle load them without
+// inline (in hexadecimal), so Node, bundlers and the UMD bundle load them without
 // fetching a file. The generated module is committed (ts-jest and the
 // type checks read src/); `npm run build` regenerates it, and
 // test/wasm_binary.test.ts checks that it matches the source.
