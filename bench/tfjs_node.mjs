@@ -5,7 +5,8 @@
 // tf.losses.sparseSoftmaxCrossEntropy, each with the package's tensorflow
 // kernels and with the generic fallback it ran before them (the cpu kernels
 // reading tensors back through the backend); the op's step again with
-// TensorFlow's fused kernel as its forward; and the one-hot composite.
+// TensorFlow's fused kernel as its forward at every size; and the one-hot
+// composite.
 // All in the same interleaved rounds, with peak bytes. Figures only: no
 // test. Needs tfjs-node built (scripts/install_tfjs_node.mjs).
 import {createRequire} from 'node:module';
@@ -22,21 +23,34 @@ const KERNEL_NAMES = ['SparseSoftmaxCrossEntropyWithLogits',
 const log = message => process.stderr.write(`${message}\n`);
 
 /**
- * Median time of each variant, one of each per round (so a shared VM's
- * drift moves them alike), after two warm-up rounds. Each round starts one
- * variant later than the one before, so each variant follows every other
- * equally often: what one leaves behind (the fallback's copies in
- * JavaScript, memory the C library returned to the system) does not fall
- * on the same next variant every time. tfjs-node runs every op before it
- * returns, so a step's time is the call's.
+ * Median time of each variant, with its quartiles (the spread a shared
+ * machine leaves), one of each per round (so a shared VM's drift moves
+ * them alike), after two warm-up rounds. Each round runs the variants in a
+ * new shuffled order (a fixed seed): what one variant leaves behind (the
+ * fallback's copies in JavaScript, the last level cache full of another
+ * variant's tensors, TensorFlow's threads still spinning) falls on a
+ * different next variant every time. A fixed or rotated order gives each
+ * variant the same predecessor every round: in one such run here the op's
+ * step measured 2.1x the `tf.losses` step, which runs the same kernels. tfjs-node runs every op before it returns, so a step's
+ * time is the call's.
  */
 function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
   const names = Object.keys(variants);
   const times = Object.fromEntries(names.map(name => [name, []]));
-  let start = 0;
+  let seed = 0x2545f491;
+  const random = () => {  // xorshift32
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
   const round = record => {
-    start = (start + 1) % names.length;
-    for (const name of [...names.slice(start), ...names.slice(0, start)]) {
+    const order = [...names];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const name of order) {
       const t0 = performance.now();
       variants[name]();
       if (record) times[name].push(performance.now() - t0);
@@ -52,14 +66,17 @@ function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
   }
   return Object.fromEntries(names.map(name => {
     const sorted = times[name].sort((a, b) => a - b);
-    return [name, {ms: sorted[sorted.length >> 1], runs: sorted.length}];
+    const at = fraction => sorted[Math.floor(fraction * (sorted.length - 1))];
+    return [name, {ms: at(0.5), p25: at(0.25), p75: at(0.75),
+      runs: sorted.length}];
   }));
 }
 
 /**
  * Switches the 'tensorflow' backend's kernels: the package's; the package's
  * with TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel as
- * the forward (what the op would cost if its forward kernel called it); or
+ * the forward at every size (the package's calls it under 32768 logits
+ * only); or
  * the generic fallback: with the package's unregistered, the op registers
  * the fallback (the cpu kernels) the next time it runs, as it did on
  * tfjs-node before this backend had kernels of its own.
@@ -142,7 +159,7 @@ async function measureShape(tf, [batch, numClasses],
   };
   const result = {backend: 'tensorflow', shape: [batch, numClasses],
     logits: batch * numClasses,
-    ...timeInterleaved(variants, 3000, 11, 80)};
+    ...timeInterleaved(variants, 8000, 21, 200)};
   useFallback();
   result.fallbackOpPeakBytes = await peakBytes(tf, steps.op, logits);
   result.fallbackLossApiPeakBytes = await peakBytes(tf, steps.lossApi, logits);
@@ -198,6 +215,16 @@ function markdownTable({machine, results, bars}) {
         `${ratio(r.fallbackLossApiStep, r.lossApiStep).toFixed(2)}x | ` +
         `${mb(r.opPeakBytes)} / ${mb(r.lossApiPeakBytes)} / ` +
         `${mb(r.fallbackOpPeakBytes)} / ${mb(r.compositePeakBytes)} |`);
+  }
+  const spread = timing => `${timing.p25.toFixed(2)}-${timing.p75.toFixed(2)}`;
+  lines.push('', 'Spread: quartiles (p25-p75) in ms; rounds per variant.', '',
+      '| shape | op `loss` step: ours / fallback / composite | `tf.losses` step: ours / fallback | rounds |',
+      '| --- | ---: | ---: | ---: |');
+  for (const r of results) {
+    lines.push(`| [${r.shape.join(', ')}] | ${spread(r.opStep)} / ` +
+        `${spread(r.fallbackOpStep)} / ${spread(r.compositeStep)} | ` +
+        `${spread(r.lossApiStep)} / ${spread(r.fallbackLossApiStep)} | ` +
+        `${r.opStep.runs} |`);
   }
   lines.push('', '| shape | bar | value | |', '| --- | --- | ---: | --- |');
   for (const bar of bars) {

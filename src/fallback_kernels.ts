@@ -10,9 +10,10 @@ import {sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig} from './kernels/cpu/Sp
  * kernels (`kernels/cpu/`), which read and write through a backend's public
  * `readSync` and `write`, run on a backend whose own kernel of ours cannot:
  *
- * - a backend with no kernel of ours (tfjs-node's `tensorflow`, or a custom
- *   backend, whenever it was loaded) gets them registered the first time a
- *   kernel of ours runs there (`ensureKernelsFor`, called by `runKernel`);
+ * - a backend with no kernel of ours (a custom backend, whenever it was
+ *   loaded; tfjs-node's `tensorflow` has its own, `kernels/tensorflow/`)
+ *   gets them registered the first time a kernel of ours runs there
+ *   (`ensureKernelsFor`, called by `runKernel`);
  * - the wasm kernels run them where they cannot find the backend's heap
  *   (`runFallbackKernel`; see `wasmHeap` in `tfjs_internals.ts`).
  */

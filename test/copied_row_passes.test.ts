@@ -4,7 +4,7 @@
  * in for, on shapes with and without a remainder of four, growing the heap
  * between calls; the catalogue's cpu lanes then run it end to end.
  */
-import {copiedForward, copiedGrad, copiedLossForward, copiedLossGrad} from '../src/kernels/row_passes/copied_row_passes';
+import {copiedForward, copiedGrad, copiedGradInPlace, copiedLossForward, copiedLossGrad} from '../src/kernels/row_passes/copied_row_passes';
 import {sparseSoftmaxCrossEntropyLossGradImpl, sparseSoftmaxCrossEntropyLossImpl} from '../src/kernels/SparseSoftmaxCrossEntropyLoss_impl';
 import {sparseSoftmaxCrossEntropyWithLogitsGradImpl, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../src/kernels/SparseSoftmaxCrossEntropyWithLogits_impl';
 
@@ -54,3 +54,39 @@ for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]
         RTOL, ATOL, 'loss-only dFeatures');
   });
 }
+
+// The gradient of the forward's own backprop reads it where the forward left
+// it in the heap; any call in between, or another array with the same
+// values, makes it copy the array in again.
+it('a gradient of the last forward\'s backprop equals the impl\'s, with ' +
+   'and without a call in between', () => {
+  const [batch, numClasses] = [5, 7001];
+  const random = new Random(11);
+  const features = random.logits(batch * numClasses, 20);
+  const otherFeatures = random.logits(batch * numClasses, 20);
+  const labels = random.labels(batch, numClasses);
+  const dLoss = random.logits(batch, 1);
+  const gradOf = (backprop: Float32Array) =>
+      sparseSoftmaxCrossEntropyWithLogitsGradImpl(
+          backprop, labels, dLoss, undefined, batch, numClasses);
+
+  const held = copiedForward(features, labels, batch, numClasses)!.backprop;
+  const expected = gradOf(held);
+  expectClose(copiedGrad(held, labels, dLoss, undefined, batch, numClasses) ?? [],
+      expected, RTOL, ATOL, 'held');
+  // Taken once: the next gradient copies it in.
+  expectClose(copiedGrad(held, labels, dLoss, undefined, batch, numClasses) ?? [],
+      expected, RTOL, ATOL, 'taken');
+
+  const first = copiedForward(features, labels, batch, numClasses)!.backprop;
+  copiedForward(otherFeatures, labels, batch, numClasses);
+  expectClose(copiedGrad(first, labels, dLoss, undefined, batch, numClasses) ?? [],
+      expected, RTOL, ATOL, 'after another forward');
+
+  const inPlace = copiedForward(features, labels, batch, numClasses)!.backprop;
+  expect(copiedGradInPlace(inPlace, labels, dLoss, batch, numClasses)).toBe(true);
+  expectClose(inPlace, expected, RTOL, ATOL, 'in place');
+  const copy = copiedForward(features, labels, batch, numClasses)!.backprop.slice();
+  expect(copiedGradInPlace(copy, labels, dLoss, batch, numClasses)).toBe(true);
+  expectClose(copy, expected, RTOL, ATOL, 'in place, a copy');
+});

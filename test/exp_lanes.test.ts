@@ -7,7 +7,7 @@
  * Normal results must be within 1 ulp (the source states 0.989 measured);
  * subnormal ones (below exp(-87.34)) within one subnormal step, 2^-149.
  */
-import {simdBase64} from '../src/kernels/row_passes/row_passes_binary';
+import {simdHex} from '../src/kernels/row_passes/row_passes_binary';
 
 const CHUNK = 1 << 22;
 const STRIDE = 64;
@@ -16,7 +16,7 @@ it('the SIMD exp is within 1 ulp of float64\'s exp on every 64th float32 ' +
    'of [-104, 0]', () => {
   const memory = new WebAssembly.Memory({initial: 2 * CHUNK * 4 / 65536 + 2});
   const exports = new WebAssembly.Instance(
-      new WebAssembly.Module(Buffer.from(simdBase64, 'base64')),
+      new WebAssembly.Module(Buffer.from(simdHex, 'hex')),
       {env: {memory}, Math: {log: Math.log}}).exports as
       {[name: string]: CallableFunction};
   const logitsAt = 0;

@@ -5,7 +5,11 @@
 import {execFileSync} from 'node:child_process';
 import {join} from 'node:path';
 
-import {scalarBase64, sharedSimdBase64, simdBase64} from '../src/kernels/row_passes/row_passes_binary';
+import {withSharedMemory} from '../src/kernels/row_passes/row_passes';
+import {scalarHex, simdHex} from '../src/kernels/row_passes/row_passes_binary';
+
+const sharedSimdHex = Buffer.from(
+    withSharedMemory(Buffer.from(simdHex, 'hex'))).toString('hex');
 
 it('row_passes_binary.ts is up to date with assembly/row_passes.ts', () => {
   // Exits 1, printing which file, when the compiled source differs.
@@ -14,9 +18,16 @@ it('row_passes_binary.ts is up to date with assembly/row_passes.ts', () => {
       {stdio: 'pipe'});
 });
 
+it('the shared-memory binary, derived from the SIMD one, is what the ' +
+   'source compiles to with --sharedMemory', () => {
+  expect(sharedSimdHex).toEqual(execFileSync(process.execPath,
+      [join(__dirname, '..', 'scripts', 'build_wasm.mjs'), '--print-shared'],
+      {encoding: 'utf8'}));
+});
+
 it('each binary imports only the host\'s memory and Math.log', () => {
-  for (const base64 of [simdBase64, scalarBase64, sharedSimdBase64]) {
-    const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+  for (const hex of [simdHex, scalarHex, sharedSimdHex]) {
+    const module = new WebAssembly.Module(Buffer.from(hex, 'hex'));
     expect(WebAssembly.Module.imports(module).map(i => `${i.module}.${i.name}:${i.kind}`).sort())
         .toEqual(['Math.log:function', 'env.memory:memory']);
     expect(WebAssembly.Module.exports(module).map(e => e.name).sort())
@@ -40,9 +51,9 @@ it('the SIMD exp is within 1 ulp of exp, the scalar one within 0.51 ' +
   const out = constants + 1024;
   // Scalar: float64, 3e-10 relative before the rounding to float32.
   const bound = {simd: 1, scalar: 0.51};
-  for (const [variant, base64] of [['simd', simdBase64], ['scalar', scalarBase64]] as const) {
+  for (const [variant, hex] of [['simd', simdHex], ['scalar', scalarHex]] as const) {
     const exports = new WebAssembly.Instance(
-        new WebAssembly.Module(Buffer.from(base64, 'base64')),
+        new WebAssembly.Module(Buffer.from(hex, 'hex')),
         {env: {memory}, Math: {log: Math.log}}).exports as {[name: string]: CallableFunction};
     exports.writeExpConstants(constants);
     exports.lossGrad(0, labels, scalars, scalars + 4, scalars + 8, scalars + 12,

@@ -45,7 +45,8 @@ function crossentropyOfLogits(ignoreIndex: number|undefined): MetricFunction {
 }
 
 /** The metric functions made here, by the name they stand for. */
-const madeMetrics = new WeakMap<object, string>([[acc, 'accuracy'],
+// Pure: bundlers may drop it (and this module) from apps that never use it.
+const madeMetrics = /* @__PURE__ */ new WeakMap<object, string>([[acc, 'accuracy'],
   [sparseCategoricalAccuracy, 'sparseCategoricalAccuracy']]);
 
 /**

@@ -46,9 +46,11 @@ export type SparseSoftmaxCrossEntropyWithLogitsResult<
  * error; `webgl` and `webgpu`, like TensorFlow's GPU kernel, do not check
  * (that would need a read-back) and return NaN for that row's loss and
  * backprop, other rows exact. `wasm` runs in place on its heap and throws as
- * `cpu` does. A backend without kernels of this package (tfjs-node's
- * `tensorflow`, a custom backend) runs the `cpu` kernels, which read the
- * data back through the backend, and behaves as `cpu`.
+ * `cpu` does. tfjs-node's `tensorflow` runs TensorFlow's own kernel and
+ * ops in TensorFlow's memory and throws TensorFlow's error. A backend
+ * without kernels of this package (a custom backend) runs the `cpu`
+ * kernels, which read the data back through the backend, and behaves as
+ * `cpu`.
  *
  * @param features float32 logits of rank >= 1, classes on the last axis,
  *     at least one class. Higher ranks are flattened to 2-D and restored.

@@ -15,6 +15,7 @@ import {tolerancesFor} from '../catalogue/case';
 
 import {failure, html, script, Site, SitePage, launchChromium} from './harness';
 import {Flags, lanes} from './lanes';
+import {SPARSE_XENT_GRAPH} from '../graph_def';
 
 /** The script-tag global `tf`, which the package's UMD bundle gives the op
  * (the package's types leave it off tfjs's namespace: see namespaces.ts). */
@@ -89,19 +90,7 @@ async function runGraphModel(
   };
 }
 
-// TensorFlow's GraphDef of one `SparseSoftmaxCrossEntropyWithLogits` node.
-const GRAPH = {
-  node: [
-    {name: 'features', op: 'Placeholder', attr: {dtype: {type: 'DT_FLOAT'}}},
-    {name: 'labels', op: 'Placeholder', attr: {dtype: {type: 'DT_INT32'}}},
-    {
-      name: 'xent', op: 'SparseSoftmaxCrossEntropyWithLogits',
-      input: ['features', 'labels'],
-      attr: {T: {type: 'DT_FLOAT'}, Tlabels: {type: 'DT_INT32'}},
-    },
-  ],
-  versions: {producer: 1395},
-};
+const GRAPH = SPARSE_XENT_GRAPH;
 
 const BUNDLE = '/tf-sparse-softmax-cross-entropy.min.js';
 

@@ -19,9 +19,19 @@ import {expectClose} from '../catalogue/assert';
 import {tolerancesFor} from '../catalogue/case';
 import {failure, launchChromium, SitePage} from '../browser/harness';
 import {installPacked, PackedProject, ROOT} from '../package/packed';
+import {SPARSE_XENT_GRAPH} from '../graph_def';
 
-/** What the package may add to a gzipped WebGL app, in bytes. */
-const BUDGET_GZIP_BYTES = 25 * 1024;
+/**
+ * What the package may add to a gzipped WebGL app, in bytes. First set at
+ * 25 KB when the package added 21.6-22.5 KB; since then it gained tfjs-node
+ * kernels (kept out of esbuild's and webpack's browser builds by
+ * package.json's `browser` field; Vite and Rollup keep their 1.1 KB),
+ * row passes at XNNPACK's pace (+2.9 KB of binaries, won back in part by
+ * storing them in hexadecimal and deriving the shared-memory binary) and
+ * the Keras routes (tree-shaken), and adds 25.0-25.8 KB, of which about 1.4 KB is tfjs-core's own `losses`
+ * object, which putting the losses on `tf.losses` must import.
+ */
+const BUDGET_GZIP_BYTES = 26 * 1024;
 
 // SPARSE_XENT_BUNDLERS=webpack,rollup narrows the lane while working on it.
 const BUNDLERS = (process.env.SPARSE_XENT_BUNDLERS?.split(',') ??
@@ -164,19 +174,7 @@ async function checkApp({backend, features, labels, graph}: {
   };
 }
 
-// TensorFlow's GraphDef of one `SparseSoftmaxCrossEntropyWithLogits` node.
-const GRAPH = {
-  node: [
-    {name: 'features', op: 'Placeholder', attr: {dtype: {type: 'DT_FLOAT'}}},
-    {name: 'labels', op: 'Placeholder', attr: {dtype: {type: 'DT_INT32'}}},
-    {
-      name: 'xent', op: 'SparseSoftmaxCrossEntropyWithLogits',
-      input: ['features', 'labels'],
-      attr: {T: {type: 'DT_FLOAT'}, Tlabels: {type: 'DT_INT32'}},
-    },
-  ],
-  versions: {producer: 1395},
-};
+const GRAPH = SPARSE_XENT_GRAPH;
 
 function tfjsVersion(name: string): string {
   return JSON.parse(readFileSync(join(ROOT, 'node_modules', '@tensorflow',

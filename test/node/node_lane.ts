@@ -42,8 +42,8 @@ export class NodeLane {
   /**
    * `flags` are tfjs flags the worker sets before it initialises the
    * backend (`WASM_HAS_SIMD_SUPPORT: false` for wasm's scalar build);
-   * `preload` modules Node loads before the worker (and so before the
-   * package), as `node -r`.
+   * `options` as `LaneOptions` says (`preload` modules load as `node -r`,
+   * so before the package).
    */
   constructor(private readonly backend: string,
               private readonly flags: {[flag: string]: boolean} = {},

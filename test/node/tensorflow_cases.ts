@@ -3,7 +3,9 @@
  * the tfjs-node lane's plain Node process (`catalogue_worker.ts`): which
  * kernels run, and that the op, the loss, the linear loss and their
  * gradients (to third order) read nothing back from TensorFlow's memory,
- * with the cpu backend's values.
+ * with the cpu backend's values. The read-back and label cases run at two
+ * sizes, one each side of the forward kernel's `FUSED_KERNEL_BELOW_LOGITS`
+ * (32768): TensorFlow's fused kernel below it, TensorFlow ops from there.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {Tensor} from '@tensorflow/tfjs';
@@ -11,12 +13,41 @@ import type {Tensor} from '@tensorflow/tfjs';
 import {expectClose, expectEqual} from '../catalogue/assert';
 import {CaseContext, TestCase} from '../catalogue/case';
 import {expectNoLeak} from '../catalogue/memory';
+import {Random} from '../catalogue/random';
+import {checkAgainstReference} from '../catalogue/values_cases';
 
 const KERNEL_NAMES = ['SparseSoftmaxCrossEntropyWithLogits',
   'SparseSoftmaxCrossEntropyWithLogitsGrad', 'SparseSoftmaxCrossEntropyLoss',
   'SparseSoftmaxCrossEntropyLossGrad'];
 
 type Paths = {[path: string]: () => Tensor};
+
+/** `[batch, numClasses]` under and over 32768 logits. */
+const SIZES: Array<{size: string, batch: number, numClasses: number}> = [
+  {size: '45 logits', batch: 5, numClasses: 9},
+  {size: '33000 logits', batch: 5, numClasses: 6600},
+];
+
+/** The TensorFlow ops the backend runs by name while `body` runs. */
+function tensorflowOps(tf: typeof tfjs, body: () => void): string[] {
+  const backend = tf.backend() as unknown as {[method: string]: unknown};
+  const methods = ['executeSingleOutput', 'executeMultipleOutputs'];
+  const originals = methods.map(method => backend[method]);
+  const ops: string[] = [];
+  methods.forEach((method, i) => {
+    backend[method] = (name: string, ...args: unknown[]) => {
+      ops.push(name);
+      return (originals[i] as (...args: unknown[]) => unknown).apply(
+          backend, [name, ...args]);
+    };
+  });
+  try {
+    body();
+  } finally {
+    methods.forEach((method, i) => backend[method] = originals[i]);
+  }
+  return ops;
+}
 
 /** Each path, as a function of `x`, keyed by what it exercises. */
 function paths(
@@ -79,14 +110,14 @@ export const tensorflowCases: TestCase[] = [
         `${name[0].toLowerCase()}${name.slice(1)}Tensorflow`), 'kernels');
     },
   },
-  {
-    name: 'tensorflow: the op, the loss, the linear loss and their gradients (to third order) read nothing back, with cpu\'s values',
+  ...SIZES.map(({size, batch, numClasses}): TestCase => ({
+    name: `tensorflow: the op, the loss, the linear loss and their gradients (to third order) read nothing back, with cpu's values (${size})`,
     async run(context) {
       const {tf, rtol, atol} = context;
-      const [batch, numClasses, depth] = [5, 9, 3];
+      const depth = 3;
       const featureValues =
           Array.from({length: batch * numClasses}, (_, i) => Math.sin(i) * 4);
-      const labelValues = [0, 8, 3, 3, 5];
+      const labelValues = [0, numClasses - 1, 3, 3, 5];
       const run = async (backendName: string) => {
         await tf.setBackend(backendName);
         const x = tf.tensor2d(featureValues, [batch, numClasses]);
@@ -119,14 +150,15 @@ export const tensorflowCases: TestCase[] = [
             10 * atol, name);
       }
     },
-  },
-  {
-    name: 'tensorflow: an out-of-range label gives TensorFlow\'s own message, worded as cpu\'s, leaking nothing',
+  })),
+  ...SIZES.map(({size, batch, numClasses}): TestCase => ({
+    name: `tensorflow: an out-of-range label gives TensorFlow's own message, worded as cpu's, leaking nothing (${size})`,
     async run({tf, op, loss}) {
       const messages = async (backendName: string) => {
         await tf.setBackend(backendName);
-        const features = tf.zeros([4, 4]);
-        const labels = tf.tensor1d([4, 3, 0, -1], 'int32');
+        const features = tf.zeros([batch, numClasses]);
+        const labels = tf.tensor1d(
+            [numClasses, numClasses - 1, 0, -1, 1].slice(0, batch), 'int32');
         const caught: string[] = [];
         await expectNoLeak(tf, backendName, () => {
           for (const call of [() => op(features, labels),
@@ -147,6 +179,72 @@ export const tensorflowCases: TestCase[] = [
       const onCpu = await messages('cpu');
       await tf.setBackend('tensorflow');
       expectEqual(onTensorflow, onCpu, 'messages');
+    },
+  })),
+  {
+    // The catalogue's special values are mostly at small shapes, where the
+    // forward is TensorFlow's fused kernel; these rows run the composed one.
+    name: 'tensorflow: over 32768 logits, logits of +-1e4, NaN, -Infinity and near the largest float match the float64 reference',
+    async run(context) {
+      const numClasses = 8200;
+      const random = new Random(31);
+      const rows = [
+        random.logits(numClasses, 1e4),
+        random.logits(numClasses, 4),
+        random.logits(numClasses, 4),
+        Float32Array.from({length: numClasses},
+            (_, i) => (i & 2) === 0 ? 0.9 * context.maxFloat :
+                                      -0.9 * context.maxFloat),
+        random.logits(numClasses, 30),
+      ];
+      rows[1][4321] = NaN;
+      for (let i = 0; i < numClasses; i += 3) {
+        rows[2][i] = -Infinity;
+      }
+      const features = new Float32Array(rows.length * numClasses);
+      rows.forEach((row, i) => features.set(row, i * numClasses));
+      await checkAgainstReference(context, features,
+          Int32Array.from([17, 5, 1, 4, numClasses - 1]), numClasses,
+          'special values over 32768 logits');
+    },
+  },
+  {
+    name: 'tensorflow: a tf.losses training step runs the forward kernel and scales its backprop (one Softmax a step), with the op\'s values',
+    run({tf, op, loss, rtol, atol}) {
+      const [batch, numClasses] = [5, 6600];
+      const x = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 7);
+      const labels = tf.tensor1d([0, numClasses - 1, 3, 3, 5], 'int32');
+      const lossStep = tf.valueAndGrad((y: Tensor) => tf.mean(
+          loss(labels, y, undefined, 0, tf.Reduction.NONE)));
+      const opStep = tf.valueAndGrad((y: Tensor) => tf.mean(op(y, labels).loss));
+      let fromLoss: {value: Tensor, grad: Tensor} | undefined;
+      const ops = tensorflowOps(tf, () => fromLoss = lossStep(x));
+      const fromOp = opStep(x);
+      expectEqual(ops.filter(name => /Softmax/.test(name)), ['Softmax'],
+          'TensorFlow softmax ops of the loss step');
+      const {value, grad} = fromLoss as {value: Tensor, grad: Tensor};
+      expectClose(value.dataSync() as Float32Array,
+          fromOp.value.dataSync() as Float32Array, rtol, atol, 'loss');
+      expectClose(grad.dataSync() as Float32Array,
+          fromOp.grad.dataSync() as Float32Array, rtol, atol, 'gradient');
+      tf.dispose([x, labels, value, grad, fromOp.value, fromOp.grad]);
+    },
+  },
+  {
+    name: 'tensorflow: the forward runs TensorFlow\'s fused kernel under 32768 logits, TensorFlow\'s Softmax from there',
+    run({tf, op}) {
+      const forwardOps = SIZES.map(({batch, numClasses}) => {
+        const features = tf.randomNormal([batch, numClasses]);
+        const labels = tf.zeros([batch], 'int32');
+        const ops = tensorflowOps(tf, () => tf.dispose(
+            Object.values(op(features, labels))));
+        tf.dispose([features, labels]);
+        return ['SparseSoftmaxCrossEntropyWithLogits', 'Softmax']
+            .filter(name => ops.includes(name));
+      });
+      expectEqual(forwardOps,
+          [['SparseSoftmaxCrossEntropyWithLogits'], ['Softmax']],
+          'TensorFlow ops of the forward, per size');
     },
   },
 ];

@@ -10,6 +10,8 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 
+import {SPARSE_XENT_GRAPH} from '../graph_def';
+
 const root = join(__dirname, '..', '..');
 let project: string;
 
@@ -104,10 +106,15 @@ it('publint and @arethetypeswrong/cli find nothing wrong with the tarball', () =
   // Its one suggestion, a root "type": "commonjs", is declined: with it
   // Vite 8 (Rolldown) wraps every dist/esm module in a lazy initialiser,
   // and the package's share of the bundler lane's WebGL app grew from 21.7
-  // to 27.8 KB gzipped.
+  // to 27.8 KB gzipped. Its suggestion to move the `browser` object (which
+  // keeps tfjs-node's kernels out of browser bundles) to `imports` with a
+  // "browser" condition is declined too: that needs a `#` subpath import in
+  // the sources, resolved alike by tsc, ts-jest and both builds, for one
+  // file that every bundler already swaps by the object form.
   const suggestions = publint.split('Suggestions:')[1] ?? '';
   expect(suggestions.split('\n').filter(line => /^\d+\./.test(line.trim()))
-      .filter(line => !line.includes('"type" field'))).toEqual([]);
+      .filter(line => !line.includes('"type" field') &&
+          !line.includes('pkg.browser with an object value'))).toEqual([]);
   expect(run('npx', ['--no-install', 'attw', tarball, '--format', 'ascii'],
       root)).toContain('No problems found');
 });
@@ -193,13 +200,7 @@ check(tf.tensor2d(FEATURES).sparseSoftmaxCrossEntropyWithLogits(LABELS), 'esm ch
 
 // A graph using the op, as tfjs-converter reads a TensorFlow GraphDef.
 const GRAPH = `{
-  modelTopology: {node: [
-    {name: 'features', op: 'Placeholder', attr: {dtype: {type: 'DT_FLOAT'}}},
-    {name: 'labels', op: 'Placeholder', attr: {dtype: {type: 'DT_INT32'}}},
-    {name: 'xent', op: 'SparseSoftmaxCrossEntropyWithLogits',
-     input: ['features', 'labels'],
-     attr: {T: {type: 'DT_FLOAT'}, Tlabels: {type: 'DT_INT32'}}},
-  ], versions: {producer: 1395}},
+  modelTopology: ${JSON.stringify(SPARSE_XENT_GRAPH)},
   weightSpecs: [], weightData: new ArrayBuffer(0),
 }`;
 

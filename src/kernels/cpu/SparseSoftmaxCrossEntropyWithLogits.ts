@@ -15,8 +15,8 @@ import {copiedForward} from '../row_passes/copied_row_passes.js';
  * impl. It reads and writes through the backend's public `readSync` and
  * `write`, which on `cpu` hand over the arrays themselves, so the same
  * kernel is also the fallback (`fallback_kernels.ts`): on a backend without
- * kernels of ours (tfjs-node's `tensorflow`: a copy each way) and on wasm
- * when its heap is not found.
+ * kernels of ours (a custom backend: a copy each way) and on wasm when its
+ * heap is not found.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,

@@ -1,6 +1,6 @@
 import {env} from '@tensorflow/tfjs-core';
 
-import {scalarBase64, sharedSimdBase64, simdBase64} from './row_passes_binary.js';
+import {scalarHex, simdHex} from './row_passes_binary.js';
 
 /**
  * The row passes (`assembly/row_passes.ts`) instantiated on one wasm
@@ -46,8 +46,9 @@ interface RowPassesExports extends
 export function instantiateOn(memory: WebAssembly.Memory,
     variant: RowPasses['variant'],
     allocate: (bytes: number) => number): RowPasses {
-  const bytes = decodeBase64(variant === 'simd' ? simdBase64 :
-      variant === 'scalar' ? scalarBase64 : sharedSimdBase64);
+  const bytes = variant === 'simd' ? decodeHex(simdHex) :
+      variant === 'scalar' ? decodeHex(scalarHex) :
+                             withSharedMemory(decodeHex(simdHex));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes),
       {env: {memory}, Math: {log: Math.log}});
   const exports = instance.exports as unknown as RowPassesExports;
@@ -68,7 +69,7 @@ export function instantiateOn(memory: WebAssembly.Memory,
 /** Whether this engine runs the SIMD binary. */
 export function simdIsSupported(): boolean {
   return typeof WebAssembly === 'object' &&
-      WebAssembly.validate(decodeBase64(simdBase64));
+      WebAssembly.validate(decodeHex(simdHex));
 }
 
 /**
@@ -87,11 +88,43 @@ export function variantFor(memory: WebAssembly.Memory): RowPasses['variant'] {
   return simdFlag !== false && simdIsSupported() ? 'simd' : 'scalar';
 }
 
-function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    bytes[i] = text.charCodeAt(i);
+/**
+ * The SIMD binary importing a shared memory of up to 4 GiB (tfjs's threaded
+ * build): compiled with `--sharedMemory`, the binary differs from the SIMD
+ * one only in its memory import's limits (`test/wasm_binary.test.ts`
+ * compares the two byte for byte), so the package ships one and rewrites
+ * those limits here. The memory import is the import section's last entry,
+ * its limits `0x00 min=0`; shared ones are `0x03 min=0 max=65536`.
+ */
+export function withSharedMemory(simd: Uint8Array): Uint8Array<ArrayBuffer> {
+  const IMPORT_SECTION = 2;
+  const UNSHARED = [0x00, 0x00];
+  const SHARED_4GIB = [0x03, 0x00, 0x80, 0x80, 0x04];
+  // The sections before the import section: the header and the types.
+  let at = 8;
+  while (simd[at] !== IMPORT_SECTION) {
+    at += 2 + simd[at + 1];
+  }
+  const size = simd[at + 1];
+  const end = at + 2 + size;
+  if (size + SHARED_4GIB.length - UNSHARED.length >= 0x80 ||
+      simd[end - 2] !== UNSHARED[0] || simd[end - 1] !== UNSHARED[1]) {
+    throw new Error('row passes: the SIMD binary\'s memory import is not ' +
+        'where withSharedMemory rewrites it; rebuild with scripts/build_wasm.mjs');
+  }
+  const shared = new Uint8Array(simd.length + SHARED_4GIB.length - UNSHARED.length);
+  shared.set(simd.subarray(0, at + 1));
+  shared[at + 1] = size + SHARED_4GIB.length - UNSHARED.length;
+  shared.set(simd.subarray(at + 2, end - UNSHARED.length), at + 2);
+  shared.set(SHARED_4GIB, end - UNSHARED.length);
+  shared.set(simd.subarray(end), end - UNSHARED.length + SHARED_4GIB.length);
+  return shared;
+}
+
+function decodeHex(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   }
   return bytes;
 }

@@ -12,6 +12,12 @@ import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
  * `logSumExp = (x[label] - rowMax) - logp[label]` per row (TensorFlow's
  * `log(sumExp)`, recovered from the label's column: no second pass of
  * `exp`). Labels are checked as in the forward kernel.
+ *
+ * It runs where the loss is taken without its gradient, in the linear loss,
+ * and on a tfjs whose tape cannot save aliases; a first-order training step
+ * on `tf.losses.sparseSoftmaxCrossEntropy` runs the forward kernel and
+ * scales its `backprop` instead (`lossReusingBackprop`), one `Softmax` a
+ * step where this kernel's gradient would run a second.
  */
 export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,

@@ -6,37 +6,55 @@ import {kernelConfig} from '../kernel_config.js';
 import {binary, disposeAll, gatherAtLabels, labelIndices, rowReduce, scatterAtLabels, TensorflowBackend, typeAttr, unary} from './native_ops.js';
 
 /**
+ * Below this many logits TensorFlow's fused kernel is the faster forward:
+ * it is one op call, where the composed forward is ten (and three small
+ * writes), and at such sizes the calls cost more than the passes over the
+ * logits. Measured on TensorFlow 2.21's CPU build, forward alone:
+ * `[128, 10]` 0.03 ms against 0.11 ms; about even at 32k logits; from 64k
+ * logits up the fused kernel is 1.3-1.9x slower, and alone 3.5-4.2x slower
+ * than TensorFlow's `Softmax` at `[512, 1000]` and above
+ * (docs/tfjs-node.md).
+ */
+export const FUSED_KERNEL_BELOW_LOGITS = 32768;
+
+/**
  * The forward kernel on tfjs-node, in TensorFlow's eager runtime on the
- * tensors where they are, reading nothing into JavaScript:
+ * tensors where they are, reading nothing into JavaScript.
+ *
+ * Under `FUSED_KERNEL_BELOW_LOGITS` logits: TensorFlow's own
+ * `SparseSoftmaxCrossEntropyWithLogits` kernel (its label error reworded as
+ * the package's). From there up, composed from TensorFlow ops that are
+ * faster than that kernel at these sizes:
  *
  *   p        = Softmax(x)                 (TensorFlow's kernel)
  *   backprop = p less 1 at each label     (TensorScatterSub: TF's `p - 1`)
- *   loss     = log(sumExp) - (x[label] - rowMax)
+ *   loss     = (rowMax - x[label]) - log(max(p))
  *
  * per row, with `rowMax = max(x)`, `x[label]` gathered (`GatherNd`) and
  * `log(sumExp) = -log(max(p))`, since the softmax at the row's maximum is
  * `1 / sumExp` (in `[1 / numClasses, 1]`, so its log keeps float32
- * precision; a NaN or all `-Infinity` row gives NaN). Two tensors of the
- * logits' size are written, `p` and `backprop`, and two read passes.
- *
- * Not TensorFlow's fused `SparseSoftmaxCrossEntropyWithLogits` kernel,
- * though it is one call away (`nativeSparseSoftmaxCrossEntropyWithLogits`):
- * TensorFlow 2.21's CPU build of it measured 3.4-7x slower than its
- * `Softmax` at the benchmark's shapes (docs/tfjs-node.md). It still gives
- * the labels' error: `GatherNd` rejects a label outside `[0, numClasses)`
- * before anything of the logits' size is written, and the fused kernel is
- * then run for TensorFlow's own message.
+ * precision; a NaN or all `-Infinity` row gives NaN). `GatherNd` rejects a
+ * label outside `[0, numClasses)` before anything of the logits' size is
+ * written, and the fused kernel is then run for TensorFlow's own message.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
   backend: TensorflowBackend,
 }): Tensor[] {
-  const {inputs: {features, labels}, backend} = args;
+  const {inputs, backend} = args;
+  const {features, labels} = inputs;
+  const [batch, numClasses] = features.shape;
+  if (batch * numClasses < FUSED_KERNEL_BELOW_LOGITS) {
+    try {
+      return nativeSparseSoftmaxCrossEntropyWithLogits(backend, inputs);
+    } catch (error) {
+      throw labelErrorFromTensorflow(error, numClasses);
+    }
+  }
   const indices = labelIndices(backend, labels);
   let labelLogit: Tensor;
   try {
-    labelLogit =
-        gatherCheckingLabels(backend, features, indices, {features, labels});
+    labelLogit = gatherCheckingLabels(backend, features, indices, inputs);
   } catch (error) {
     indices.dispose();
     throw error;
@@ -50,13 +68,10 @@ export function sparseSoftmaxCrossEntropyWithLogitsTensorflow(args: {
   probabilities.dispose();
   const logLargestProbability = unary(backend, 'Log', largestProbability);
   const rowMax = rowReduce(backend, 'Max', features, false);
-  // loss = log(sumExp) - (x[label] - rowMax), log(sumExp) = -log(max(p)).
-  const labelShifted = binary(backend, 'Sub', labelLogit, rowMax);
-  const negativeLoss =
-      binary(backend, 'Add', labelShifted, logLargestProbability);
-  const loss = unary(backend, 'Neg', negativeLoss);
+  const labelDistance = binary(backend, 'Sub', rowMax, labelLogit);
+  const loss = binary(backend, 'Sub', labelDistance, logLargestProbability);
   disposeAll(indices, labelLogit, ones, largestProbability,
-      logLargestProbability, rowMax, labelShifted, negativeLoss);
+      logLargestProbability, rowMax, labelDistance);
   return [loss, backprop];
 }
 

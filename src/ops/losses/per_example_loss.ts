@@ -13,8 +13,9 @@ import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
  * A training step through it holds one `[batch, numClasses]` buffer, the
  * gradient, instead of `backprop`, tfjs's zeros gradient for it, and the
  * gradient (see `kernel_names.ts`): on `cpu` and `wasm` the forward
- * kernel's `backprop` turned into the gradient in place
- * (`lossReusingBackprop`), elsewhere the loss-only kernels.
+ * kernel's `backprop` turned into the gradient in place, on tfjs-node's
+ * `tensorflow` scaled into it (`lossReusingBackprop`), elsewhere the
+ * loss-only kernels.
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
   const numClasses = logits.shape[logits.rank - 1];
@@ -63,10 +64,15 @@ function lossSavingAliases(features: Tensor, labels: Tensor): Tensor {
 }
 
 /**
- * Backends whose gradient kernel writes `dFeatures` over a `backprop` it
- * may reuse (`SparseSoftmaxCrossEntropyWithLogitsGradAttrs`).
+ * Backends where a loss step is faster through the forward kernel's
+ * `backprop` than through the loss-only kernels: on `cpu` and `wasm` the
+ * gradient kernel writes `dFeatures` over it
+ * (`SparseSoftmaxCrossEntropyWithLogitsGradAttrs`); on tfjs-node's
+ * `tensorflow` it is one `Mul`, where the loss-only gradient runs
+ * TensorFlow's `Softmax` over the logits again (at `[512, 1000]` that
+ * step was 2.0x the op's: docs/tfjs-node.md).
  */
-const REUSES_BACKPROP = new Set(['cpu', 'wasm']);
+const REUSES_BACKPROP = new Set(['cpu', 'wasm', 'tensorflow']);
 
 /**
  * The loss recorded for a first-order gradient on `REUSES_BACKPROP`
