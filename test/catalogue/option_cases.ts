@@ -322,14 +322,6 @@ export const optionCases: TestCase[] = [
     name: 'linear loss: a batch of padding alone gives the unfused results',
     async run(context) {
       const {tf, loss, linearLoss} = context;
-      if (context.backend === 'webgpu') {
-        // Seen at 07:37 on 2026-12-07 (tfjs 4.22, SwiftShader), and not
-        // from the row skipping (a batch of padding alone runs every row):
-        // the fused training step throws WebGPU's createBuffer TypeError
-        // when the all-ignored labels were never uploaded. Left for a later
-        // session; the lead has the report.
-        return;
-      }
       const random = new Random(298);
       const [rows, depth, numClasses] = [16, 3, 50];
       const hidden = tf.tensor2d(

@@ -232,9 +232,8 @@ function rowsThatNeedTheMatMul(
   const weightValues = perRowWeights ? valuesOnHost(weights) : undefined;
   const rows = rowsToRun(labelValues, ignoreIndex, weightValues);
   // A batch of padding alone runs as before, every row masked: left out,
-  // no tensor may be empty (the GPU backends fail on some), and with one
-  // masked row kept instead WebGPU's training step failed (tfjs 4.22,
-  // SwiftShader), where the whole batch runs.
+  // its tensors would be empty, and tfjs-backend-webgpu 4.22 throws
+  // createBuffer's TypeError uploading an empty gather.
   return rows?.length === 0 ? undefined : rows;
 }
 
