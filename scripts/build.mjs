@@ -27,9 +27,18 @@ rmSync(dist, {recursive: true, force: true});
 // was read as CommonJS under `import`: "Masquerading as CJS").
 runTsc('--outDir', join(dist, 'cjs'));
 runTsc('--outDir', join(dist, 'esm'), '--module', 'es2020');
-// Each folder says how Node should read its .js files.
-writeFileSync(join(dist, 'cjs', 'package.json'), '{"type": "commonjs"}\n');
-writeFileSync(join(dist, 'esm', 'package.json'), '{"type": "module"}\n');
+// Each folder says how Node should read its .js files, and where
+// `#tensorflow_kernels` leads (in the folder's scope, so in its package.json):
+// tfjs-node's kernels in Node, none in bundles for browsers (1.1 KB gzipped).
+const tensorflowKernels = {
+  browser: './kernels/tensorflow/kernel_configs_browser.js',
+  node: './kernels/tensorflow/kernel_configs.js',
+  default: './kernels/tensorflow/kernel_configs_browser.js',
+};
+for (const [folder, type] of [['cjs', 'commonjs'], ['esm', 'module']]) {
+  writeFileSync(join(dist, folder, 'package.json'), `${JSON.stringify(
+      {type, imports: {'#tensorflow_kernels': tensorflowKernels}}, null, 2)}\n`);
+}
 
 // UMD: loaded by a script tag after tfjs's tf.min.js it uses the global `tf`;
 // under CommonJS or AMD it asks for @tensorflow/tfjs-core.

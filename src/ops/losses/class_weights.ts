@@ -1,4 +1,4 @@
-import {clipByValue, gather, mul, Tensor} from '@tensorflow/tfjs-core';
+import {gather, maximum, minimum, mul, scalar, Tensor} from '@tensorflow/tfjs-core';
 
 /**
  * Each example's weight with class weights: `classWeights[label]`, times
@@ -10,8 +10,8 @@ import {clipByValue, gather, mul, Tensor} from '@tensorflow/tfjs-core';
  */
 export function exampleWeights(
     classWeights: Tensor, labels: Tensor, weights: Tensor|undefined): Tensor {
-  const numClasses = classWeights.shape[0];
-  const labelWeights =
-      gather(classWeights, clipByValue(labels, 0, numClasses - 1));
+  const lastClass = scalar(classWeights.shape[0] - 1, 'int32');
+  const labelWeights = gather(classWeights,
+      minimum(maximum(labels, scalar(0, 'int32')), lastClass));
   return weights == null ? labelWeights : mul(labelWeights, weights);
 }

@@ -1,4 +1,4 @@
-import {broadcastTo, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, tensor1d, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {broadcastTo, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
@@ -161,8 +161,8 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   // Rows that contribute nothing are left out of the matmul: the layer
   // runs on the others, and each result is spread back with zeros.
   const selection: RowSelection|undefined = rows == null ? undefined : {
-    rows: tensor1d(rows, 'int32'),
-    positions: tensor1d(rowPositions(numRows, rows), 'int32'),
+    rows: tensor(rows),
+    positions: tensor(rowPositions(numRows, rows)),
   };
   const runLayer: LinearLayer = selection == null ? layer : {
     ...layer,

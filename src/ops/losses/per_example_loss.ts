@@ -1,10 +1,10 @@
-import {customGrad, dispose, getBackend, GradSaveFunc, keep, reshape, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
-import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
+import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
 /**
  * The per-example loss of already validated `logits` (classes on the last
@@ -18,49 +18,106 @@ import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
  * loss-only kernels.
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
-  const numClasses = logits.shape[logits.rank - 1];
-  const features = logits.rank === 2 ?
-      logits :
-      reshape(logits, [labels.size, numClasses]);
-  const labels1d = labels.rank === 1 ? labels : reshape(labels, [labels.size]);
+  const [features, labels1d] = rows(logits, labels);
   const loss = !savesAliases() ?
       runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels: labels1d})[0] :
       REUSES_BACKPROP.has(getBackend()) ?
       lossReusingBackprop(features, labels1d) :
-      lossSavingAliases(features, labels1d);
+      fusedLoss(features, labels1d, 1, 0)[0];
   return labels.rank === 1 ? loss : reshape(loss, labels.shape);
 }
 
 /**
- * The loss kernel recorded for a first-order gradient with aliases of the
- * logits and its row outputs saved, instead of the clones tfjs's kernel
- * gradient config would make: on `wasm` a clone (`Identity`) copies the data,
- * which for the logits is a `[batch, numClasses]` copy per training step.
- * The gradient is the kernel gradient config's (`lossFeaturesGradient`);
- * `logSumExp` is not an output here, so its upstream is zeros.
+ * Per example of validated `logits` and `labels` (labels' shape):
+ * `crossEntropyScale * crossEntropy + zLoss * lse^2`, with
+ * `lse = logsumexp(logits row)` (PaLM's z-loss), and `lse` itself as a
+ * statistic (no gradient flows through it). Both terms come from one run
+ * of the loss-only kernel (`lse = rowMax + logSumExp`, its row outputs),
+ * and the gradient is one run of its gradient kernel: no pass over the
+ * logits beyond the plain loss's. When the gradient itself is recorded (a
+ * higher-order gradient), the loss is built from differentiable ops: the
+ * loss plus `tf.logSumExp`.
  */
-function lossSavingAliases(features: Tensor, labels: Tensor): Tensor {
-  let rows: Tensor[] = [];
-  const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
-    const [features, labels] = args as [Tensor, Tensor];
-    const [loss, rowMax, logSumExp] =
-        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels});
-    rows = [keep(rowMax), keep(logSumExp)];
+export function crossEntropyWithZLoss(
+    logits: Tensor, labels: Tensor, crossEntropyScale: number,
+    zLoss: number): {perExample: Tensor, logSumExp: Tensor} {
+  if (engine().isTapeOn() && gradientIsRecorded()) {
+    const lse = logSumExp(logits, -1);
     return {
-      value: loss,
-      gradFunc: (dLoss: Tensor, saved: Tensor[]) => {
-        const [features, labels, rowMax, logSumExp] = saved;
-        return [
-          lossFeaturesGradient({features, labels, rowMax, logSumExp}, dLoss,
-              zerosLike(logSumExp)),
-          zeros(labels.shape, 'float32'),
-        ];
-      },
+      perExample: add(
+          mul(perExampleLoss(logits, labels), scalar(crossEntropyScale)),
+          mul(square(lse), scalar(zLoss))),
+      logSumExp: customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
+        value: (args[0] as Tensor).clone(),
+        gradFunc: (dy: Tensor) => zerosLike(dy),
+      }))(lse),
+    };
+  }
+  const [loss, lse] = fusedLoss(...rows(logits, labels), crossEntropyScale,
+      zLoss);
+  return {
+    perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
+    logSumExp: reshape(lse, labels.shape),
+  };
+}
+
+/** `[batch, numClasses]` logits and `[batch]` labels. */
+function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
+  return [
+    logits.rank === 2 ? logits :
+                        reshape(logits, [-1, logits.shape[logits.rank - 1]]),
+    labels.rank === 1 ? labels : reshape(labels, [-1]),
+  ];
+}
+
+/**
+ * The loss kernel recorded with its gradient kernel as the gradient:
+ * `scale * loss + zLoss * lse^2` and `lse`, with `dLoss = dy * scale` and
+ * `dLogSumExp = dy * 2 * zLoss * lse`. For a first-order gradient the
+ * logits and row outputs are saved as aliases instead of the clones tfjs's
+ * `save` would make: on `wasm` a clone (`Identity`) copies the data, which
+ * for the logits is a `[batch, numClasses]` copy per training step.
+ */
+function fusedLoss(
+    features: Tensor, labels: Tensor, scale: number, zLoss: number):
+    [Tensor, Tensor] {
+  const aliases = savesAliases();
+  let saved: Tensor[] = [];
+  let statistic: Tensor|undefined;
+  const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
+    const [features, labels] = args as [Tensor, Tensor];
+    const [loss, rowMax, rowLogSumExp] =
+        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels});
+    const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
+    // Out of the custom gradient's scope, off the tape: a statistic.
+    statistic = keep(lse.clone());
+    saved = [rowMax, rowLogSumExp, lse];
+    if (aliases) {
+      saved.forEach(keep);
+    } else {
+      (args[2] as GradSaveFunc)([features, labels, ...saved]);
+    }
+    return {
+      value: zLoss === 0 ? (scale === 1 ? loss : mul(loss, scalar(scale))) :
+          add(mul(loss, scalar(scale)), mul(square(lse), scalar(zLoss))),
+      gradFunc: (dy: Tensor, [features, labels, rowMax, logSumExp, lse]:
+                     Tensor[]) => [
+        lossFeaturesGradient({features, labels, rowMax, logSumExp},
+            scale === 1 ? dy : mul(dy, scalar(scale)),
+            zLoss === 0 ? zeros([labels.size, 1]) :
+                          expandDims(mul(mul(dy, lse), scalar(2 * zLoss)), 1)),
+        zeros(labels.shape, 'float32'),
+      ],
     };
   })(features, labels);
-  saveWithoutCopy(loss, [features, labels, ...rows]);
-  dispose(rows);
-  return loss;
+  if (aliases) {
+    saveWithoutCopy(value, [features, labels, ...saved]);
+    dispose(saved);
+  }
+  // A tensor of this scope again, not a kept one (which no scope frees).
+  const lse = reshape(statistic as Tensor, [labels.size]);
+  (statistic as Tensor).dispose();
+  return [value, lse];
 }
 
 /**

@@ -6,8 +6,7 @@ import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {exampleWeights} from './class_weights.js';
 import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
 import {checkOptionNames, checkReturnLogSumExp, checkZLoss, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
-import {perExampleLoss} from './per_example_loss.js';
-import {crossEntropyWithZLoss} from './z_loss.js';
+import {crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
 import {reducePerExample} from './weighted_reduction.js';
 
