@@ -1,14 +1,14 @@
-import {broadcastTo, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, op, reshape, Reduction, sum, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {exampleWeights} from './class_weights.js';
-import {rowPositions, RowSelection, rowsToRun, spreadRows, takeRows, valuesOnHost} from './rows_to_run.js';
-import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, checkReturnLogSumExp, checkZLoss, convertClassWeights, LossWithLogSumExp} from './loss_options.js';
-import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
+import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
+import {checkOptionValues, convertWeights} from './loss_arguments.js';
+import {checkOptionNames, convertClassWeights, LossWithLogSumExp} from './loss_options.js';
+import {keptExamples, perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
 /** Options of `linearSparseSoftmaxCrossEntropy`. */
 export interface LinearSparseSoftmaxCrossEntropyOptions {
@@ -97,19 +97,18 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     labels: Tensor|TensorLike, hidden: Tensor|TensorLike,
     kernel: Tensor|TensorLike,
     options: LinearSparseSoftmaxCrossEntropyOptions = {}): O {
-  checkOptions(options);
+  checkOptionNames(options, OPTION_NAMES, LINEAR_LOSS_NAME);
   const {
     labelSmoothing = 0,
     reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
     ignoreIndex,
     zLoss = 0,
+    returnLogSumExp = false,
     transposeKernel = false,
+    chunkSize,
   } = options;
-  checkLabelSmoothing(labelSmoothing, LINEAR_LOSS_NAME);
-  checkReduction(reduction, LINEAR_LOSS_NAME);
-  checkIgnoreIndex(ignoreIndex, LINEAR_LOSS_NAME);
-  checkZLoss(zLoss, LINEAR_LOSS_NAME);
-  checkReturnLogSumExp(options.returnLogSumExp ?? false, LINEAR_LOSS_NAME);
+  checkOptionValues({transposeKernel, chunkSize, labelSmoothing, reduction,
+    ignoreIndex, zLoss, returnLogSumExp}, LINEAR_LOSS_NAME);
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -121,33 +120,26 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       convertWeights(options.weights, $labels.shape, LINEAR_LOSS_NAME);
   const $classWeights = options.classWeights == null ? undefined :
       convertClassWeights(options.classWeights, numClasses, LINEAR_LOSS_NAME);
-  const rowsPerChunk =
-      options.chunkSize ?? defaultRowsPerChunk(depth, numClasses);
+  const rowsPerChunk = chunkSize ?? defaultRowsPerChunk(depth, numClasses);
 
   const numRows = $labels.size;
-  const rows = rowsThatNeedTheMatMul($labels, ignoreIndex, $weights,
-      !engine().isTapeOn() && options.returnLogSumExp !== true);
-  const kept = ignoreIndex == null ?
-      undefined :
-      notEqual($labels, scalar(ignoreIndex, 'int32'));
-  const flatLabels = reshape($labels, [numRows]);
+  // Rows that contribute nothing are left out of the matmul: the layer
+  // runs on the others, and each result is spread back with zeros. Rows of
+  // weight 0 run under a tape (the weights' gradient reads their loss) and
+  // for the statistic (it reads their log-sum-exp).
+  const selection = rowSelection($labels, ignoreIndex, $weights,
+      !engine().isTapeOn() && !returnLogSumExp);
+  const kept = keptExamples($labels, ignoreIndex);
   // Ignored examples run as class 0 (always valid); the reduction masks them.
-  const kernelLabels = kept == null ?
-      flatLabels :
-      where(reshape(kept, [numRows]), flatLabels, zerosLike(flatLabels));
+  const maskedLabels = withoutIgnored(kept, $labels);
   if ($classWeights != null) {
-    $weights = reshape(
-        exampleWeights($classWeights, kernelLabels,
-            $weights == null ? undefined :
-                               reshape(broadcastTo($weights, $labels.shape),
-                                   [numRows])),
-        $labels.shape);
+    $weights = exampleWeights($classWeights, maskedLabels, $weights);
   }
   const layer: LinearLayer = {
     hidden: reshape($hidden, [numRows, depth]),
     weightMatrix: $kernel,
     bias: $bias,
-    labels: kernelLabels,
+    labels: reshape(maskedLabels, [numRows]),
     transposeWeightMatrix: transposeKernel,
     labelSmoothing,
     zLoss,
@@ -158,12 +150,6 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   };
 
   const statistics: Tensor[] = [];
-  // Rows that contribute nothing are left out of the matmul: the layer
-  // runs on the others, and each result is spread back with zeros.
-  const selection: RowSelection|undefined = rows == null ? undefined : {
-    rows: tensor(rows),
-    positions: tensor(rowPositions(numRows, rows)),
-  };
   const runLayer: LinearLayer = selection == null ? layer : {
     ...layer,
     hidden: takeRows(layer.hidden, selection),
@@ -194,47 +180,13 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
         statistics);
     statistics[0] = spread(statistics[0]);
   }
-  if (!options.returnLogSumExp) {
+  if (!returnLogSumExp) {
     return loss as O;
   }
-  const logSumExp = reshape(statistics[0], $labels.shape);
   return {
     loss,
-    logSumExp: kept == null ? logSumExp :
-                              where(kept, logSumExp, zerosLike(logSumExp)),
+    logSumExp: withoutIgnored(kept, reshape(statistics[0], $labels.shape)),
   } as unknown as O;
-}
-
-/**
- * Padding that costs nothing: the rows that must run through the matmul
- * (labels not `ignoreIndex`; with `skipZeroWeights`, per-row weights not
- * 0), or undefined for all of them. Finding them reads the labels (and the
- * weights), so it is done only where that is no GPU read-back
- * (`valuesOnHost`): on `cpu`, `wasm` and `tensorflow`, and on the GPU
- * backends for labels still on the CPU (made from values, not yet used by
- * a GPU op, as a data pipeline's batch usually is); otherwise every row
- * runs, as before. Rows of weight 0 are skipped only without a tape and
- * without `returnLogSumExp`: the weights' gradient reads their loss, and
- * the statistic their log-sum-exp.
- */
-function rowsThatNeedTheMatMul(
-    labels: Tensor, ignoreIndex: number|undefined, weights: Tensor|undefined,
-    skipZeroWeights: boolean): Int32Array|undefined {
-  const perRowWeights = skipZeroWeights && weights != null &&
-      weights.size === labels.size;
-  if (ignoreIndex == null && !perRowWeights) {
-    return undefined;
-  }
-  const labelValues = valuesOnHost(labels);
-  if (labelValues == null) {
-    return undefined;
-  }
-  const weightValues = perRowWeights ? valuesOnHost(weights) : undefined;
-  const rows = rowsToRun(labelValues, ignoreIndex, weightValues);
-  // A batch of padding alone runs as before, every row masked: left out,
-  // its tensors would be empty, and tfjs-backend-webgpu 4.22 throws
-  // createBuffer's TypeError uploading an empty gather.
-  return rows?.length === 0 ? undefined : rows;
 }
 
 /**
@@ -364,27 +316,9 @@ function gradientList(layer: LinearLayer, gradients: LinearGradients):
 function checkFirstOrder(): void {
   if (engine().isTapeOn()) {
     throw new Error(`${LINEAR_LOSS_NAME}: gradients of its gradients ` +
-        '(second and higher order) are not supported: the fused gradient is ' +
-        'first order only. Take higher-order gradients through ' +
+        '(second and higher order) are not supported; take them through ' +
         'tf.losses.sparseSoftmaxCrossEntropy(labels, ' +
         'tf.add(tf.matMul(hidden, kernel), bias)).');
-  }
-}
-
-function checkOptions(options: unknown): void {
-  checkOptionNames(options, OPTION_NAMES, LINEAR_LOSS_NAME);
-  const {transposeKernel, chunkSize} =
-      options as LinearSparseSoftmaxCrossEntropyOptions;
-  if (transposeKernel != null && typeof transposeKernel !== 'boolean') {
-    throw argumentError('transposeKernel',
-        `must be a boolean, but got ${String(transposeKernel)}.`,
-        LINEAR_LOSS_NAME);
-  }
-  if (chunkSize != null &&
-      !(Number.isInteger(chunkSize) && chunkSize >= 1)) {
-    throw argumentError('chunkSize',
-        `must be a positive integer (rows per chunk), but got ` +
-            `${String(chunkSize)}.`, LINEAR_LOSS_NAME);
   }
 }
 
@@ -399,8 +333,8 @@ function validateLayerShapes(
   const fail = (argument: 'labels'|'hidden'|'kernel'|'bias', message: string) =>
       argumentError(argument, message, LINEAR_LOSS_NAME);
   if (hidden.rank === 0) {
-    throw fail('hidden', 'cannot be a scalar: expected rank >= 1 with the ' +
-        'hidden size D on the last axis, but got a scalar.');
+    throw fail('hidden', 'must have rank >= 1 (D on the last axis), but ' +
+        'got a scalar.');
   }
   const layout = transposeKernel ? '[V, D] (transposeKernel)' : '[D, V]';
   if (kernel.rank !== 2) {
@@ -412,24 +346,21 @@ function validateLayerShapes(
       transposeKernel ? [kernel.shape[1], kernel.shape[0]] : kernel.shape;
   if (kernelDepth !== depth) {
     throw fail('kernel', `must be ${layout} with D = ${depth} (hidden's ` +
-        `last axis, shape ${shapeText(hidden.shape)}), but got shape ` +
-        `${shapeText(kernel.shape)}.`);
+        `last axis), but got shape ${shapeText(kernel.shape)}.`);
   }
   if (numClasses === 0) {
-    throw fail('kernel', 'Must have at least one class: expected V >= 1, ' +
-        `but got shape ${shapeText(kernel.shape)}.`);
+    throw fail('kernel', `must have V >= 1 classes, but got shape ` +
+        `${shapeText(kernel.shape)}.`);
   }
   if (bias != null && (bias.rank !== 1 || bias.shape[0] !== numClasses)) {
-    throw fail('bias', `must have shape [${numClasses}] (V, from the ` +
-        `kernel of shape ${shapeText(kernel.shape)}), but got ` +
+    throw fail('bias', `must have shape [V] = [${numClasses}], but got ` +
         `${shapeText(bias.shape)}.`);
   }
   const leadingShape = hidden.shape.slice(0, -1);
   if (labels.rank !== leadingShape.length ||
       leadingShape.some((size, axis) => size !== labels.shape[axis])) {
-    throw fail('labels', `must have hidden's shape without its last axis, ` +
-        `${shapeText(leadingShape)} (hidden ${shapeText(hidden.shape)}), ` +
-        `but got ${shapeText(labels.shape)}.`);
+    throw fail('labels', `must have hidden's shape without D, ` +
+        `${shapeText(leadingShape)}, but got ${shapeText(labels.shape)}.`);
   }
   return [depth, numClasses];
 }

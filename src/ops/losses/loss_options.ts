@@ -72,23 +72,6 @@ export function checkOptionNames(
   }
 }
 
-export function checkZLoss(zLoss: unknown, functionName = LOSS_NAME): void {
-  if (typeof zLoss !== 'number' || !(zLoss >= 0) || !Number.isFinite(zLoss)) {
-    throw argumentError('zLoss',
-        `must be a finite number >= 0 (the z-loss scale), but got ` +
-            `${String(zLoss)}.`, functionName);
-  }
-}
-
-export function checkReturnLogSumExp(
-    returnLogSumExp: unknown, functionName = LOSS_NAME): void {
-  if (typeof returnLogSumExp !== 'boolean') {
-    throw argumentError('returnLogSumExp',
-        `must be a boolean, but got ${String(returnLogSumExp)}.`,
-        functionName);
-  }
-}
-
 /**
  * `classWeights` as a float32 `[numClasses]` tensor: a tensor must be
  * float32 (`convertArgument`'s check), arrays are converted.
@@ -100,7 +83,7 @@ export function convertClassWeights(
       classWeights, 'classWeights', 'float32', functionName);
   if ($classWeights.rank !== 1 || $classWeights.shape[0] !== numClasses) {
     throw argumentError('classWeights',
-        `must have shape [${numClasses}] (one weight per class), but got ` +
+        `must have shape [numClasses] = [${numClasses}], but got ` +
             `${shapeText($classWeights.shape)}.`, functionName);
   }
   return $classWeights;

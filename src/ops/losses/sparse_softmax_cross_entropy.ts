@@ -1,14 +1,14 @@
-import {add, mul, notEqual, op, Reduction, scalar, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {add, mul, op, Reduction, scalar, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LOSS_NAME} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {exampleWeights} from './class_weights.js';
-import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, checkReturnLogSumExp, checkZLoss, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
+import {checkOptionValues, convertWeights} from './loss_arguments.js';
+import {checkOptionNames, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
-import {reducePerExample} from './weighted_reduction.js';
+import {keptExamples, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
 /**
  * Computes the softmax cross entropy loss between integer class `labels`
@@ -80,11 +80,8 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     classWeights,
     returnLogSumExp = false,
   } = options;
-  checkLabelSmoothing(labelSmoothing);
-  checkReduction(reduction);
-  checkIgnoreIndex(ignoreIndex);
-  checkZLoss(zLoss);
-  checkReturnLogSumExp(returnLogSumExp);
+  checkOptionValues(
+      {labelSmoothing, reduction, ignoreIndex, zLoss, returnLogSumExp});
   const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
   const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
   validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
@@ -95,11 +92,8 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
 
   // Ignored examples run through the kernel with class 0 (always valid),
   // then are masked out of the loss and the weights (`reducePerExample`).
-  const kept = ignoreIndex == null ?
-      undefined :
-      notEqual($labels, scalar(ignoreIndex, 'int32'));
-  const kernelLabels =
-      kept == null ? $labels : where(kept, $labels, zerosLike($labels));
+  const kept = keptExamples($labels, ignoreIndex);
+  const kernelLabels = withoutIgnored(kept, $labels);
   if ($classWeights != null) {
     $weights = exampleWeights($classWeights, kernelLabels, $weights);
   }
@@ -120,10 +114,8 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   if (!returnLogSumExp || fused == null) {
     return loss;
   }
-  const logSumExp = kept == null ?
-      fused.logSumExp :
-      where(kept, fused.logSumExp, zerosLike(fused.logSumExp));
-  return {loss, logSumExp} as unknown as O;
+  return {loss, logSumExp: withoutIgnored(kept, fused.logSumExp)} as
+      unknown as O;
 }
 
 /**
@@ -141,10 +133,8 @@ function lossOptions(
       labelSmoothing, reduction, ignoreIndex};
   }
   if (rest.some(argument => argument !== undefined)) {
-    throw argumentError('options',
-        'must be the last argument: with an options object in the weights\' ' +
-            'place, pass labelSmoothing, reduction and ignoreIndex in it.',
-        LOSS_NAME);
+    throw argumentError('options', 'must be the last argument (put ' +
+        'labelSmoothing, reduction and ignoreIndex in it).', LOSS_NAME);
   }
   checkOptionNames(weightsOrOptions, LOSS_OPTION_NAMES);
   return weightsOrOptions as SparseSoftmaxCrossEntropyOptions;
