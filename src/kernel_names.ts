@@ -79,6 +79,18 @@ export const SparseSoftmaxCrossEntropyLoss = 'SparseSoftmaxCrossEntropyLoss';
 export const SparseSoftmaxCrossEntropyLossGrad =
     'SparseSoftmaxCrossEntropyLossGrad';
 
+/**
+ * Attributes of `SparseSoftmaxCrossEntropyLoss` and its gradient kernel:
+ * with `softcap > 0` the kernels read the features as
+ * `softcap * tanh(x / softcap)` (Gemma 2's soft-capping), so `rowMax` and
+ * `logSumExp` are the capped row's and `dFeatures` carries the factor
+ * `1 - tanh(x / softcap)^2`. Only the `tensorflow` kernels implement it so
+ * far; the losses refuse `softcap` on the other backends.
+ */
+export type SparseSoftmaxCrossEntropyLossAttrs = {
+  softcap?: number;
+};
+
 export type SparseSoftmaxCrossEntropyLossGradInputs = {
   features: TensorInfo;
   labels: TensorInfo;

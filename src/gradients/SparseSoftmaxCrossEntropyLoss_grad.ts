@@ -1,4 +1,4 @@
-import {add, engine, expandDims, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, engine, expandDims, GradConfig, mul, scalar, square, sub, tanh, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {hasKernel, runKernel} from '../run_kernel.js';
@@ -44,15 +44,25 @@ export interface SavedLossRows {
   logSumExp: Tensor;
 }
 
-/** `dFeatures` by whichever of the two paths above applies. */
+/**
+ * `dFeatures` by whichever of the two paths above applies; with `softcap`
+ * the features are read capped (`SparseSoftmaxCrossEntropyLossAttrs`).
+ */
 export function lossFeaturesGradient(
-    saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor): Tensor {
+    saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor,
+    softcap?: number): Tensor {
   const {features, labels, rowMax, logSumExp} = saved;
   if (engine().isTapeOn() || !hasKernel(SparseSoftmaxCrossEntropyLossGrad)) {
-    return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
+    if (softcap == null) {
+      return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
+    }
+    const tanhScaled = tanh(mul(features, scalar(1 / softcap)));
+    return mul(lossFeaturesGradientFromOps(
+        mul(tanhScaled, scalar(softcap)), labels, dLoss, dLogSumExp),
+        sub(scalar(1), square(tanhScaled)));
   }
   const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
-      {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
+      {features, labels, rowMax, logSumExp, dLoss, dLogSumExp}, {softcap});
   return dFeatures;
 }
 

@@ -38,11 +38,17 @@ function maxAbs(values: ArrayLike<number>): number {
   return largest;
 }
 
-/** Gradients: the lane's rtol, and atol relative to the largest entry. */
+/**
+ * Gradients: the lane's rtol, and atol relative to the largest entry. With
+ * a soft cap the entries carry `1 - tanh(x / c)^2`, which float32 rounds to
+ * 0 once `|x / c| > 9` (tanh is 1 there): where every logit saturates the
+ * largest entry is itself below float32's resolution of the uncapped
+ * gradient, so `capped` puts a floor of 1e-6 under the scale.
+ */
 function expectGradientClose(
     context: CaseContext, actual: ArrayLike<number>,
-    expected: ArrayLike<number>, what: string): void {
-  const scale = Math.max(maxAbs(expected), 1e-30);
+    expected: ArrayLike<number>, what: string, capped = false): void {
+  const scale = Math.max(maxAbs(expected), capped ? 1e-6 : 1e-30);
   expectClose(actual, expected, 5 * context.rtol, 5 * context.rtol * scale,
       what);
 }
@@ -88,6 +94,7 @@ async function checkLoss(
     const options = {
       labelSmoothing: spec.labelSmoothing,
       zLoss: spec.zLoss,
+      softcap: spec.softcap,
       reduction: tf.Reduction[spec.reduction] as unknown as Reduction,
       ignoreIndex: spec.ignoreIndex,
       weights: spec.weights == null ? undefined :
@@ -109,15 +116,16 @@ async function checkLoss(
         optionReference(logitsValues, labelValues, numClasses, spec);
     expectLossClose(context, await value.data(), expected.value,
         `${what}: loss`);
+    const capped = spec.softcap != null;
     expectGradientClose(context, await dLogits.data(), expected.dLogits,
-        `${what}: dLogits`);
+        `${what}: dLogits`, capped);
     expectEqual(logSumExp.shape, labelsShape, `${what}: logSumExp shape`);
     expectLossClose(context, await logSumExp.data(), expected.logSumExp,
         `${what}: logSumExp`);
     expectEqual(Array.from(await withStatistic.data()),
         Array.from(await value.data()), `${what}: loss with returnLogSumExp`);
     expectGradientClose(context, await dLogitsWithStatistic.data(),
-        expected.dLogits, `${what}: dLogits with returnLogSumExp`);
+        expected.dLogits, `${what}: dLogits with returnLogSumExp`, capped);
     tf.dispose([value, dLogits, withStatistic, logSumExp,
       dLogitsWithStatistic, options.weights, options.classWeights]);
   });
@@ -144,6 +152,7 @@ async function checkLinearLoss(
     const options = {
       labelSmoothing: spec.labelSmoothing,
       zLoss: spec.zLoss,
+      softcap: spec.softcap,
       reduction: tf.Reduction[spec.reduction] as unknown as Reduction,
       ignoreIndex: spec.ignoreIndex,
       weights: spec.weights == null ? undefined : tf.tensor1d(spec.weights),
@@ -173,16 +182,18 @@ async function checkLinearLoss(
         optionReference(logits64, data.labels, numClasses, spec);
     expectLossClose(context, value, expected.value, `${what}: loss`);
     const d = expected.dLogits;
+    const capped = spec.softcap != null;
     expectGradientClose(context, dHidden,
         matMul64(d, data.kernel, rows, numClasses, depth, true),
-        `${what}: dHidden`);
+        `${what}: dHidden`, capped);
     expectGradientClose(context, dKernel,
         matMul64(transpose64(data.hidden, rows, depth), d, depth, rows,
             numClasses),
-        `${what}: dKernel`);
+        `${what}: dKernel`, capped);
     const dBiasExpected = new Float64Array(numClasses);
     d.forEach((g, i) => dBiasExpected[i % numClasses] += g);
-    expectGradientClose(context, dBias, dBiasExpected, `${what}: dBias`);
+    expectGradientClose(context, dBias, dBiasExpected, `${what}: dBias`,
+        capped);
     expectLossClose(context, logSumExp, expected.logSumExp,
         `${what}: logSumExp`);
     expectLossClose(context, await tapedLogSumExp!.data(), expected.logSumExp,
@@ -243,6 +254,63 @@ export const optionCases: TestCase[] = [
           for (const reduction of REDUCTION_NAMES) {
             await checkLinearLoss(context, data, rows, depth, numClasses,
                 {...set, reduction});
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'softcap: both losses, alone and with smoothing, weights, class ' +
+        'weights and zLoss, equal a float64 reference in value and ' +
+        'gradients, logits up to +-1e4 (tensorflow); elsewhere a clear error ' +
+        'before any work',
+    async run(context) {
+      const {tf, loss, linearLoss} = context;
+      if (context.backend !== 'tensorflow') {
+        const labels = tf.tensor1d([0, 1], 'int32');
+        const logits = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+        const before = tf.memory().numTensors;
+        expectThrows(() => loss(labels, logits, {softcap: 30}),
+            ['sparseSoftmaxCrossEntropy', '\'softcap\'', 'not supported',
+              `'${context.backend}'`]);
+        expectThrows(() => linearLoss(labels, logits, logits, {softcap: 30}),
+            ['linearSparseSoftmaxCrossEntropy', '\'softcap\'',
+              'not supported']);
+        expectEqual(tf.memory().numTensors, before, 'tensors after the errors');
+        tf.dispose([labels, logits]);
+        return;
+      }
+      const numClasses = 7;
+      const batch = 10;
+      for (const scale of [3, 1e4]) {
+        const random = new Random(scale === 3 ? 301 : 302);
+        const logits = context.storable(random.logits(batch * numClasses,
+            scale));
+        const labels = random.labels(batch, numClasses);
+        labels[3] = 2;
+        const sets = optionSets(scale, numClasses, batch, random);
+        for (const set of [{labelSmoothing: 0, zLoss: 0}, ...sets]) {
+          for (const reduction of REDUCTION_NAMES) {
+            await checkLoss(context, logits, labels, [2, 5], numClasses,
+                {...set, softcap: 30, reduction});
+          }
+        }
+      }
+      const [rows, depth] = [10, 3];
+      for (const scale of [1, 60]) {
+        const random = new Random(scale === 1 ? 303 : 304);
+        const data: LinearData = {
+          labels: random.labels(rows, 6),
+          hidden: context.storable(random.logits(rows * depth, 2 * scale)),
+          kernel: context.storable(random.logits(depth * 6, scale)),
+          bias: context.storable(random.logits(6, scale)),
+        };
+        data.labels[5] = 2;
+        const sets = optionSets(scale * scale * 6, 6, rows, random);
+        for (const set of [{labelSmoothing: 0, zLoss: 0}, ...sets]) {
+          for (const reduction of REDUCTION_NAMES) {
+            await checkLinearLoss(context, data, rows, depth, 6,
+                {...set, softcap: 20, reduction});
           }
         }
       }
@@ -398,6 +466,10 @@ export const optionCases: TestCase[] = [
         [{zLoss: -1}, ['zLoss', '-1']],
         [{zLoss: Infinity}, ['zLoss', 'Infinity']],
         [{zLoss: '0.1'}, ['zLoss']],
+        [{softcap: 0}, ['softcap', 'finite number > 0', '0']],
+        [{softcap: -2}, ['softcap', '-2']],
+        [{softcap: NaN}, ['softcap', 'NaN']],
+        [{softcap: Infinity}, ['softcap', 'Infinity']],
         [{classWeights: [1, 2]}, ['classWeights', '[3]', '[2]']],
         [{classWeights: intWeights}, ['classWeights', 'float32', 'int32']],
         [{classWeights: matrixWeights}, ['classWeights', '[3]', '[2,3]']],

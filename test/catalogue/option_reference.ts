@@ -9,7 +9,9 @@
  * weighted by `w = kept * weights * classWeights[y]`, and reduced as
  * `tf.losses.computeWeightedLoss` reduces per-example weights: NONE `w loss`,
  * SUM `sum(w loss)`, MEAN `sum(w loss) / sum(w)`, SUM_BY_NONZERO_WEIGHTS
- * `sum(w loss) / count(w != 0)`.
+ * `sum(w loss) / count(w != 0)`. With `softcap` the row is first capped,
+ * `x_j <- c tanh(x_j / c)`, and each `d loss / d x_j` carries
+ * `1 - tanh(x_j / c)^2`.
  */
 
 export type ReductionName = 'NONE'|'SUM'|'MEAN'|'SUM_BY_NONZERO_WEIGHTS';
@@ -22,6 +24,8 @@ export interface OptionSpec {
   /** One weight per example, or none. */
   weights?: number[];
   classWeights?: number[];
+  /** Gemma 2's soft cap `c`, or none. */
+  softcap?: number;
 }
 
 export interface OptionReference {
@@ -51,7 +55,11 @@ export function optionReference(
     if (!kept) {
       continue;
     }
-    const x = (j: number) => logits[row * numClasses + j];
+    const c = spec.softcap;
+    const raw = (j: number) => logits[row * numClasses + j];
+    const x = (j: number) => c == null ? raw(j) : c * Math.tanh(raw(j) / c);
+    const capSlope = (j: number) =>
+        c == null ? 1 : 1 - Math.tanh(raw(j) / c) ** 2;
     let rowMax = -Infinity;
     let rowSum = 0;
     for (let j = 0; j < numClasses; j++) {
@@ -68,8 +76,8 @@ export function optionReference(
         z * lse * lse;
     for (let j = 0; j < numClasses; j++) {
       const p = Math.exp(x(j) - lse);
-      dLoss[row * numClasses + j] = (1 - s) * (p - (j === label ? 1 : 0)) +
-          s * (p - 1 / numClasses) + 2 * z * lse * p;
+      dLoss[row * numClasses + j] = ((1 - s) * (p - (j === label ? 1 : 0)) +
+          s * (p - 1 / numClasses) + 2 * z * lse * p) * capSlope(j);
     }
   }
   let weightSum = 0;

@@ -1,8 +1,9 @@
-import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, square, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, square, sub, tanh, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
+import {cappedLogits} from './per_example_loss.js';
 import {WeightGradientSlices} from './weight_gradient_slices.js';
 import {product} from './matmul_products.js';
 
@@ -23,6 +24,8 @@ export interface LinearLayer {
   labelSmoothing: number;
   /** The z-loss scale (0 for none). */
   zLoss: number;
+  /** The logits' soft cap (`SparseSoftmaxCrossEntropyLossAttrs`), if any. */
+  softcap?: number;
 }
 
 /** The per-example loss `[numRows]` and, as a statistic, its rows' lse. */
@@ -112,8 +115,10 @@ function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
 }
 
 /** The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`. */
-function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
-  return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
+function chunkLoss(layer: LinearLayer, logits: Tensor, labels: Tensor):
+    Tensor[] {
+  return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels},
+      {softcap: layer.softcap});
 }
 
 /**
@@ -121,7 +126,8 @@ function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
  * `(1 - s) * crossEntropy + s * (lse - mean(x)) + z * lse^2`, with
  * `lse = logsumexp(x)`; the second term is the cross entropy against the
  * uniform distribution (as in `uniform_cross_entropy.ts`), both it and the
- * z-loss read off the kernel's row results.
+ * z-loss read off the kernel's row results. With a soft cap, `x` is the
+ * capped logits (their row mean taken from a capped copy of the chunk).
  */
 function smoothedLoss(
     layer: LinearLayer, logits: Tensor, lossOutputs: Tensor[]): Tensor {
@@ -133,7 +139,8 @@ function smoothedLoss(
   }
   const lse = rowLogSumExp(lossOutputs);
   if (smoothing > 0) {
-    const uniform = sub(lse, reshape(mean(logits, 1), [loss.size]));
+    const uniform = sub(lse, reshape(
+        mean(cappedLogits(logits, layer.softcap), 1), [loss.size]));
     total = add(total, mul(uniform, scalar(smoothing)));
   }
   if (zLoss > 0) {
@@ -151,7 +158,9 @@ export function rowLogSumExp([loss, rowMax, logSumExp]: Tensor[]): Tensor {
  * The gradient of `sum(rowScales * perExampleLoss)` with respect to a
  * chunk's logits, in one kernel: `(1 - s) * rowScale` on the cross entropy
  * and `(s + 2 z lse) * rowScale` on the log-sum-exp, less `s * rowScale / V`
- * for the uniform term's mean.
+ * for the uniform term's mean (times the cap's derivative
+ * `1 - tanh(x / softcap)^2` with a soft cap; the kernel applies it to the
+ * rest).
  */
 function chunkLogitsGradient(
     layer: LinearLayer, logits: Tensor, labels: Tensor,
@@ -174,13 +183,16 @@ function chunkLogitsGradient(
   // and its backward checks it is first order), so this runs the loss's
   // gradient kernel where the backend has one.
   const dLogits = lossFeaturesGradient(
-      {features: logits, labels, rowMax, logSumExp}, dLoss, dLogSumExp);
+      {features: logits, labels, rowMax, logSumExp}, dLoss, dLogSumExp,
+      layer.softcap);
   if (smoothing === 0) {
     return dLogits;
   }
   const uniformMean =
       mul(expandDims(rowScales, 1), scalar(smoothing / numClassesOf(layer)));
-  return sub(dLogits, uniformMean);
+  const {softcap} = layer;
+  return sub(dLogits, softcap == null ? uniformMean : mul(uniformMean,
+      sub(scalar(1), square(tanh(mul(logits, scalar(1 / softcap)))))));
 }
 
 /**
@@ -195,7 +207,7 @@ export function chunkedPerExampleLoss(
         const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
         const labels = slice(layer.labels, [begin], [rows]);
         const logits = chunkLogits(layer, hiddenChunk);
-        const lossOutputs = chunkLoss(logits, labels);
+        const lossOutputs = chunkLoss(layer, logits, labels);
         return [smoothedLoss(layer, logits, lossOutputs),
           rowLogSumExp(lossOutputs)];
       }));
@@ -229,7 +241,7 @@ export function chunkedLossAndGradients(
       const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
       const labels = slice(layer.labels, [begin], [rows]);
       const logits = chunkLogits(layer, hiddenChunk);
-      const lossOutputs = chunkLoss(logits, labels);
+      const lossOutputs = chunkLoss(layer, logits, labels);
       const loss = smoothedLoss(layer, logits, lossOutputs);
       const dLogits = chunkLogitsGradient(layer, logits, labels, lossOutputs,
           slice(rowScales, [begin], [rows]));

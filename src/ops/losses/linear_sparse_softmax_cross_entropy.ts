@@ -28,6 +28,11 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
    */
   zLoss?: number;
   /**
+   * As for `tf.losses.sparseSoftmaxCrossEntropy`: the logits read as
+   * `softcap * tanh(logits / softcap)` in the fused kernels, chunk by chunk.
+   */
+  softcap?: number;
+  /**
    * As for `tf.losses.sparseSoftmaxCrossEntropy`: float32 `[V]`, each
    * example weighted by its label's class weight (times `weights`).
    */
@@ -49,7 +54,7 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
 }
 
 const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'zLoss', 'classWeights', 'returnLogSumExp',
+  'ignoreIndex', 'zLoss', 'softcap', 'classWeights', 'returnLogSumExp',
   'transposeKernel', 'chunkSize'];
 
 /**
@@ -103,12 +108,13 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
     ignoreIndex,
     zLoss = 0,
+    softcap,
     returnLogSumExp = false,
     transposeKernel = false,
     chunkSize,
   } = options;
   checkOptionValues({transposeKernel, chunkSize, labelSmoothing, reduction,
-    ignoreIndex, zLoss, returnLogSumExp}, LINEAR_LOSS_NAME);
+    ignoreIndex, zLoss, softcap, returnLogSumExp}, LINEAR_LOSS_NAME);
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -143,6 +149,7 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     transposeWeightMatrix: transposeKernel,
     labelSmoothing,
     zLoss,
+    softcap,
   };
   const plan: ChunkPlan = {
     rowsPerChunk,

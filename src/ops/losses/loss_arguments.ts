@@ -1,4 +1,4 @@
-import {cast, Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {cast, getBackend, Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, ArgumentName, LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
@@ -48,6 +48,9 @@ const OPTION_CHECKS: {[name: string]: [(value: unknown) => boolean, string]} = {
   'an int32 label value (or undefined)'],
   zLoss: [value => isNumber(value) && value >= 0 && value < Infinity,
     'a finite number >= 0 (the z-loss scale)'],
+  softcap: [value => value == null ||
+      (isNumber(value) && value > 0 && value < Infinity),
+  'a finite number > 0 (the logits\' cap) or undefined'],
   returnLogSumExp: [value => typeof value === 'boolean', 'a boolean'],
   transposeKernel: [value => typeof value === 'boolean', 'a boolean'],
   chunkSize: [value => value == null ||
@@ -55,7 +58,10 @@ const OPTION_CHECKS: {[name: string]: [(value: unknown) => boolean, string]} = {
   'a positive integer (rows per chunk)'],
 };
 
-/** Throws the argument error of the first option in `values` that fails. */
+/**
+ * Throws the argument error of the first option in `values` that fails,
+ * and for `softcap` on a backend whose kernels do not cap yet.
+ */
 export function checkOptionValues(
     values: {[name: string]: unknown}, functionName = LOSS_NAME): void {
   for (const [name, value] of Object.entries(values)) {
@@ -65,7 +71,15 @@ export function checkOptionValues(
           `must be ${expected}, but got ${String(value)}.`, functionName);
     }
   }
+  if (values.softcap != null && !SOFTCAP_BACKENDS.includes(getBackend())) {
+    throw argumentError('softcap', `is not supported on the ` +
+        `'${getBackend()}' backend yet (only on ${SOFTCAP_BACKENDS}).`,
+        functionName);
+  }
 }
+
+/** Backends whose loss kernels implement `softcap`. */
+const SOFTCAP_BACKENDS = ['tensorflow'];
 
 export function checkLabelSmoothing(
     labelSmoothing: unknown, functionName = LOSS_NAME): void {

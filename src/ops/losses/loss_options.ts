@@ -23,6 +23,13 @@ export interface SparseSoftmaxCrossEntropyOptions {
    */
   zLoss?: number;
   /**
+   * Gemma 2's soft-capping, > 0: the kernels read the logits as
+   * `softcap * tanh(logits / softcap)` (never a capped copy; label
+   * smoothing's row mean aside, which takes one), with its gradient
+   * `1 - tanh^2`. On the `tensorflow` backend so far; elsewhere it throws.
+   */
+  softcap?: number;
+  /**
    * float32 `[numClasses]` (PyTorch's `weight`): each example's weight is
    * `classWeights[label]`, times its `weights` entry if any.
    */
@@ -42,7 +49,7 @@ export interface LossWithLogSumExp<O extends Tensor = Tensor> {
 }
 
 export const LOSS_OPTION_NAMES = ['weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'zLoss', 'classWeights', 'returnLogSumExp'];
+  'ignoreIndex', 'zLoss', 'softcap', 'classWeights', 'returnLogSumExp'];
 
 /**
  * Whether an argument in the weights' position is the options object: a

@@ -1,4 +1,4 @@
-import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, tanh, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 
@@ -36,12 +36,15 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
  * and the gradient is one run of its gradient kernel: no pass over the
  * logits beyond the plain loss's. When the gradient itself is recorded (a
  * higher-order gradient), the loss is built from differentiable ops: the
- * loss plus `tf.logSumExp`.
+ * loss plus `tf.logSumExp`. With `softcap` the kernels read the logits
+ * capped, `softcap * tanh(x / softcap)` (Gemma 2); the differentiable path
+ * caps them with ops (`cappedLogits`).
  */
 export function crossEntropyWithZLoss(
     logits: Tensor, labels: Tensor, crossEntropyScale: number,
-    zLoss: number): {perExample: Tensor, logSumExp: Tensor} {
+    zLoss: number, softcap?: number): {perExample: Tensor, logSumExp: Tensor} {
   if (engine().isTapeOn() && gradientIsRecorded()) {
+    logits = cappedLogits(logits, softcap);
     const lse = logSumExp(logits, -1);
     return {
       perExample: add(
@@ -54,11 +57,20 @@ export function crossEntropyWithZLoss(
     };
   }
   const [loss, lse] = fusedLoss(...rows(logits, labels), crossEntropyScale,
-      zLoss);
+      zLoss, softcap);
   return {
     perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
     logSumExp: reshape(lse, labels.shape),
   };
+}
+
+/**
+ * `softcap * tanh(logits / softcap)` from tfjs ops (differentiable to every
+ * order), or `logits` without a cap.
+ */
+export function cappedLogits(logits: Tensor, softcap?: number): Tensor {
+  return softcap == null ? logits :
+      mul(tanh(mul(logits, scalar(1 / softcap))), scalar(softcap));
 }
 
 /** `[batch, numClasses]` logits and `[batch]` labels. */
@@ -79,15 +91,15 @@ function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
  * for the logits is a `[batch, numClasses]` copy per training step.
  */
 function fusedLoss(
-    features: Tensor, labels: Tensor, scale: number, zLoss: number):
-    [Tensor, Tensor] {
+    features: Tensor, labels: Tensor, scale: number, zLoss: number,
+    softcap?: number): [Tensor, Tensor] {
   const aliases = savesAliases();
   let saved: Tensor[] = [];
   let statistic: Tensor|undefined;
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
     const [loss, rowMax, rowLogSumExp] =
-        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels});
+        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels}, {softcap});
     const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
     // Out of the custom gradient's scope, off the tape: a statistic.
     statistic = keep(lse.clone());
@@ -105,7 +117,8 @@ function fusedLoss(
         lossFeaturesGradient({features, labels, rowMax, logSumExp},
             scale === 1 ? dy : mul(dy, scalar(scale)),
             zLoss === 0 ? zeros([labels.size, 1]) :
-                          expandDims(mul(mul(dy, lse), scalar(2 * zLoss)), 1)),
+                          expandDims(mul(mul(dy, lse), scalar(2 * zLoss)), 1),
+            softcap),
         zeros(labels.shape, 'float32'),
       ],
     };

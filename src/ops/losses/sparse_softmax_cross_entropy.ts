@@ -6,7 +6,7 @@ import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {exampleWeights} from './class_weights.js';
 import {checkOptionValues, convertWeights} from './loss_arguments.js';
 import {checkOptionNames, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
-import {crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
+import {cappedLogits, crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
 import {keptExamples, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
@@ -77,11 +77,12 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
     ignoreIndex,
     zLoss = 0,
+    softcap,
     classWeights,
     returnLogSumExp = false,
   } = options;
   checkOptionValues(
-      {labelSmoothing, reduction, ignoreIndex, zLoss, returnLogSumExp});
+      {labelSmoothing, reduction, ignoreIndex, zLoss, softcap, returnLogSumExp});
   const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
   const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
   validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
@@ -99,8 +100,9 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   }
   // The fused z-loss path also gives the log-sum-exp; otherwise the plain
   // per-example loss (on cpu and wasm it reuses the kernel's backprop).
-  const fused = zLoss > 0 || returnLogSumExp ?
-      crossEntropyWithZLoss($logits, kernelLabels, 1 - labelSmoothing, zLoss) :
+  const fused = zLoss > 0 || returnLogSumExp || softcap != null ?
+      crossEntropyWithZLoss($logits, kernelLabels, 1 - labelSmoothing, zLoss,
+          softcap) :
       undefined;
   let perExample = fused != null ? fused.perExample :
       labelSmoothing > 0 ?
@@ -108,7 +110,8 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       perExampleLoss($logits, kernelLabels);
   if (labelSmoothing > 0) {
     perExample = add(perExample,
-        mul(uniformCrossEntropy($logits), scalar(labelSmoothing)));
+        mul(uniformCrossEntropy(cappedLogits($logits, softcap)),
+            scalar(labelSmoothing)));
   }
   const loss = reducePerExample(perExample, kept, $weights, reduction) as O;
   if (!returnLogSumExp || fused == null) {
