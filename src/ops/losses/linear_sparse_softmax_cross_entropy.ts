@@ -91,7 +91,7 @@ const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
  * @param kernel float32 `[D, V]` (a Dense layer's kernel), or `[V, D]` with
  *     `options.transposeKernel`.
  * @param options `bias`, `weights`, `labelSmoothing`, `reduction`,
- *     `ignoreIndex`, `zLoss`, `classWeights`, `returnLogSumExp`,
+ *     `ignoreIndex`, `zLoss`, `softcap`, `classWeights`, `returnLogSumExp`,
  *     `transposeKernel`, `chunkSize`.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
  *     else a scalar; `{loss, logSumExp}` with `options.returnLogSumExp`.

@@ -31,11 +31,14 @@ import {keptExamples, reducePerExample, withoutIgnored} from './weighted_reducti
  * ```
  *
  * The third argument may be an options object (a plain object:
- * `{weights, labelSmoothing, reduction, ignoreIndex, zLoss, classWeights}`,
+ * `{weights, labelSmoothing, reduction, ignoreIndex, zLoss, softcap,
+ * classWeights, returnLogSumExp}`,
  * see `SparseSoftmaxCrossEntropyOptions`) instead of the weights; then no
  * further arguments may follow. `zLoss` adds `zLoss * logsumexp(row)^2` to
  * each example's loss (fused: the loss kernel's own log-sum-exp, its
- * gradient in the same kernel); `classWeights` (float32 `[numClasses]`)
+ * gradient in the same kernel); `softcap` (> 0, on the `tensorflow`
+ * backend so far) reads the logits as `softcap * tanh(logits / softcap)`
+ * inside the kernels; `classWeights` (float32 `[numClasses]`)
  * weights each example by `classWeights[label]` (times its `weights`), so
  * `MEAN` is PyTorch's weighted mean `sum(w_y * loss) / sum(w_y)`, `SUM` the
  * weighted sum, `NONE` the weighted losses, and `SUM_BY_NONZERO_WEIGHTS`
