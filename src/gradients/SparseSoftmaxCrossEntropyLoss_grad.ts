@@ -1,4 +1,4 @@
-import {add, engine, expandDims, GradConfig, mul, scalar, square, sub, tanh, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, engine, expandDims, GradConfig, mul, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits} from '../kernel_names.js';
 import {hasKernel, runKernel} from '../run_kernel.js';
@@ -53,13 +53,12 @@ export function lossFeaturesGradient(
     softcap?: number): Tensor {
   const {features, labels, rowMax, logSumExp} = saved;
   if (engine().isTapeOn() || !hasKernel(SparseSoftmaxCrossEntropyLossGrad)) {
-    if (softcap == null) {
-      return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
+    // Unreached with a cap: capped losses are taken on backends with the
+    // gradient kernel, and a recorded gradient caps the logits with ops.
+    if (softcap != null) {
+      throw new Error('softcap: no gradient kernel on this path');
     }
-    const tanhScaled = tanh(mul(features, scalar(1 / softcap)));
-    return mul(lossFeaturesGradientFromOps(
-        mul(tanhScaled, scalar(softcap)), labels, dLoss, dLogSumExp),
-        sub(scalar(1), square(tanhScaled)));
+    return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
   }
   const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
       {features, labels, rowMax, logSumExp, dLoss, dLogSumExp}, {softcap});

@@ -47,10 +47,10 @@ const OPTION_CHECKS: {[name: string]: [(value: unknown) => boolean, string]} = {
       (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31),
   'an int32 label value (or undefined)'],
   zLoss: [value => isNumber(value) && value >= 0 && value < Infinity,
-    'a finite number >= 0 (the z-loss scale)'],
+    'a finite number >= 0'],
   softcap: [value => value == null ||
       (isNumber(value) && value > 0 && value < Infinity),
-  'a finite number > 0 (the logits\' cap) or undefined'],
+  'a finite number > 0'],
   returnLogSumExp: [value => typeof value === 'boolean', 'a boolean'],
   transposeKernel: [value => typeof value === 'boolean', 'a boolean'],
   chunkSize: [value => value == null ||
