@@ -7,10 +7,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', {tsconfig: '<rootDir>/test/tsconfig.json'}],
   },
   // Sources import siblings as './x.js' (what Node's ESM loader needs).
-  moduleNameMapper: {
-    '^(\\.{1,2}/.*)\\.js$': '$1',
-    // package.json's `imports` maps it into dist/; tests run the sources.
-    '^#tensorflow_kernels$': '<rootDir>/src/kernels/tensorflow/kernel_configs.ts',
-  },
+  moduleNameMapper: {'^(\\.{1,2}/.*)\\.js$': '$1'},
   testTimeout: 120000,
 };

@@ -27,17 +27,15 @@ rmSync(dist, {recursive: true, force: true});
 // was read as CommonJS under `import`: "Masquerading as CJS").
 runTsc('--outDir', join(dist, 'cjs'));
 runTsc('--outDir', join(dist, 'esm'), '--module', 'es2020');
-// Each folder says how Node should read its .js files, and where
-// `#tensorflow_kernels` leads (in the folder's scope, so in its package.json):
-// tfjs-node's kernels in Node, none in bundles for browsers (1.1 KB gzipped).
-const tensorflowKernels = {
-  browser: './kernels/tensorflow/kernel_configs_browser.js',
-  node: './kernels/tensorflow/kernel_configs.js',
-  default: './kernels/tensorflow/kernel_configs_browser.js',
-};
+// Each folder says how Node should read its .js files and, like the root's
+// `browser` field, which file browser bundles take for tfjs-node's kernels
+// (none: 1.1 KB gzipped less). Vite and Rollup read the nearest
+// package.json, this one, for a file of the folder.
 for (const [folder, type] of [['cjs', 'commonjs'], ['esm', 'module']]) {
-  writeFileSync(join(dist, folder, 'package.json'), `${JSON.stringify(
-      {type, imports: {'#tensorflow_kernels': tensorflowKernels}}, null, 2)}\n`);
+  const browser = {'./kernels/tensorflow/kernel_configs.js':
+      './kernels/tensorflow/kernel_configs_browser.js'};
+  writeFileSync(join(dist, folder, 'package.json'),
+      `${JSON.stringify({type, browser}, null, 2)}\n`);
 }
 
 // UMD: loaded by a script tag after tfjs's tf.min.js it uses the global `tf`;

@@ -23,9 +23,8 @@ import {sparseSoftmaxCrossEntropyLossWebgpuConfig} from './kernels/webgpu/Sparse
 import {sparseSoftmaxCrossEntropyLossGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyLossGrad.js';
 import {sparseSoftmaxCrossEntropyWithLogitsWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogits.js';
 import {sparseSoftmaxCrossEntropyWithLogitsGradWebgpuConfig} from './kernels/webgpu/SparseSoftmaxCrossEntropyWithLogitsGrad.js';
+import {tensorflowKernelConfigs} from './kernels/tensorflow/kernel_configs.js';
 import {wasmKernelConfigs} from './kernels/wasm/kernel_configs.js';
-// tfjs-node's kernels in Node, none in browsers (package.json's `imports`).
-import {tensorflowKernelConfigs} from '#tensorflow_kernels';
 
 for (const kernel of [
        sparseSoftmaxCrossEntropyWithLogitsCpuConfig,

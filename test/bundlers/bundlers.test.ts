@@ -24,9 +24,8 @@ import {SPARSE_XENT_GRAPH} from '../graph_def';
 /**
  * What the package may add to a gzipped WebGL app, in bytes. First set at
  * 25 KB when the package added 21.6-22.5 KB; since then it gained tfjs-node
- * kernels (kept out of every bundler's browser build by
- * `#tensorflow_kernels`, an `imports` entry with `browser` and `node`
- * conditions in dist/cjs's and dist/esm's package.json),
+ * kernels (kept out of every bundler's browser build by the `browser`
+ * field, in the root package.json and in dist/cjs's and dist/esm's),
  * row passes at XNNPACK's pace (+2.9 KB of binaries, won back in part by
  * storing them in hexadecimal and deriving the shared-memory binary) and
  * the Keras routes (tree-shaken), and adds 25.0-25.8 KB, of which about 1.4 KB is tfjs-core's own `losses`

@@ -106,11 +106,16 @@ it('publint and @arethetypeswrong/cli find nothing wrong with the tarball', () =
   // Its one suggestion, a root "type": "commonjs", is declined: with it
   // Vite 8 (Rolldown) wraps every dist/esm module in a lazy initialiser,
   // and the package's share of the bundler lane's WebGL app grew from 21.7
-  // to 27.8 KB gzipped. (tfjs-node's kernels are kept out of browser
-  // bundles by `#tensorflow_kernels`, dist/cjs's and dist/esm's `imports`.)
+  // to 27.8 KB gzipped. Its suggestion to move the `browser` object (which
+  // keeps tfjs-node's kernels out of browser bundles) to `imports` with a
+  // "browser" condition is declined too: the `imports` of the nearest
+  // package.json apply, which for dist/ is the folder's own (its "type"),
+  // where publint counts `imports` an error. The folders' package.json
+  // carry the same `browser` object, which Vite and Rollup read.
   const suggestions = publint.split('Suggestions:')[1] ?? '';
   expect(suggestions.split('\n').filter(line => /^\d+\./.test(line.trim()))
-      .filter(line => !line.includes('"type" field'))).toEqual([]);
+      .filter(line => !line.includes('"type" field') &&
+          !line.includes('pkg.browser with an object value'))).toEqual([]);
   expect(run('npx', ['--no-install', 'attw', tarball, '--format', 'ascii'],
       root)).toContain('No problems found');
 });

@@ -3,9 +3,9 @@ import type {KernelConfig} from '@tensorflow/tfjs-core';
 /**
  * What browser bundles get instead of `kernel_configs.ts`: tfjs-node runs
  * only in Node, so its kernels would be dead weight there (1.1 KB gzipped).
- * package.json's `imports` maps `#tensorflow_kernels` to this file unless
- * the `node` condition holds (esbuild, webpack, Vite and Rollup building
- * for browsers) and to `kernel_configs.ts` in Node; tsconfig's `paths` and
- * jest's moduleNameMapper point the sources at `kernel_configs.ts`.
+ * The `browser` field maps the one file to the other, in the root
+ * package.json (esbuild and webpack follow it) and in dist/cjs's and
+ * dist/esm's own package.json, the nearest one, which Vite 8 and Rollup 4
+ * with node-resolve read (scripts/build.mjs writes them).
  */
 export const tensorflowKernelConfigs: KernelConfig[] = [];
