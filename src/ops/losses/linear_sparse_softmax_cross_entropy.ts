@@ -4,11 +4,10 @@ import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
-import {exampleWeights} from './class_weights.js';
 import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
-import {checkOptionValues, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, convertClassWeights, LossWithLogSumExp} from './loss_options.js';
-import {keptExamples, perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
+import {checkOptionValues} from './loss_arguments.js';
+import {checkOptionNames, lossExamples, LossWithLogSumExp} from './loss_options.js';
+import {perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
 /** Options of `linearSparseSoftmaxCrossEntropy`. */
 export interface LinearSparseSoftmaxCrossEntropyOptions {
@@ -122,30 +121,22 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       convertArgument(options.bias, 'bias', 'float32', LINEAR_LOSS_NAME);
   const [depth, numClasses] =
       validateLayerShapes($labels, $hidden, $kernel, $bias, transposeKernel);
-  let $weights = options.weights == null ? undefined :
-      convertWeights(options.weights, $labels.shape, LINEAR_LOSS_NAME);
-  const $classWeights = options.classWeights == null ? undefined :
-      convertClassWeights(options.classWeights, numClasses, LINEAR_LOSS_NAME);
+  const numRows = $labels.size;
+  const {kept, kernelLabels, weights: $weights} =
+      lossExamples($labels, numClasses, options, LINEAR_LOSS_NAME);
   const rowsPerChunk = chunkSize ?? defaultRowsPerChunk(depth, numClasses);
 
-  const numRows = $labels.size;
   // Rows that contribute nothing are left out of the matmul: the layer
   // runs on the others, and each result is spread back with zeros. Rows of
   // weight 0 run under a tape (the weights' gradient reads their loss) and
   // for the statistic (it reads their log-sum-exp).
   const selection = rowSelection($labels, ignoreIndex, $weights,
       !engine().isTapeOn() && !returnLogSumExp);
-  const kept = keptExamples($labels, ignoreIndex);
-  // Ignored examples run as class 0 (always valid); the reduction masks them.
-  const maskedLabels = withoutIgnored(kept, $labels);
-  if ($classWeights != null) {
-    $weights = exampleWeights($classWeights, maskedLabels, $weights);
-  }
   const layer: LinearLayer = {
     hidden: reshape($hidden, [numRows, depth]),
     weightMatrix: $kernel,
     bias: $bias,
-    labels: reshape(maskedLabels, [numRows]),
+    labels: reshape(kernelLabels, [numRows]),
     transposeWeightMatrix: transposeKernel,
     labelSmoothing,
     zLoss,

@@ -2,6 +2,9 @@ import {Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
+import {exampleWeights} from './class_weights.js';
+import {convertWeights} from './loss_arguments.js';
+import {keptExamples, withoutIgnored} from './weighted_reduction.js';
 
 /**
  * Options of `tf.losses.sparseSoftmaxCrossEntropy(labels, logits, options)`,
@@ -94,4 +97,37 @@ export function convertClassWeights(
             `${shapeText($classWeights.shape)}.`, functionName);
   }
   return $classWeights;
+}
+
+/** Either loss's examples: see `lossExamples`. */
+export interface LossExamples {
+  /** Which examples count (bool, labels' shape), without `ignoreIndex` none. */
+  kept?: Tensor;
+  /** The labels the kernels read: ignored ones as class 0 (always valid). */
+  kernelLabels: Tensor;
+  /** Each example's weight, `weights` times `classWeights[label]`, if any. */
+  weights?: Tensor;
+}
+
+/**
+ * Either loss's examples from converted, shape-checked `labels` and the
+ * options: the mask of `ignoreIndex`, the kernels' labels (the reduction
+ * masks the ignored ones out) and the weights with class weights.
+ */
+export function lossExamples(
+    labels: Tensor, numClasses: number,
+    {weights, classWeights, ignoreIndex}: SparseSoftmaxCrossEntropyOptions,
+    functionName = LOSS_NAME): LossExamples {
+  const $weights = weights == null ? undefined :
+      convertWeights(weights, labels.shape, functionName);
+  const $classWeights = classWeights == null ? undefined :
+      convertClassWeights(classWeights, numClasses, functionName);
+  const kept = keptExamples(labels, ignoreIndex);
+  const kernelLabels = withoutIgnored(kept, labels);
+  return {
+    kept,
+    kernelLabels,
+    weights: $classWeights == null ? $weights :
+        exampleWeights($classWeights, kernelLabels, $weights),
+  };
 }

@@ -3,12 +3,11 @@ import {add, mul, op, Reduction, scalar, Tensor, TensorLike} from '@tensorflow/t
 import {argumentError, LOSS_NAME} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
-import {exampleWeights} from './class_weights.js';
-import {checkOptionValues, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, convertClassWeights, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
+import {checkOptionValues} from './loss_arguments.js';
+import {checkOptionNames, lossExamples, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {cappedLogits, crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
-import {keptExamples, reducePerExample, withoutIgnored} from './weighted_reduction.js';
+import {reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
 /**
  * Computes the softmax cross entropy loss between integer class `labels`
@@ -75,13 +74,11 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       ignoreIndex?: number]): O {
   const options = lossOptions(weightsOrOptions, rest);
   const {
-    weights,
     labelSmoothing = 0,
     reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
     ignoreIndex,
     zLoss = 0,
     softcap,
-    classWeights,
     returnLogSumExp = false,
   } = options;
   checkOptionValues(
@@ -89,18 +86,10 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
   const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
   validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
-  let $weights =
-      weights == null ? undefined : convertWeights(weights, $labels.shape);
-  const $classWeights = classWeights == null ? undefined :
-      convertClassWeights(classWeights, $logits.shape[$logits.rank - 1]);
-
-  // Ignored examples run through the kernel with class 0 (always valid),
-  // then are masked out of the loss and the weights (`reducePerExample`).
-  const kept = keptExamples($labels, ignoreIndex);
-  const kernelLabels = withoutIgnored(kept, $labels);
-  if ($classWeights != null) {
-    $weights = exampleWeights($classWeights, kernelLabels, $weights);
-  }
+  // Ignored examples run through the kernel with class 0, then are masked
+  // out of the loss and the weights (`reducePerExample`).
+  const {kept, kernelLabels, weights: $weights} =
+      lossExamples($labels, $logits.shape[$logits.rank - 1], options);
   // The fused z-loss path also gives the log-sum-exp; otherwise the plain
   // per-example loss (on cpu and wasm it reuses the kernel's backprop).
   const fused = zLoss > 0 || returnLogSumExp || softcap != null ?
