@@ -5,7 +5,7 @@ import {convertArgument} from '../convert_argument.js';
 import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
-import {checkOptionValues} from './loss_arguments.js';
+import {checkOptionValues, convertWeights} from './loss_arguments.js';
 import {checkOptionNames, lossExamples, LossWithLogSumExp} from './loss_options.js';
 import {perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
@@ -122,16 +122,18 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   const [depth, numClasses] =
       validateLayerShapes($labels, $hidden, $kernel, $bias, transposeKernel);
   const numRows = $labels.size;
-  const {kept, kernelLabels, weights: $weights} =
-      lossExamples($labels, numClasses, options, LINEAR_LOSS_NAME);
-  const rowsPerChunk = chunkSize ?? defaultRowsPerChunk(depth, numClasses);
-
+  const weights = options.weights == null ? undefined :
+      convertWeights(options.weights, $labels.shape, LINEAR_LOSS_NAME);
   // Rows that contribute nothing are left out of the matmul: the layer
   // runs on the others, and each result is spread back with zeros. Rows of
   // weight 0 run under a tape (the weights' gradient reads their loss) and
-  // for the statistic (it reads their log-sum-exp).
-  const selection = rowSelection($labels, ignoreIndex, $weights,
+  // for the statistic (it reads their log-sum-exp). Found before any op
+  // uses the labels: on the GPU backends that uploads them.
+  const selection = rowSelection($labels, ignoreIndex, weights,
       !engine().isTapeOn() && !returnLogSumExp);
+  const {kept, kernelLabels, weights: $weights} = lossExamples(
+      $labels, numClasses, {...options, weights}, LINEAR_LOSS_NAME);
+  const rowsPerChunk = chunkSize ?? defaultRowsPerChunk(depth, numClasses);
   const layer: LinearLayer = {
     hidden: reshape($hidden, [numRows, depth]),
     weightMatrix: $kernel,
