@@ -100,10 +100,11 @@ function copiedRowPasses(logits: number, floats: number, after = 0):
     copyIn: values => {
       const offset = reserve(values.length);
       // The buffer as of now: growing above detached any older view.
-      // A view of the same type: a plain copy of the elements.
-      (values instanceof Float32Array ?
-           new Float32Array(memory.buffer, offset, values.length) :
-           new Int32Array(memory.buffer, offset, values.length)).set(values);
+      // Bytes to bytes: copying through views of the values' own types
+      // measured slower in a training step (a cpu loss step at [8, 250000]
+      // 3.2-3.5 against 1.6 ns a logit, lower quartiles), though not alone.
+      new Uint8Array(memory.buffer, offset, values.byteLength).set(
+          new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       return offset;
     },
     reserve,
