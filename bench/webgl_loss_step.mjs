@@ -64,6 +64,26 @@ async function setUp({shapes, layouts}) {
     last.dataSync();
     last.dispose();
   };
+  // Programs compiled by both steps at [5, 1000], then at [7, 1000] (a new
+  // batch size must compile none), before anything else has run.
+  const compiled = () => Object.keys(tf.backend().binaryCache).length;
+  const stepsAt = batch => {
+    const x = tf.randomNormal([batch, 1000]);
+    const labels = tf.randomUniformInt([batch], 0, 1000);
+    for (const f of [
+      x => tf.mean(tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss),
+      x => tf.losses.sparseSoftmaxCrossEntropy(labels, x)]) {
+      const {value, grad} = tf.valueAndGrad(f)(x);
+      sync(grad);
+      tf.dispose([value, grad]);
+    }
+    tf.dispose([x, labels]);
+    return compiled();
+  };
+  const before = compiled();
+  const afterFirst = stepsAt(5);
+  const programs = {firstBatch: afterFirst - before,
+    newBatchSize: stepsAt(7) - afterFirst};
   window.cases = {};
   for (const [batch, numClasses] of shapes) {
     for (const layout of layouts) {
@@ -119,7 +139,7 @@ async function setUp({shapes, layouts}) {
       window.cases[`${layout} ${batch}x${numClasses}`] = variants;
     }
   }
-  return Object.keys(window.cases);
+  return {keys: Object.keys(window.cases), programs};
 }
 
 /** In the page: each variant of `key` once, in ms. */
@@ -166,8 +186,9 @@ try {
     });
     await page.goto('http://localhost/');
     log(`setting up ${name}`);
-    keys = await page.evaluate(setUp, {shapes, layouts});
-    pages.push({name, page});
+    const setup = await page.evaluate(setUp, {shapes, layouts});
+    keys = setup.keys;
+    pages.push({name, page, programs: setup.programs});
   }
   // times[key][dist][variant] = one time per round.
   const times = Object.fromEntries(keys.map(key => [key,
@@ -187,6 +208,11 @@ try {
   const variants = Object.keys(times[keys[0]][dists[0][0]]);
   console.log(`WebGL (SwiftShader), ${rounds} rounds, ms: median ` +
       '(quartiles); lossStep/opStep per round\n');
+  for (const {name, programs} of pages) {
+    console.log(`${name}: both steps compiled ${programs.firstBatch} WebGL ` +
+        `programs at [5, 1000], ${programs.newBatchSize} more at [7, 1000]`);
+  }
+  console.log('');
   console.log(`| case | build | ${variants.join(' | ')} | loss/op |`);
   console.log(`|---|---|${variants.map(() => '---:|').join('')}---:|`);
   for (const key of keys) {
