@@ -84,6 +84,23 @@ async function setUp({shapes, layouts}) {
   const afterFirst = stepsAt(5);
   const programs = {firstBatch: afterFirst - before,
     newBatchSize: stepsAt(7) - afterFirst};
+  // Peak MB of live WebGL textures above those before, during `run`: the
+  // backend's count (numBytesInGPU) after each texture it acquires.
+  const backend = tf.backend();
+  const acquireTexture = backend.acquireTexture.bind(backend);
+  let peakBytes = 0;
+  backend.acquireTexture = (...args) => {
+    const texture = acquireTexture(...args);
+    peakBytes = Math.max(peakBytes, backend.numBytesInGPU);
+    return texture;
+  };
+  const gpuPeakMB = run => {
+    const before = backend.numBytesInGPU;
+    peakBytes = before;
+    run();
+    return (peakBytes - before) / 2 ** 20;
+  };
+  const peaks = {};
   window.cases = {};
   for (const [batch, numClasses] of shapes) {
     for (const layout of layouts) {
@@ -136,10 +153,13 @@ async function setUp({shapes, layouts}) {
         v();
         v();
       }
-      window.cases[`${layout} ${batch}x${numClasses}`] = variants;
+      const key = `${layout} ${batch}x${numClasses}`;
+      window.cases[key] = variants;
+      peaks[key] = {opStep: gpuPeakMB(variants.opStep),
+        lossStep: gpuPeakMB(variants.lossStep)};
     }
   }
-  return {keys: Object.keys(window.cases), programs};
+  return {keys: Object.keys(window.cases), programs, peaks};
 }
 
 /** In the page: each variant of `key` once, in ms. */
@@ -188,7 +208,7 @@ try {
     log(`setting up ${name}`);
     const setup = await page.evaluate(setUp, {shapes, layouts});
     keys = setup.keys;
-    pages.push({name, page, programs: setup.programs});
+    pages.push({name, page, programs: setup.programs, peaks: setup.peaks});
   }
   // times[key][dist][variant] = one time per round.
   const times = Object.fromEntries(keys.map(key => [key,
@@ -205,6 +225,16 @@ try {
       }
     }
   }
+  console.log('Peak MB of live WebGL textures during one step (above ' +
+      'those before): op step / loss step\n');
+  console.log(`| case | ${pages.map(({name}) => name).join(' | ')} |`);
+  console.log(`|---|${pages.map(() => '---:|').join('')}`);
+  for (const key of keys) {
+    console.log(`| ${key} | ${pages.map(({peaks}) =>
+      `${peaks[key].opStep.toFixed(1)} / ${peaks[key].lossStep.toFixed(1)}`)
+        .join(' | ')} |`);
+  }
+  console.log('');
   const variants = Object.keys(times[keys[0]][dists[0][0]]);
   console.log(`WebGL (SwiftShader), ${rounds} rounds, ms: median ` +
       '(quartiles); lossStep/opStep per round\n');
