@@ -1,12 +1,14 @@
 /* global tf, URL -- tf is a page global in page.evaluate callbacks */
 // `node bench/webgl_loss_step.mjs [--dist NAME=DIR ...] [--rounds N]
-// [--shapes 512x1000,4096x1024]` (after `npm run build`): on WebGL in
+// [--shapes 512x1000,4096x1024] [--layouts unpacked,packed]
+// [--variants opStep,lossStep]` (after `npm run build`): on WebGL in
 // headless Chromium (SwiftShader), per shape and logits layout (unpacked as
 // uploaded, packed as a matMul writes), the two first-order training steps
 // (the op's, `mean(op(x).loss)`, and the loss's,
 // `tf.losses.sparseSoftmaxCrossEntropy`, MEAN) and the kernels under them
 // (the forward, the loss-only forward, each gradient kernel), each read with
-// a blocking one-element `dataSync`.
+// a blocking one-element `dataSync`; the peak of live WebGL textures during
+// each step; and the programs both steps compile at a new batch size.
 //
 // Each `--dist` build (its UMD bundle) gets its own page in one browser;
 // every round times every variant once in each page, the pages in
@@ -36,6 +38,9 @@ const rounds = Number(option('rounds', 15));
 const shapes = option('shapes', '512x1000,64x32000,8x250000,4096x1024')
     .split(',').map(s => s.split('x').map(Number));
 const layouts = option('layouts', 'unpacked,packed').split(',');
+// `--variants opStep,lossStep` times only those (rounds run faster, so the
+// two steps run closer together).
+const only = option('variants', null)?.split(',');
 const log = message => process.stderr.write(`${message}\n`);
 
 function site(dist) {
@@ -51,7 +56,7 @@ function site(dist) {
 }
 
 /** In the page: the variants of every case, kept on `window.cases`. */
-async function setUp({shapes, layouts}) {
+async function setUp({shapes, layouts, only}) {
   await tf.setBackend('webgl');
   if (tf.getBackend() !== 'webgl') throw new Error('no webgl');
   const sync = t => {
@@ -148,6 +153,9 @@ async function setUp({shapes, layouts}) {
               rowMax, logSumExp, dLoss, dLogSumExp})),
         onePass: run(() => tf.neg(logits)),
       };
+      for (const name of Object.keys(variants)) {
+        if (only != null && !only.includes(name)) delete variants[name];
+      }
       // Two warm-up calls each (compiles, texture pools).
       for (const v of Object.values(variants)) {
         v();
@@ -206,7 +214,7 @@ try {
     });
     await page.goto('http://localhost/');
     log(`setting up ${name}`);
-    const setup = await page.evaluate(setUp, {shapes, layouts});
+    const setup = await page.evaluate(setUp, {shapes, layouts, only});
     keys = setup.keys;
     pages.push({name, page, programs: setup.programs, peaks: setup.peaks});
   }
