@@ -22,11 +22,12 @@ export function packedLogits(
  * For a first-order training step through the loss-only kernels on WebGL: a
  * packed copy of `[batch, numClasses]` `features` where the forward kernel
  * would pack them (`packedLogits`), for the loss kernel and its gradient
- * kernel both to read; else null (other backends, logits packed already).
- * Unpacked, each kernel would read four texels per 2x2 block (at
- * `[4096, 1024]` on SwiftShader that loss step was 1.25x the op's step,
- * which packs once: bench/webgl_loss_step.mjs). The copy is one more
- * `[batch, numClasses]` texture, held from the forward to the gradient.
+ * kernel both to read; else null (another backend, or logits the forward
+ * kernel would read as they are). Unpacked, each of the two kernels would
+ * read four texels per 2x2 block, and the step took 1.09 to 1.32 times the
+ * op's step, which packs once (0.78 to 0.82 with the copy: see
+ * docs/performance.md). The copy is one more `[batch, numClasses]` texture,
+ * held from the forward to the gradient.
  */
 export function packedLogitsForLossStep(features: Tensor): Tensor|null {
   if (getBackend() !== 'webgl') {
