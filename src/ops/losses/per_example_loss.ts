@@ -1,6 +1,7 @@
 import {customGrad, dispose, getBackend, GradSaveFunc, keep, reshape, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
+import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
@@ -15,7 +16,8 @@ import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
  * gradient (see `kernel_names.ts`): on `cpu` and `wasm` the forward
  * kernel's `backprop` turned into the gradient in place, on tfjs-node's
  * `tensorflow` scaled into it (`lossReusingBackprop`), elsewhere the
- * loss-only kernels.
+ * loss-only kernels (on WebGL, unpacked logits add a packed copy of them,
+ * held from the forward to the gradient: `packedLogitsForLossStep`).
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
   const numClasses = logits.shape[logits.rank - 1];
@@ -36,15 +38,21 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
  * logits and its row outputs saved, instead of the clones tfjs's kernel
  * gradient config would make: on `wasm` a clone (`Identity`) copies the data,
  * which for the logits is a `[batch, numClasses]` copy per training step.
+ * On WebGL, unpacked logits are first packed (`packedLogitsForLossStep`)
+ * and the packed copy is what both kernels read and what is saved.
  * The gradient is the kernel gradient config's (`lossFeaturesGradient`);
  * `logSumExp` is not an output here, so its upstream is zeros.
  */
 function lossSavingAliases(features: Tensor, labels: Tensor): Tensor {
   let rows: Tensor[] = [];
+  let logits = features;
   const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
+    // On WebGL, unpacked logits packed once for both kernels to read.
+    const packed = packedLogitsForLossStep(features);
+    logits = packed == null ? features : keep(packed);
     const [loss, rowMax, logSumExp] =
-        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels});
+        runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
     rows = [keep(rowMax), keep(logSumExp)];
     return {
       value: loss,
@@ -58,8 +66,8 @@ function lossSavingAliases(features: Tensor, labels: Tensor): Tensor {
       },
     };
   })(features, labels);
-  saveWithoutCopy(loss, [features, labels, ...rows]);
-  dispose(rows);
+  saveWithoutCopy(loss, [logits, labels, ...rows]);
+  dispose(logits === features ? rows : [logits, ...rows]);
   return loss;
 }
 
