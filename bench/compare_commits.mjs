@@ -18,18 +18,21 @@
 // gradient (never dataSync: WebGPU). Then each step's peak bytes
 // (tf.profile, above the bytes in use before). It prints per backend a
 // markdown table: median [first quartile, third quartile] in ms per build,
-// the after / before ratio of the medians and the median [quartiles] of
-// the per-round paired ratios (each round's after time over its before
-// time, measured next to each other), and the peak MB; ratios are against
-// the first --dist. Figures only: no test. The cpu and wasm side of the
-// same comparison is bench/row_passes.mjs (same --dist options, the
-// builds' dist/ directories). With no --dist, the worktree's dist/ alone.
-// To judge noise, give the same build twice (--dist a=DIR --dist b=DIR).
+// each build's ratio to the build before it on the command line (the
+// ratio of the medians, and the median [quartiles] of the per-round paired
+// ratios: each round's time over the other build's in the same round), and
+// the peak MB. To judge noise, give the same build twice (an A/A pair,
+// e.g. --dist a=DIR --dist a-again=DIR --dist b=DIR2). With `--backends`
+// naming cpu or wasm it prints those backends' peak MB too, from a Node
+// child process per build (their timings are bench/row_passes.mjs's, with
+// the same --dist options). With no --dist, the worktree's dist/ alone.
+// Figures only: no test.
 //
 // A build of another commit to compare with (as in bench/row_passes.mjs):
 //   git archive REF | tar -x -C /tmp/base && ln -s "$PWD/node_modules" \
 //       /tmp/base/ && (cd /tmp/base && node scripts/build.mjs)
 // then --dist before=/tmp/base/dist --dist after=dist.
+import {execFileSync} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
@@ -172,6 +175,56 @@ async function openPage(browser, files, backend) {
   return page;
 }
 
+/** One Node child: each step's peak bytes per shape with the build in `dist`. */
+async function peaksChild(dist, backend) {
+  const tf = require('@tensorflow/tfjs');
+  require('@tensorflow/tfjs-backend-wasm');
+  const pkg = require(resolve(dist, 'cjs', 'index.js'));
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend(backend);
+  const out = {};
+  for (const [batch, numClasses] of SHAPES) {
+    const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
+    const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
+    const steps = {
+      opStep: tf.valueAndGrad(x => tf.mean(
+          pkg.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss)),
+      lossStep: tf.valueAndGrad(x => pkg.sparseSoftmaxCrossEntropy(
+          labels, x, undefined, 0, tf.Reduction.MEAN)),
+    };
+    out[`${batch}x${numClasses}`] = {};
+    for (const [name, step] of Object.entries(steps)) {
+      const before = tf.memory().numBytes;
+      const profile = await tf.profile(() => Object.values(step(logits)));
+      tf.dispose(profile.result);
+      out[`${batch}x${numClasses}`][name] = profile.peakBytes - before;
+    }
+    tf.dispose([logits, labels]);
+  }
+  return out;
+}
+
+function nodePeaksTable(dists, backend) {
+  const names = dists.map(([name]) => name);
+  const peaks = dists.map(([name, dir]) => {
+    log(`${backend} peaks ${name}`);
+    return JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url),
+      '--peaks-child', dir, backend], {encoding: 'utf8', maxBuffer: 1 << 24}));
+  });
+  const lines = [`| shape | op step peak MB (${names.join(' / ')}) | ` +
+      `loss (MEAN) step peak MB (${names.join(' / ')}) |`, '| --- | ---: | ---: |'];
+  for (const [batch, numClasses] of SHAPES) {
+    const shape = `${batch}x${numClasses}`;
+    lines.push(`| [${batch}, ${numClasses}] | ${STEPS.map(step =>
+      peakCell(peaks.map(p => p[shape][step]))).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Peak MB of each build, and whether their bytes are equal. */
+const peakCell = bytes => bytes.map(b => (b / 2 ** 20).toFixed(2)).join(' / ') +
+    (bytes.length > 1 && bytes.every(b => b === bytes[0]) ? ' (equal)' : '');
+
 const quantile = (sorted, q) => {
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
@@ -237,66 +290,80 @@ function laneTable(lane, names, rounds) {
     const [q1, median, q3] = quartiles(values);
     return `${fmt(median)} [${fmt(q1)}, ${fmt(q3)}]`;
   };
-  const others = names.slice(1);
+  // Each build against the one before it.
+  const pairs = names.slice(1).map((name, k) => [k + 1, k]);
   const lines = [
     `| shape | step | ${names.map(n => `${n} ms`).join(' | ')} | ` +
-    others.map(n => `${n} / ${names[0]} (medians) | ${n} / ${names[0]} ` +
-        'paired, per round').join(' | ') +
+    pairs.map(([a, b]) => `${names[a]} / ${names[b]} (medians) | ` +
+        `${names[a]} / ${names[b]} paired, per round`).join(' | ') +
     ` | peak MB (${names.join(' / ')}) |`,
     `| --- | --- |${names.map(() => ' ---: |').join('')}` +
-    `${others.map(() => ' ---: | ---: |').join('')} ---: |`,
+    `${pairs.map(() => ' ---: | ---: |').join('')} ---: |`,
   ];
   for (const [batch, numClasses] of SHAPES) {
     const {samples, peaks} = lane[`${batch}x${numClasses}`];
     for (const step of STEPS) {
       const times = samples[step];
-      const ratios = others.map((_, k) => {
-        const ofMedians = quartiles(times[k + 1])[1] / quartiles(times[0])[1];
+      const ratios = pairs.map(([a, b]) => {
+        const ofMedians = quartiles(times[a])[1] / quartiles(times[b])[1];
         const [q1, median, q3] = quartiles(
-            times[k + 1].map((ms, r) => ms / times[0][r]));
+            times[a].map((ms, r) => ms / times[b][r]));
         return `${ofMedians.toFixed(3)} | ${median.toFixed(3)} ` +
             `[${q1.toFixed(3)}, ${q3.toFixed(3)}]`;
       });
       lines.push(`| [${batch}, ${numClasses}] | ${step === 'opStep' ?
           'op' : 'loss (MEAN)'} | ${times.map(cell).join(' | ')} | ` +
           `${ratios.join(' | ')} | ` +
-          `${peaks[step].map(b => (b / 2 ** 20).toFixed(1)).join(' / ')} |`);
+          `${peakCell(peaks[step])} |`);
     }
   }
   lines.push('', `${rounds} rounds per shape; ms: median [first quartile, ` +
-      'third quartile]; paired: each round\'s time over the first build\'s ' +
+      'third quartile]; paired: each round\'s time over the other build\'s ' +
       'in the same round, median [quartiles].');
   return lines.join('\n');
 }
 
+if (args[0] === '--peaks-child') {
+  process.stdout.write(JSON.stringify(await peaksChild(args[1], args[2])));
+  process.exit(0);
+}
 const dists = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
     .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec])
     .map(([name, dir]) => [name, resolve(dir)]);
 if (dists.length === 0) dists.push(['current', join(root, 'dist')]);
 const rounds = Number(option('rounds', 30));
 const backends = option('backends', 'webgl,webgpu').split(',');
-const lanes = backends.flatMap(backend => backend === 'webgl' ?
-    [['webgl', false], ['webgl', true]] : [[backend, false]]);
+const nodeBackends = backends.filter(b => b === 'cpu' || b === 'wasm');
+const lanes = backends.filter(b => !nodeBackends.includes(b)).flatMap(
+    backend => backend === 'webgl' ?
+        [['webgl', false], ['webgl', true]] : [[backend, false]]);
 
 const loadBefore = os.loadavg();
-const browser = await launchChromium();
-const chromiumVersion = browser.version();
 const tables = [];
-try {
-  for (const [backend, packed] of lanes) {
-    const lane = await measureLane(browser, dists, backend, packed, rounds);
-    tables.push(`### ${backend}${backend === 'webgl' ?
-        (packed ? ' packed' : ' unpacked') : ''}\n\n` +
-        laneTable(lane, dists.map(([name]) => name), rounds));
+let chromiumVersion = null;
+if (lanes.length > 0) {
+  const browser = await launchChromium();
+  chromiumVersion = browser.version();
+  try {
+    for (const [backend, packed] of lanes) {
+      const lane = await measureLane(browser, dists, backend, packed, rounds);
+      tables.push(`### ${backend}${backend === 'webgl' ?
+          (packed ? ' packed' : ' unpacked') : ''}\n\n` +
+          laneTable(lane, dists.map(([name]) => name), rounds));
+    }
+  } finally {
+    await browser.close();
   }
-} finally {
-  await browser.close();
+}
+for (const backend of nodeBackends) {
+  tables.push(`### ${backend} (Node): peak bytes of one step\n\n` +
+      nodePeaksTable(dists, backend));
 }
 const loadAfter = os.loadavg();
 const load = values => values.map(v => v.toFixed(2)).join(', ');
 console.log(`Builds: ${dists.map(([name, dir]) => `${name} = ${dir}`).join('; ')}.`);
 console.log(`${new Date().toISOString()}; ${os.cpus().length} cores; ` +
-    `Chromium ${chromiumVersion} (SwiftShader); tfjs ` +
+    `${chromiumVersion ? `Chromium ${chromiumVersion} (SwiftShader); ` : ''}tfjs ` +
     `${require('@tensorflow/tfjs/package.json').version}; load average ` +
     `(1, 5, 15 min) before ${load(loadBefore)}, after ${load(loadAfter)}.`);
 for (const table of tables) console.log(`\n${table}`);
