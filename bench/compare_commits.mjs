@@ -14,25 +14,26 @@
 //   - op step: value and gradient of mean(op(x).loss) w.r.t. the logits;
 //   - loss step: value and gradient of the package's
 //     tf.losses.sparseSoftmaxCrossEntropy(labels, x, undefined, 0, MEAN);
-// each synchronised by awaiting data() of a one-element slice of the
-// gradient (never dataSync: WebGPU). Then each step's peak bytes
+// each synchronised on WebGL and WebGPU by awaiting data() of a one-element
+// slice of the gradient (never dataSync: WebGPU). Then each step's peak bytes
 // (tf.profile, above the bytes in use before). It prints per backend a
 // markdown table: median [first quartile, third quartile] in ms per build,
 // each build's ratio to the build before it on the command line (the
 // ratio of the medians, and the median [quartiles] of the per-round paired
 // ratios: each round's time over the other build's in the same round), and
 // the peak MB. To judge noise, give the same build twice (an A/A pair,
-// e.g. --dist a=DIR --dist a-again=DIR --dist b=DIR2). With `--backends`
-// naming cpu or wasm it prints those backends' peak MB too, from a Node
-// child process per build (their timings are bench/row_passes.mjs's, with
-// the same --dist options). With no --dist, the worktree's dist/ alone.
-// Figures only: no test.
+// e.g. --dist a=DIR --dist a-again=DIR --dist b=DIR2). `--backends` may
+// also name cpu and wasm (tfjs-backend-wasm's SIMD build, one thread): there
+// each build runs in a forked Node process (DIR/cjs/index.js) that the
+// parent drives round by round as it drives the pages, with the same
+// in-page code (bench/row_passes.mjs times the kernels one by one). With no
+// --dist, the worktree's dist/ alone. Figures only: no test.
 //
 // A build of another commit to compare with (as in bench/row_passes.mjs):
 //   git archive REF | tar -x -C /tmp/base && ln -s "$PWD/node_modules" \
 //       /tmp/base/ && (cd /tmp/base && node scripts/build.mjs)
 // then --dist before=/tmp/base/dist --dist after=dist.
-import {execFileSync} from 'node:child_process';
+import {fork} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
@@ -63,10 +64,18 @@ function pageSide() {
   let state = null;
 
   /**
-   * Waits until `t` is computed: reads a one-element slice of its last
-   * element in its own rank (reading `t` whole would time the download).
+   * Waits until `t` is computed. On a GPU, reads a one-element slice of its
+   * last element in its own rank (reading `t` whole would time the
+   * download); on cpu `data()` is a plain read; on wasm the kernels have run
+   * when the op returns, and `data()` or `slice` would copy the tensor out
+   * of the heap (bench/measure.cjs's sync, for the same reasons).
    */
   async function sync(t) {
+    if (tf.getBackend() === 'cpu') {
+      await t.data();
+      return;
+    }
+    if (tf.getBackend() === 'wasm') return;
     const last = tf.tidy(() => tf.slice(
         t, t.shape.map(size => size - 1), t.shape.map(() => 1)));
     await last.data();
@@ -79,7 +88,7 @@ function pageSide() {
     tf.dispose([value, grad]);
   }
 
-  window.compareBench = {
+  globalThis.compareBench = {
     async setup([batch, numClasses], packed) {
       let logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
       if (packed) {
@@ -175,50 +184,66 @@ async function openPage(browser, files, backend) {
   return page;
 }
 
-/** One Node child: each step's peak bytes per shape with the build in `dist`. */
-async function peaksChild(dist, backend) {
-  const tf = require('@tensorflow/tfjs');
-  require('@tensorflow/tfjs-backend-wasm');
-  const pkg = require(resolve(dist, 'cjs', 'index.js'));
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  await tf.setBackend(backend);
-  const out = {};
-  for (const [batch, numClasses] of SHAPES) {
-    const logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
-    const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
-    const steps = {
-      opStep: tf.valueAndGrad(x => tf.mean(
-          pkg.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss)),
-      lossStep: tf.valueAndGrad(x => pkg.sparseSoftmaxCrossEntropy(
-          labels, x, undefined, 0, tf.Reduction.MEAN)),
-    };
-    out[`${batch}x${numClasses}`] = {};
-    for (const [name, step] of Object.entries(steps)) {
-      const before = tf.memory().numBytes;
-      const profile = await tf.profile(() => Object.values(step(logits)));
-      tf.dispose(profile.result);
-      out[`${batch}x${numClasses}`][name] = profile.peakBytes - before;
-    }
-    tf.dispose([logits, labels]);
-  }
-  return out;
+/**
+ * A forked Node process with one build on `backend` (cpu or wasm), driven
+ * like a page: `call(method, args)` runs `compareBench[method](...args)`
+ * there.
+ */
+async function openNodeLane(dir, backend) {
+  const child = fork(fileURLToPath(import.meta.url), ['--node-child', dir, backend]);
+  const pending = new Map();
+  let next = 0;
+  const ready = new Promise((resolveReady, reject) => {
+    child.once('message', message => message.backend === backend ?
+        resolveReady() : reject(new Error(`${backend} child: ${message.backend}`)));
+    child.once('error', reject);
+    child.once('exit', code => reject(new Error(`${backend} child exited (${code})`)));
+  });
+  await ready;
+  child.on('message', ({id, result, error}) => {
+    const {resolveCall, reject} = pending.get(id);
+    pending.delete(id);
+    if (error != null) reject(new Error(error)); else resolveCall(result);
+  });
+  return {
+    call: (method, callArgs) => new Promise((resolveCall, reject) => {
+      pending.set(next, {resolveCall, reject});
+      child.send({id: next++, method, args: callArgs});
+    }),
+    close: async () => {
+      child.disconnect();
+      await new Promise(done => child.once('exit', done));
+    },
+  };
 }
 
-function nodePeaksTable(dists, backend) {
-  const names = dists.map(([name]) => name);
-  const peaks = dists.map(([name, dir]) => {
-    log(`${backend} peaks ${name}`);
-    return JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url),
-      '--peaks-child', dir, backend], {encoding: 'utf8', maxBuffer: 1 << 24}));
+/** The forked side: tfjs, the build's CommonJS entry, the page's code. */
+async function nodeChild(dist, backend) {
+  const tf = require('@tensorflow/tfjs');
+  require('@tensorflow/tfjs-backend-wasm');
+  globalThis.tf = tf;
+  globalThis.tfSparseSoftmaxCrossEntropy = require(resolve(dist, 'cjs', 'index.js'));
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend(backend);
+  pageSide();
+  process.on('message', async ({id, method, args: callArgs}) => {
+    try {
+      process.send({id, result: await compareBench[method](...callArgs)});
+    } catch (error) {
+      process.send({id, error: String(error?.stack ?? error)});
+    }
   });
-  const lines = [`| shape | op step peak MB (${names.join(' / ')}) | ` +
-      `loss (MEAN) step peak MB (${names.join(' / ')}) |`, '| --- | ---: | ---: |'];
-  for (const [batch, numClasses] of SHAPES) {
-    const shape = `${batch}x${numClasses}`;
-    lines.push(`| [${batch}, ${numClasses}] | ${STEPS.map(step =>
-      peakCell(peaks.map(p => p[shape][step]))).join(' | ')} |`);
-  }
-  return lines.join('\n');
+  process.send({backend: tf.getBackend()});
+}
+
+/** A page of one build on a GPU backend, driven as a Node lane is. */
+async function openBrowserLane(browser, dir, backend) {
+  const page = await openPage(browser, siteFiles(dir), backend);
+  return {
+    call: (method, callArgs) => page.evaluate(
+        ([m, a]) => compareBench[m](...a), [method, callArgs]),
+    close: () => page.close(),
+  };
 }
 
 /** Peak MB of each build, and whether their bytes are equal. */
@@ -243,7 +268,8 @@ const quartiles = values => {
 async function measureLane(browser, dists, backend, packed, rounds) {
   const pages = [];
   for (const [, dir] of dists) {
-    pages.push(await openPage(browser, siteFiles(dir), backend));
+    pages.push(browser == null ? await openNodeLane(dir, backend) :
+      await openBrowserLane(browser, dir, backend));
   }
   const out = {};
   try {
@@ -252,7 +278,7 @@ async function measureLane(browser, dists, backend, packed, rounds) {
       const samples = Object.fromEntries(STEPS.map(step => [step,
         dists.map(() => [])]));
       for (const page of pages) {
-        await page.evaluate(([s, p]) => compareBench.setup(s, p), [shape, packed]);
+        await page.call('setup', [shape, packed]);
       }
       for (let r = 0; r < rounds; r++) {
         const order = dists.map((_, i) => i);
@@ -261,7 +287,7 @@ async function measureLane(browser, dists, backend, packed, rounds) {
         for (const i of order) {
           for (const step of steps) {
             samples[step][i].push(
-                await pages[i].evaluate(name => compareBench.time(name), step));
+                await pages[i].call('time', [step]));
           }
         }
       }
@@ -269,9 +295,9 @@ async function measureLane(browser, dists, backend, packed, rounds) {
       for (const [i, page] of pages.entries()) {
         for (const step of STEPS) {
           peaks[step][i] =
-              await page.evaluate(name => compareBench.peakBytes(name), step);
+              await page.call('peakBytes', [step]);
         }
-        const leftTensors = await page.evaluate(() => compareBench.teardown());
+        const leftTensors = await page.call('teardown', []);
         if (leftTensors !== 0) {
           log(`  ${dists[i][0]}: ${leftTensors} tensors left after the shape`);
         }
@@ -323,47 +349,46 @@ function laneTable(lane, names, rounds) {
   return lines.join('\n');
 }
 
-if (args[0] === '--peaks-child') {
-  process.stdout.write(JSON.stringify(await peaksChild(args[1], args[2])));
-  process.exit(0);
+if (args[0] === '--node-child') {
+  await nodeChild(args[1], args[2]);
+} else {
+  await main();
 }
-const dists = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
-    .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec])
-    .map(([name, dir]) => [name, resolve(dir)]);
-if (dists.length === 0) dists.push(['current', join(root, 'dist')]);
-const rounds = Number(option('rounds', 30));
-const backends = option('backends', 'webgl,webgpu').split(',');
-const nodeBackends = backends.filter(b => b === 'cpu' || b === 'wasm');
-const lanes = backends.filter(b => !nodeBackends.includes(b)).flatMap(
-    backend => backend === 'webgl' ?
-        [['webgl', false], ['webgl', true]] : [[backend, false]]);
 
-const loadBefore = os.loadavg();
-const tables = [];
-let chromiumVersion = null;
-if (lanes.length > 0) {
-  const browser = await launchChromium();
-  chromiumVersion = browser.version();
+async function main() {
+  const dists = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
+      .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec])
+      .map(([name, dir]) => [name, resolve(dir)]);
+  if (dists.length === 0) dists.push(['current', join(root, 'dist')]);
+  const rounds = Number(option('rounds', 30));
+  const backends = option('backends', 'webgl,webgpu').split(',');
+  const inNode = backend => backend === 'cpu' || backend === 'wasm';
+  const lanes = backends.flatMap(backend => backend === 'webgl' ?
+      [['webgl', false], ['webgl', true]] : [[backend, false]]);
+
+  const loadBefore = os.loadavg();
+  const tables = [];
+  const browser = lanes.every(([backend]) => inNode(backend)) ? null :
+    await launchChromium();
+  const chromiumVersion = browser?.version();
   try {
     for (const [backend, packed] of lanes) {
-      const lane = await measureLane(browser, dists, backend, packed, rounds);
+      const lane = await measureLane(inNode(backend) ? null : browser, dists,
+          backend, packed, rounds);
       tables.push(`### ${backend}${backend === 'webgl' ?
-          (packed ? ' packed' : ' unpacked') : ''}\n\n` +
+          (packed ? ' packed' : ' unpacked') : ''}` +
+          `${inNode(backend) ? ' (Node)' : ''}\n\n` +
           laneTable(lane, dists.map(([name]) => name), rounds));
     }
   } finally {
-    await browser.close();
+    await browser?.close();
   }
+  const loadAfter = os.loadavg();
+  const load = values => values.map(v => v.toFixed(2)).join(', ');
+  console.log(`Builds: ${dists.map(([name, dir]) => `${name} = ${dir}`).join('; ')}.`);
+  console.log(`${new Date().toISOString()}; ${os.cpus().length} cores; ` +
+      `${chromiumVersion ? `Chromium ${chromiumVersion} (SwiftShader); ` : ''}tfjs ` +
+      `${require('@tensorflow/tfjs/package.json').version}; load average ` +
+      `(1, 5, 15 min) before ${load(loadBefore)}, after ${load(loadAfter)}.`);
+  for (const table of tables) console.log(`\n${table}`);
 }
-for (const backend of nodeBackends) {
-  tables.push(`### ${backend} (Node): peak bytes of one step\n\n` +
-      nodePeaksTable(dists, backend));
-}
-const loadAfter = os.loadavg();
-const load = values => values.map(v => v.toFixed(2)).join(', ');
-console.log(`Builds: ${dists.map(([name, dir]) => `${name} = ${dir}`).join('; ')}.`);
-console.log(`${new Date().toISOString()}; ${os.cpus().length} cores; ` +
-    `${chromiumVersion ? `Chromium ${chromiumVersion} (SwiftShader); ` : ''}tfjs ` +
-    `${require('@tensorflow/tfjs/package.json').version}; load average ` +
-    `(1, 5, 15 min) before ${load(loadBefore)}, after ${load(loadAfter)}.`);
-for (const table of tables) console.log(`\n${table}`);
