@@ -1,11 +1,11 @@
 /* global tf, tfSparseSoftmaxCrossEntropy, compareBench, URL -- page globals in page.evaluate callbacks */
 // `node bench/compare_commits.mjs --dist before=DIR --dist after=DIR
-//     [--rounds N] [--backends webgl,webgpu]`
-// (`npm run bench:compare -- --dist ...`): two (or more) builds of the
-// package measured in the same run on the GPU backends, in headless Chromium
-// on SwiftShader: WebGL with logits uploaded from the CPU (unpacked
-// textures) and with logits in the packed layout a Dense layer's matMul
-// writes, and WebGPU. Each build gets its own page (its own tfjs, kernel
+//     [--rounds N] [--backends webgl,webgpu,cpu,wasm]`
+// (or `npm run bench:compare -- --dist ...`, which builds dist/ first):
+// two (or more) builds of the package measured in the same run on the GPU
+// backends, in headless Chromium on SwiftShader: WebGL with logits uploaded
+// from the CPU (unpacked textures) and with logits in the packed layout a
+// Dense layer's matMul writes, and WebGPU. Each build gets its own page (its own tfjs, kernel
 // registry and GPU context) loading tfjs's bundles and the build's UMD
 // bundle (DIR/tf-sparse-softmax-cross-entropy.min.js). Per shape, round by
 // round, each page times one training step of each kind, the builds'
@@ -317,12 +317,12 @@ function laneTable(lane, names, rounds) {
     return `${fmt(median)} [${fmt(q1)}, ${fmt(q3)}]`;
   };
   // Each build against the one before it.
-  const pairs = names.slice(1).map((name, k) => [k + 1, k]);
+  const pairs = names.slice(1).map((_, k) => [k + 1, k]);
   const lines = [
     `| shape | step | ${names.map(n => `${n} ms`).join(' | ')} | ` +
     pairs.map(([a, b]) => `${names[a]} / ${names[b]} (medians) | ` +
-        `${names[a]} / ${names[b]} paired, per round`).join(' | ') +
-    ` | peak MB (${names.join(' / ')}) |`,
+        `${names[a]} / ${names[b]} paired, per round | `).join('') +
+    `peak MB (${names.join(' / ')}) |`,
     `| --- | --- |${names.map(() => ' ---: |').join('')}` +
     `${pairs.map(() => ' ---: | ---: |').join('')} ---: |`,
   ];
@@ -339,7 +339,7 @@ function laneTable(lane, names, rounds) {
       });
       lines.push(`| [${batch}, ${numClasses}] | ${step === 'opStep' ?
           'op' : 'loss (MEAN)'} | ${times.map(cell).join(' | ')} | ` +
-          `${ratios.join(' | ')} | ` +
+          ratios.map(cells => `${cells} | `).join('') +
           `${peakCell(peaks[step])} |`);
     }
   }
