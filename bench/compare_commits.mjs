@@ -55,9 +55,11 @@ const option = (name, fallback) => {
 const log = message => process.stderr.write(`${message}\n`);
 
 /**
- * The page's side, installed as `compareBench`: the tensors and the two
- * steps of one shape, one timed step, one step's peak bytes. It uses only
- * the build's UMD exports, so any build of the package can be measured.
+ * The measuring side, run in each page and each Node child and installed
+ * as `compareBench`: the tensors and the two steps of one shape, one timed
+ * step, one step's peak bytes. It uses only the build's public exports
+ * (the UMD global in a page, the CommonJS entry in Node), so any build of
+ * the package can be measured.
  */
 function pageSide() {
   const pkg = tfSparseSoftmaxCrossEntropy;
