@@ -202,6 +202,11 @@ async function openNodeLane(dir, backend) {
     child.once('exit', code => reject(new Error(`${backend} child exited (${code})`)));
   });
   await ready;
+  child.once('exit', code => {
+    for (const {reject} of pending.values()) {
+      reject(new Error(`${backend} child exited (${code})`));
+    }
+  });
   child.on('message', ({id, result, error}) => {
     const {resolveCall, reject} = pending.get(id);
     pending.delete(id);
@@ -264,13 +269,14 @@ const quartiles = values => {
 };
 
 /**
- * One backend lane, every shape: a page per build, rounds alternating the
- * builds' order. samples[shape][step][build] = ms per round; peaks likewise.
+ * One backend lane, every shape: a page (or, with no browser, a Node child)
+ * per build, rounds alternating the builds' order.
+ * samples[step][build] = ms per round; peaks[step][build] = bytes.
  */
 async function measureLane(browser, dists, backend, packed, rounds) {
-  const pages = [];
+  const runners = [];
   for (const [, dir] of dists) {
-    pages.push(browser == null ? await openNodeLane(dir, backend) :
+    runners.push(browser == null ? await openNodeLane(dir, backend) :
       await openBrowserLane(browser, dir, backend));
   }
   const out = {};
@@ -279,27 +285,23 @@ async function measureLane(browser, dists, backend, packed, rounds) {
       log(`${backend}${packed ? ' packed' : ''} ${JSON.stringify(shape)}`);
       const samples = Object.fromEntries(STEPS.map(step => [step,
         dists.map(() => [])]));
-      for (const page of pages) {
-        await page.call('setup', [shape, packed]);
-      }
+      for (const runner of runners) await runner.call('setup', [shape, packed]);
       for (let r = 0; r < rounds; r++) {
         const order = dists.map((_, i) => i);
         if (r % 2 === 1) order.reverse();
         const steps = r % 4 < 2 ? STEPS : [...STEPS].reverse();
         for (const i of order) {
           for (const step of steps) {
-            samples[step][i].push(
-                await pages[i].call('time', [step]));
+            samples[step][i].push(await runners[i].call('time', [step]));
           }
         }
       }
       const peaks = Object.fromEntries(STEPS.map(step => [step, []]));
-      for (const [i, page] of pages.entries()) {
+      for (const [i, runner] of runners.entries()) {
         for (const step of STEPS) {
-          peaks[step][i] =
-              await page.call('peakBytes', [step]);
+          peaks[step][i] = await runner.call('peakBytes', [step]);
         }
-        const leftTensors = await page.call('teardown', []);
+        const leftTensors = await runner.call('teardown', []);
         if (leftTensors !== 0) {
           log(`  ${dists[i][0]}: ${leftTensors} tensors left after the shape`);
         }
@@ -307,7 +309,7 @@ async function measureLane(browser, dists, backend, packed, rounds) {
       out[shape.join('x')] = {samples, peaks};
     }
   } finally {
-    for (const page of pages) await page.close();
+    for (const runner of runners) await runner.close();
   }
   return out;
 }
