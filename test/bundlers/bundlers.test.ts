@@ -24,11 +24,12 @@ import {SPARSE_XENT_GRAPH} from '../graph_def';
 /**
  * What the package may add to a gzipped WebGL app, in bytes. First set at
  * 25 KB when the package added 21.6-22.5 KB; since then it gained tfjs-node
- * kernels (kept out of esbuild's and webpack's browser builds by
- * package.json's `browser` field; Vite and Rollup keep their 1.1 KB),
+ * kernels (kept out of every bundler's browser build by the `browser`
+ * field, in the root package.json and in dist/cjs's and dist/esm's),
  * row passes at XNNPACK's pace (+2.9 KB of binaries, won back in part by
  * storing them in hexadecimal and deriving the shared-memory binary) and
- * the Keras routes (tree-shaken), and adds 25.0-25.8 KB, of which about 1.4 KB is tfjs-core's own `losses`
+ * the Keras routes (tree-shaken), and adds 24.2-25.2 KB (webpack, Vite,
+ * Rollup, esbuild), of which about 1.4 KB is tfjs-core's own `losses`
  * object, which putting the losses on `tf.losses` must import.
  */
 const BUDGET_GZIP_BYTES = 26 * 1024;

@@ -108,9 +108,10 @@ it('publint and @arethetypeswrong/cli find nothing wrong with the tarball', () =
   // and the package's share of the bundler lane's WebGL app grew from 21.7
   // to 27.8 KB gzipped. Its suggestion to move the `browser` object (which
   // keeps tfjs-node's kernels out of browser bundles) to `imports` with a
-  // "browser" condition is declined too: that needs a `#` subpath import in
-  // the sources, resolved alike by tsc, ts-jest and both builds, for one
-  // file that every bundler already swaps by the object form.
+  // "browser" condition is declined too: the `imports` of the nearest
+  // package.json apply, which for dist/ is the folder's own (its "type"),
+  // where publint counts `imports` an error. The folders' package.json
+  // carry the same `browser` object, which Vite and Rollup read.
   const suggestions = publint.split('Suggestions:')[1] ?? '';
   expect(suggestions.split('\n').filter(line => /^\d+\./.test(line.trim()))
       .filter(line => !line.includes('"type" field') &&
