@@ -1,7 +1,8 @@
 /**
  * Cases for the GPU lanes only (webgl, webgpu): nothing is read back to the
- * CPU while the op, the loss and their gradients run, and on WebGPU a new
- * batch size or class count compiles no new pipeline.
+ * CPU while the op, the loss and their gradients run; on WebGPU a new
+ * batch size or class count compiles no new pipeline; on WebGL a `tf.losses`
+ * training step packs unpacked logits once for its two kernels.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {Tensor} from '@tensorflow/tfjs';
@@ -201,6 +202,79 @@ export const webgpuCases: TestCase[] = [
         expectEqual(pipelineCount(tf) - compiled, 0,
             `new pipelines at [${batch}, ${numClasses}]`);
       }
+    },
+  },
+];
+
+/** The loss-only kernels' names, as registered. */
+const LOSS_KERNELS =
+    ['SparseSoftmaxCrossEntropyLoss', 'SparseSoftmaxCrossEntropyLossGrad'];
+
+/**
+ * Runs `body` with each loss-only kernel on WebGL recording whether its
+ * `features` input is a packed texture; returns what each saw, in order.
+ * The kernels are restored whatever happens.
+ */
+function featureLayoutsSeen(
+    tf: typeof tfjs, body: () => void): {[kernel: string]: boolean[]} {
+  const {texData} = tf.backend() as unknown as
+      {texData: {get(dataId: object): {isPacked?: boolean}}};
+  const seen: {[kernel: string]: boolean[]} = {};
+  const restores = LOSS_KERNELS.map(name => {
+    const config = tf.getKernel(name, 'webgl');
+    if (config == null) {
+      throw new Error(`${name} is not registered for webgl`);
+    }
+    const {kernelFunc} = config;
+    seen[name] = [];
+    config.kernelFunc = args => {
+      const features = args.inputs.features as tfjs.TensorInfo;
+      seen[name].push(texData.get(features.dataId).isPacked === true);
+      return kernelFunc(args);
+    };
+    return () => {
+      config.kernelFunc = kernelFunc;
+    };
+  });
+  try {
+    body();
+  } finally {
+    restores.forEach(restore => restore());
+  }
+  return seen;
+}
+
+/** WebGL only. */
+export const webglCases: TestCase[] = [
+  {
+    name: 'a tf.losses training step on unpacked logits packs them once for both loss-only kernels (WebGL 2 with packing), and its gradient is the op\'s',
+    async run(context) {
+      const {tf, op, loss} = context;
+      const packs = tf.env().getNumber('WEBGL_VERSION') === 2 &&
+          tf.env().getBool('WEBGL_PACK');
+      const random = new Random(67);
+      const [batch, numClasses] = [6, 1001];
+      const features = tf.tensor2d(
+          context.storable(random.logits(batch * numClasses, 3)),
+          [batch, numClasses]);
+      const labels = tf.tensor1d(random.labels(
+          batch, Math.min(numClasses, context.maxExactLabel + 1)), 'int32');
+      const before = tf.memory().numTensors;
+      let viaLoss: Tensor|undefined;
+      const seen = featureLayoutsSeen(tf, () => {
+        viaLoss = tf.grad((x: Tensor) => tf.mean(
+            loss(labels, x, undefined, 0, tf.Reduction.NONE)))(features);
+      });
+      expectEqual(JSON.stringify(seen), JSON.stringify(Object.fromEntries(
+          LOSS_KERNELS.map(name => [name, [packs]]))),
+      'whether each loss-only kernel read packed features');
+      expectEqual(tf.memory().numTensors - before, 1,
+          'tensors left by the step besides its gradient');
+      const viaOp =
+          tf.grad((x: Tensor) => tf.mean(op(x, labels).loss))(features);
+      expectClose(await (viaLoss as Tensor).data(), await viaOp.data(),
+          context.rtol, context.atol, 'tf.losses gradient vs the op\'s');
+      tf.dispose([features, labels, viaLoss as Tensor, viaOp]);
     },
   },
 ];

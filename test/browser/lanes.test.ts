@@ -10,7 +10,7 @@ import {catalogue} from '../catalogue';
 import {TestCase} from '../catalogue/case';
 
 import {failure, LanePage, lanesSite, launchChromium, Site, webgpuScriptTagSite, writeTimings} from './harness';
-import {gpuCases, webgpuCases} from './gpu_cases';
+import {gpuCases, webglCases, webgpuCases} from './gpu_cases';
 import {lanes} from './lanes';
 import type {Suite} from './page_entry';
 
@@ -65,6 +65,9 @@ for (const lane of lanes) {
     const suites: Array<[Suite, TestCase[]]> = [['catalogue', catalogue]];
     if (lane.backend !== 'cpu') {
       suites.push(['gpu', gpuCases]);
+    }
+    if (lane.backend === 'webgl') {
+      suites.push(['webgl', webglCases]);
     }
     if (lane.backend === 'webgpu') {
       suites.push(['webgpu', webgpuCases]);

@@ -15,7 +15,7 @@ import {catalogue, CaseContext, TestCase, tolerancesFor} from '../catalogue';
 import {CaseResult, Lane, LaneReport} from './lanes';
 import {layersCases} from '../layers/cases';
 
-import {gpuCases, webgpuCases} from './gpu_cases';
+import {gpuCases, webglCases, webgpuCases} from './gpu_cases';
 import {switchingCases} from './switching_cases';
 
 /** The user's `tf`: the UMD global itself, not a bundler's copy of it. */
@@ -25,6 +25,7 @@ const suites = {
   catalogue,
   switching: switchingCases,
   gpu: gpuCases,
+  webgl: webglCases,
   webgpu: webgpuCases,
   layers: layersCases,
 } satisfies {[suite: string]: TestCase[]};

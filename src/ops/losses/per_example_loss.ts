@@ -1,6 +1,7 @@
 import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, tanh, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
+import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
@@ -15,7 +16,8 @@ import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_inte
  * gradient (see `kernel_names.ts`): on `cpu` and `wasm` the forward
  * kernel's `backprop` turned into the gradient in place, on tfjs-node's
  * `tensorflow` scaled into it (`lossReusingBackprop`), elsewhere the
- * loss-only kernels.
+ * loss-only kernels (on WebGL, unpacked logits add a packed copy of them,
+ * held from the forward to the gradient: `packedLogitsForLossStep`).
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
   const [features, labels1d] = rows(logits, labels);
@@ -88,7 +90,10 @@ function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
  * `dLogSumExp = dy * 2 * zLoss * lse`. For a first-order gradient the
  * logits and row outputs are saved as aliases instead of the clones tfjs's
  * `save` would make: on `wasm` a clone (`Identity`) copies the data, which
- * for the logits is a `[batch, numClasses]` copy per training step.
+ * for the logits is a `[batch, numClasses]` copy per training step. On
+ * WebGL that first-order step first packs unpacked logits
+ * (`packedLogitsForLossStep`), and the packed copy is what both kernels
+ * read and what is saved.
  */
 function fusedLoss(
     features: Tensor, labels: Tensor, scale: number, zLoss: number,
@@ -96,10 +101,16 @@ function fusedLoss(
   const aliases = savesAliases();
   let saved: Tensor[] = [];
   let statistic: Tensor|undefined;
+  let logits = features;
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
-    const [loss, rowMax, rowLogSumExp] =
-        runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels}, {softcap});
+    if (aliases) {
+      // On WebGL, unpacked logits packed once for both kernels to read.
+      const packed = packedLogitsForLossStep(features);
+      logits = packed == null ? features : keep(packed);
+    }
+    const [loss, rowMax, rowLogSumExp] = runKernel(
+        SparseSoftmaxCrossEntropyLoss, {features: logits, labels}, {softcap});
     const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
     // Out of the custom gradient's scope, off the tape: a statistic.
     statistic = keep(lse.clone());
@@ -124,8 +135,8 @@ function fusedLoss(
     };
   })(features, labels);
   if (aliases) {
-    saveWithoutCopy(value, [features, labels, ...saved]);
-    dispose(saved);
+    saveWithoutCopy(value, [logits, labels, ...saved]);
+    dispose(logits === features ? saved : [logits, ...saved]);
   }
   // A tensor of this scope again, not a kept one (which no scope frees).
   const lse = reshape(statistic as Tensor, [labels.size]);
