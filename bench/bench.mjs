@@ -13,7 +13,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import * as esbuild from 'esbuild';
-import {chromium} from 'playwright-core';
+import {launchChromium} from './chromium.mjs';
 
 import {renderChart} from './chart.mjs';
 import {benchLinear} from './linear.mjs';
@@ -84,16 +84,6 @@ async function siteFiles() {
       readFileSync(join(root, 'dist', 'tf-sparse-softmax-cross-entropy.min.js'))],
     '/measure.js': ['text/javascript', measureBundle],
   };
-}
-
-/** Chromium on SwiftShader: WebGL through ANGLE, WebGPU through Vulkan. */
-function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--use-angle=swiftshader', '--enable-unsafe-webgpu', '--disable-quic',
-      '--no-sandbox', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 }
 
 /** The page's backend set up, and what it runs on. */

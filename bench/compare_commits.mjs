@@ -40,18 +40,14 @@ import os from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {chromium} from 'playwright-core';
+import {launchChromium} from './chromium.mjs';
+import {args, distsToCompare, option} from './command_line.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHAPES = [[512, 1000], [64, 32000], [8, 250000], [4096, 1024]];
 const STEPS = ['opStep', 'lossStep'];
 const UMD = 'tf-sparse-softmax-cross-entropy.min.js';
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at < 0 ? fallback : args[at + 1];
-};
 const log = message => process.stderr.write(`${message}\n`);
 
 /**
@@ -151,16 +147,6 @@ function siteFiles(dist) {
     '/package.js': ['text/javascript', readFileSync(join(dist, UMD))],
     '/compare.js': ['text/javascript', `(${pageSide})();`],
   };
-}
-
-/** Chromium on SwiftShader: WebGL through ANGLE, WebGPU through Vulkan. */
-function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--use-angle=swiftshader', '--enable-unsafe-webgpu', '--disable-quic',
-      '--no-sandbox', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 }
 
 /** A page (its own context) of one build on `backend`, checked to run there. */
@@ -360,10 +346,7 @@ if (args[0] === '--node-child') {
 }
 
 async function main() {
-  const dists = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
-      .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec])
-      .map(([name, dir]) => [name, resolve(dir)]);
-  if (dists.length === 0) dists.push(['current', join(root, 'dist')]);
+  const dists = distsToCompare(join(root, 'dist'));
   const rounds = Number(option('rounds', 30));
   const backends = option('backends', 'webgl,webgpu').split(',');
   const inNode = backend => backend === 'cpu' || backend === 'wasm';

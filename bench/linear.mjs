@@ -10,7 +10,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import * as esbuild from 'esbuild';
-import {chromium} from 'playwright-core';
+import {launchChromium} from './chromium.mjs';
 
 import {evaluateLinearBars, linearMarkdownTable} from './linear_report.mjs';
 
@@ -54,12 +54,7 @@ export async function benchWebgl() {
       readFileSync(join(root, 'dist', 'tf-sparse-softmax-cross-entropy.min.js'))],
     '/linear_measure.js': ['text/javascript', measureBundle],
   };
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--use-angle=swiftshader', '--disable-quic', '--no-sandbox',
-      '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium({webgpu: false});
   try {
     const page = await browser.newPage();
     page.on('console', message => log(`  [page] ${message.text()}`));

@@ -15,13 +15,11 @@ import {Buffer} from 'node:buffer';
 import {createRequire} from 'node:module';
 import {resolve} from 'node:path';
 
+import {distsToCompare, option} from './command_line.mjs';
+
 const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const builds = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
-    .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec]);
-if (builds.length === 0) builds.push(['current', 'dist']);
-const roundsAt = args.indexOf('--rounds');
-const ROUNDS = roundsAt < 0 ? 100 : Number(args[roundsAt + 1]);
+const builds = distsToCompare(resolve('dist'));
+const ROUNDS = Number(option('rounds', 100));
 const WARM_UP = 5;
 const SHAPES = [[512, 1000], [64, 32000], [8, 250000], [4096, 1024]];
 const PASSES = ['forward', 'lossForward', 'backpropGrad', 'lossGrad'];

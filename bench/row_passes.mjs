@@ -18,15 +18,11 @@ import {execFileSync} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {args, distsToCompare, option} from './command_line.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const SHAPES = [[128, 10], [512, 1000], [64, 32000], [8, 250000], [4096, 1024]];
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at < 0 ? fallback : args[at + 1];
-};
 
 /** Median of each variant's times over rounds, variants interleaved per round. */
 function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
@@ -104,9 +100,7 @@ async function child(dist, backend) {
 if (args[0] === '--child') {
   process.stdout.write(JSON.stringify(await child(args[1], args[2])));
 } else {
-  const dists = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
-      .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec]);
-  if (dists.length === 0) dists.push(['current', join(root, 'dist')]);
+  const dists = distsToCompare(join(root, 'dist'));
   const runs = Number(option('runs', 3));
   const backends = option('backends', 'wasm,cpu').split(',');
   // samples[backend][dist][shape][variant] = one median per run.

@@ -22,18 +22,12 @@ import {readFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {chromium} from 'playwright-core';
+import {launchChromium} from './chromium.mjs';
+import {distsToCompare, option} from './command_line.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at < 0 ? fallback : args[at + 1];
-};
-const dists = args.flatMap((arg, i) => arg === '--dist' ? [args[i + 1]] : [])
-    .map(spec => spec.includes('=') ? spec.split('=') : [spec, spec]);
-if (dists.length === 0) dists.push(['current', join(root, 'dist')]);
+const dists = distsToCompare(join(root, 'dist'));
 const rounds = Number(option('rounds', 15));
 const shapes = option('shapes', '512x1000,64x32000,8x250000,4096x1024')
     .split(',').map(s => s.split('x').map(Number));
@@ -206,12 +200,7 @@ function quartiles(values) {
 const format = ([q1, median, q3], digits = 1) =>
   `${median.toFixed(digits)} (${q1.toFixed(digits)}-${q3.toFixed(digits)})`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--use-angle=swiftshader', '--disable-quic', '--no-sandbox',
-    '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium({webgpu: false});
 try {
   const pages = [];
   let keys;

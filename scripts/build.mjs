@@ -27,13 +27,16 @@ rmSync(dist, {recursive: true, force: true});
 // was read as CommonJS under `import`: "Masquerading as CJS").
 runTsc('--outDir', join(dist, 'cjs'));
 runTsc('--outDir', join(dist, 'esm'), '--module', 'es2020');
-// Each folder says how Node should read its .js files and, like the root's
-// `browser` field, which file browser bundles take for tfjs-node's kernels
-// (none: 1.1 KB gzipped less). Vite and Rollup read the nearest
-// package.json, this one, for a file of the folder.
+// Each folder says how Node should read its .js files and carries the root
+// `browser` field's entries for its own files, relative to it (which file
+// browser bundles take for tfjs-node's kernels: none, 1.1 KB gzipped less).
+// Vite and Rollup read the nearest package.json, this one, for a file of
+// the folder; esbuild and webpack the root's.
 for (const [folder, type] of [['cjs', 'commonjs'], ['esm', 'module']]) {
-  const browser = {'./kernels/tensorflow/kernel_configs.js':
-      './kernels/tensorflow/kernel_configs_browser.js'};
+  const prefix = `./dist/${folder}/`;
+  const browser = Object.fromEntries(Object.entries(pkg.browser)
+      .filter(([from]) => from.startsWith(prefix))
+      .map(([from, to]) => [from, to].map(path => `./${path.slice(prefix.length)}`)));
   writeFileSync(join(dist, folder, 'package.json'),
       `${JSON.stringify({type, browser}, null, 2)}\n`);
 }
