@@ -56,7 +56,8 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradAttrs = {
  * of the same size; this kernel writes no `[batch, numClasses]` tensor.
  * Outputs, in order: `loss` float32 `[batch]`, and per row `rowMax` and
  * `logSumExp = log(sum_j exp(x_j - rowMax))`, float32 `[batch, 1]`, which
- * its gradient kernel reads to rebuild the softmax. Same inputs as the
+ * its gradient kernel reads to rebuild the softmax; on request `predicted`
+ * (see `SparseSoftmaxCrossEntropyLossAttrs`). Same inputs as the
  * forward kernel. Not a TensorFlow op: `tf.losses.sparseSoftmaxCrossEntropy`
  * runs it.
  *
@@ -81,14 +82,21 @@ export const SparseSoftmaxCrossEntropyLossGrad =
 
 /**
  * Attributes of `SparseSoftmaxCrossEntropyLoss` and its gradient kernel:
- * with `softcap > 0` the kernels read the features as
- * `softcap * tanh(x / softcap)` (Gemma 2's soft-capping), so `rowMax` and
- * `logSumExp` are the capped row's and `dFeatures` carries the factor
- * `1 - tanh(x / softcap)^2`. Only the `tensorflow` kernels implement it so
- * far; the losses refuse `softcap` on the other backends.
+ * - `softcap > 0`: the kernels read the features as
+ *   `softcap * tanh(x / softcap)` (Gemma 2's soft-capping) without writing
+ *   a capped copy, so `rowMax` and `logSumExp` are the capped row's and
+ *   `dFeatures` carries the factor `1 - tanh(x / softcap)^2`. A runtime
+ *   value: on the GPU backends a uniform (one program per capped/uncapped
+ *   variant, not per value).
+ * - `predictions: true` (forward kernel only): a fourth output, `predicted`
+ *   int32 `[batch]`, each row's first argmax (as `tf.argMax`: the first
+ *   index on ties) of the features as the kernel reads them (capped with
+ *   `softcap`), found in the same pass as `rowMax`. Without it the kernel
+ *   has three outputs and does no argmax work.
  */
 export type SparseSoftmaxCrossEntropyLossAttrs = {
   softcap?: number;
+  predictions?: boolean;
 };
 
 export type SparseSoftmaxCrossEntropyLossGradInputs = {
