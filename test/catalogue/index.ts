@@ -11,6 +11,7 @@ import {lossKernelCases} from './loss_kernel_cases';
 import {lossKernelOptionCases} from './loss_kernel_option_cases';
 import {memoryCases} from './memory_cases';
 import {optionCases} from './option_cases';
+import {predictionCases} from './prediction_cases';
 import {soakCases} from './soak_cases';
 import {valueCases} from './values_cases';
 
@@ -20,4 +21,4 @@ export const catalogue: TestCase[] =
     [...valueCases, ...gradientCases, ...lossKernelCases, ...lossKernelOptionCases,
       ...errorCases,
       ...memoryCases, ...fuzzCases, ...soakCases, ...linearCases,
-      ...optionCases];
+      ...optionCases, ...predictionCases];

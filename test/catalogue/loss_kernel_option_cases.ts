@@ -6,9 +6,10 @@
  * argmax of the logits as read, against the reference and `tf.argMax`.
  * Widths cross the SIMD lanes' and the GPU reductions' boundaries.
  */
+import type * as tfjs from '@tensorflow/tfjs';
 import type {Tensor} from '@tensorflow/tfjs';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossGrad} from '../../src/kernel_names';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyLossGrad} from '../../src/kernel_names';
 
 import {expectClose, expectEqual} from './assert';
 import {CaseContext, TestCase} from './case';
@@ -17,8 +18,11 @@ import {Random} from './random';
 
 const WIDTHS = [1, 7, 37, 1001, 4099];
 
+/** tfjs's type for kernel attributes (`NamedAttrMap`, not exported). */
+type AttrMap = Parameters<ReturnType<typeof tfjs.engine>['runKernel']>[2];
+
 /** Backends whose loss-only kernels take `softcap` and `predictions`. */
-const BACKENDS_WITH_OPTIONS = ['tensorflow'];
+export const BACKENDS_WITH_OPTIONS = ['tensorflow'];
 
 interface CappedRows {
   rowMax: Float64Array;
@@ -76,9 +80,9 @@ function cappedRowsReference(
 
 function runLossKernel(
     {tf}: CaseContext, features: Tensor, labels: Tensor,
-    attrs: object): Tensor[] {
+    attrs: SparseSoftmaxCrossEntropyLossAttrs): Tensor[] {
   return tf.engine().runKernel(SparseSoftmaxCrossEntropyLoss,
-      {features, labels}, attrs as {}) as Tensor[];
+      {features, labels}, attrs as AttrMap) as Tensor[];
 }
 
 function maxAbs(values: ArrayLike<number>): number {
@@ -154,7 +158,7 @@ export const lossKernelOptionCases: TestCase[] = [
             const dFeatures = tf.engine().runKernel(
                 SparseSoftmaxCrossEntropyLossGrad,
                 {features, labels, rowMax, logSumExp, dLoss, dLogSumExp},
-                {softcap} as {}) as Tensor;
+                {softcap} as AttrMap) as Tensor;
             const maxRow = maxAbs(expected.rowMax);
             expectClose(await rowMax.data(), expected.rowMax, rtol,
                 rtol * maxRow, `${what}: rowMax`);
