@@ -28,7 +28,12 @@ export const SparseSoftmaxCrossEntropyWithLogitsGrad =
  * forward output), `labels` int32 `[batch]`, `dLoss` float32 `[batch]`,
  * `dBackprop` float32 `[batch, numClasses]`, absent when it is zero (a
  * training step that used only `loss`: then the kernel is one pass,
- * `dLoss[:, None] * backprop`). Output: `dFeatures` float32
+ * `dLoss[:, None] * backprop`), and `dLogSumExp` float32 `[batch]`, absent
+ * when zero: the gradient through each row's log-sum-exp, taken as
+ * `loss + features[label]` (a z-loss step on the backends that scale
+ * `backprop` in place), which adds `dLogSumExp[:, None] * softmax`, i.e.
+ * `(dLoss + dLogSumExp)[:, None] * backprop` plus `dLogSumExp` at the
+ * label, in the same pass. Output: `dFeatures` float32
  * `[batch, numClasses]`.
  */
 export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
@@ -36,6 +41,7 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
   labels: TensorInfo;
   dLoss: TensorInfo;
   dBackprop?: TensorInfo;
+  dLogSumExp?: TensorInfo;
 };
 
 /**

@@ -1,4 +1,4 @@
-import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, mul, oneHot, reshape, scalar, square, sum, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, gather, getBackend, GradSaveFunc, keep, mul, oneHot, reshape, scalar, square, sum, Tensor, tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
@@ -25,7 +25,7 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
   const loss = !savesAliases() ?
       runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels: labels1d})[0] :
       REUSES_BACKPROP.has(getBackend()) ?
-      lossReusingBackprop(features, labels1d) :
+      lossReusingBackprop(features, labels1d)[0] :
       fusedLoss(features, labels1d, 1, 0)[0];
   return labels.rank === 1 ? loss : reshape(loss, labels.shape);
 }
@@ -64,11 +64,16 @@ export function crossEntropyWithZLoss(
       predicted,
     };
   }
-  const [loss, lse, predicted] = fusedLoss(...rows(logits, labels),
-      crossEntropyScale, zLoss, softcap, predictions);
+  const [loss, lse, predicted] =
+      softcap == null && !predictions && savesAliases() &&
+          LOG_SUM_EXP_FROM_BACKPROP.has(getBackend()) ?
+      lossReusingBackprop(...rows(logits, labels), crossEntropyScale, zLoss,
+          true) :
+      fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss, softcap,
+          predictions);
   return {
     perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
-    logSumExp: reshape(lse, labels.shape),
+    logSumExp: reshape(lse!, labels.shape),
     predicted: predicted && reshape(predicted, labels.shape),
   };
 }
@@ -193,36 +198,69 @@ function fusedLoss(
 const REUSES_BACKPROP = new Set(['cpu', 'wasm', 'tensorflow']);
 
 /**
+ * `REUSES_BACKPROP` backends whose gradient kernel takes `dLogSumExp`: there
+ * a z-loss (or log-sum-exp) step reuses `backprop` too.
+ */
+const LOG_SUM_EXP_FROM_BACKPROP = new Set(['tensorflow']);
+
+/**
  * The loss recorded for a first-order gradient on `REUSES_BACKPROP`
  * backends: the forward kernel writes `backprop` (one exp a logit), saved as
  * an alias that nothing else reads, and the gradient kernel scales it in
  * place into `dFeatures`. One `[batch, numClasses]` buffer for the step, as
  * with the loss-only kernels, whose gradient takes each logit's exp again
  * (on `wasm` at `[512, 1000]` their step was 1.25x the op's, this one is
- * faster than the op's: bench/row_passes.mjs).
+ * faster than the op's: bench/row_passes.mjs). As `fusedLoss`, it returns
+ * `scale * loss + zLoss * lse^2` and, with `withLogSumExp`, `lse` as a
+ * statistic; the z-loss's gradient goes through the kernel's `dLogSumExp`.
  */
-function lossReusingBackprop(features: Tensor, labels: Tensor): Tensor {
-  let backprop: Tensor|undefined;
-  const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
+function lossReusingBackprop(
+    features: Tensor, labels: Tensor, scale = 1, zLoss = 0,
+    withLogSumExp = false): [Tensor, Tensor?] {
+  let saved: Tensor[] = [];
+  let statistic: Tensor|undefined;
+  const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
-    const [loss, kernelBackprop] =
+    const [loss, backprop] =
         runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
-    backprop = keep(kernelBackprop);
+    // Each row's log-sum-exp, `loss + x[label]`, from `batch` gathered
+    // logits: no pass over the row beyond the kernel's.
+    const lse = zLoss > 0 || withLogSumExp ?
+        add(loss, labelLogits(features, labels)) : undefined;
+    statistic = lse && keep(lse.clone());
+    saved = [backprop, ...(lse != null && zLoss > 0 ? [lse] : [])];
+    saved.forEach(keep);
+    const crossEntropy = scale === 1 ? loss : mul(loss, scalar(scale));
     return {
-      value: loss,
-      gradFunc: (dLoss: Tensor, saved: Tensor[]) => {
-        const [labels, backprop] = saved;
+      value: zLoss === 0 ? crossEntropy :
+          add(crossEntropy, mul(square(lse!), scalar(zLoss))),
+      gradFunc: (dy: Tensor, [labels, backprop, lse]: Tensor[]) => {
         const attrs: SparseSoftmaxCrossEntropyWithLogitsGradAttrs =
             {backpropReusable: true};
+        const dLoss = scale === 1 ? dy : mul(dy, scalar(scale));
+        const inputs: {[name: string]: Tensor} = {backprop, labels, dLoss};
+        if (lse != null) {
+          inputs.dLogSumExp = mul(mul(dy, lse), scalar(2 * zLoss));
+        }
         return [
-          runKernel(SparseSoftmaxCrossEntropyWithLogitsGrad,
-              {backprop, labels, dLoss}, attrs)[0],
+          runKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, inputs, attrs)[0],
           zeros(labels.shape, 'float32'),
         ];
       },
     };
   })(features, labels);
-  saveWithoutCopy(loss, [labels, backprop as Tensor]);
-  (backprop as Tensor).dispose();
-  return loss;
+  saveWithoutCopy(value, [labels, ...saved]);
+  dispose(saved);
+  // A tensor of this scope again, not a kept one (which no scope frees).
+  const lse = statistic && reshape(statistic, statistic.shape);
+  statistic?.dispose();
+  return [value, lse];
+}
+
+/** `x[row, labels[row]]` per row of `[batch, numClasses]` logits. */
+function labelLogits(features: Tensor, labels: Tensor): Tensor {
+  const [batch, numClasses] = features.shape;
+  const rowStarts = tensor(Int32Array.from({length: batch},
+      (_, row) => row * numClasses));
+  return gather(reshape(features, [-1]), add(rowStarts, labels));
 }
