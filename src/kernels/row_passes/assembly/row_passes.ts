@@ -128,10 +128,23 @@ const P2_AT = 13;
 const P3_AT = 14;
 const P4_AT = 15;
 const P5_AT = 16;
+const TANH_MIN_INPUT_AT = 17;
+const MINUS_TWO_AT = 18;
+const MAGIC_UNSCALED_AT = 19;
+const TWO_AT = 20;
+const SIGN_AT = 21;
+const FOUR_AT = 22;
+/**
+ * Past the table, two blocks of float32 scratch (`BLOCK` values each): the
+ * soft cap's passes write a block's capped logits (and the gradient its
+ * derivatives) there, in L1, for the block's next steps to read (see
+ * `maxAndSumExp`, `writeCappedScaledExp`). Never a capped copy of a row.
+ */
+const SCRATCH_AT: usize = 384;
 
-/** Bytes of the table (16 per constant). */
+/** Bytes of the table (16 per constant) and the two scratch blocks after it. */
 export function expConstantsBytes(): i32 {
-  return 17 * 16;
+  return <i32>SCRATCH_AT + 2 * BLOCK * 4;
 }
 
 @inline
@@ -158,6 +171,12 @@ export function writeExpConstants(constants: usize): void {
     storeConstant(constants, P3_AT, f32x4.splat(P3));
     storeConstant(constants, P4_AT, f32x4.splat(P4));
     storeConstant(constants, P5_AT, f32x4.splat(P5));
+    storeConstant(constants, TANH_MIN_INPUT_AT, f32x4.splat(TANH_MIN_INPUT));
+    storeConstant(constants, MINUS_TWO_AT, f32x4.splat(-2));
+    storeConstant(constants, MAGIC_UNSCALED_AT, f32x4.splat(MAGIC_UNSCALED));
+    storeConstant(constants, TWO_AT, f32x4.splat(2));
+    storeConstant(constants, SIGN_AT, i32x4.splat(0x80000000));
+    storeConstant(constants, FOUR_AT, f32x4.splat(4));
   }
 }
 
@@ -436,22 +455,41 @@ function rangeSumExp(at: usize, count: i32, shift: f32, constants: usize): f64 {
  * far; a larger max rescales the sum so far by `exp(old - new)` (online
  * softmax). A NaN logit makes the sum NaN, as does a row all -Infinity
  * (exp(-Infinity - -Infinity), as in the cpu kernel).
+ *
+ * The options, each a branch per block: with `softcap` > 0 the row is
+ * read capped (each block capped into the scratch block, its max and sum
+ * then read there: one tanh a logit); with `predictedOut` nonzero the row's
+ * first argmax (of the values as read) is stored there as an int32, found
+ * by the pass that finds the max (`rangeArgMax` in place of `rangeMax`).
  */
 function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
-    constants: usize): f64 {
+    constants: usize, softcap: f32, predictedOut: usize): f64 {
   let largest: f32 = -Infinity;
+  let predicted = 0;
   // SIMD terms carry expLanes' 2^64; scalar ones do not.
   let scaledSum: f64 = 0;
   let j = 0;
   const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD) {
     for (; j < end; j += BLOCK) {
-      const at = row + (<usize>j << 2);
+      let at = row + (<usize>j << 2);
       const count = min(BLOCK, end - j);
-      const blockMax = rangeMax(at, count);
+      if (softcap > 0) {
+        at = constants + SCRATCH_AT;
+        capRange(row + (<usize>j << 2), count, softcap, at, 0, constants);
+      }
+      let blockMax: f32;
+      let blockArgMax = 0;
+      if (predictedOut != 0) {
+        blockArgMax = rangeArgMax(at, count);
+        blockMax = f32At(at, blockArgMax);
+      } else {
+        blockMax = rangeMax(at, count);
+      }
       if (blockMax > largest) {
         scaledSum *= expScalar(<f64>largest - <f64>blockMax);
         largest = blockMax;
+        predicted = j + blockArgMax;
       }
       // While the row so far is all -Infinity (or NaN) there is no shift:
       // 0 gives those logits' NaN or a negligible term that a later larger
@@ -461,21 +499,31 @@ function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
     }
     j = end;
   }
+  const cap = <f64>softcap;
   let tailMax: f32 = -Infinity;
+  let tailArgMax = 0;
   for (let i = j; i < numClasses; i++) {
-    tailMax = max(tailMax, f32At(row, i));
+    // `>` skips a NaN: the exp below makes it the sum's.
+    const value = <f32>readLogit(row, i, cap);
+    if (value > tailMax) {
+      tailMax = value;
+      tailArgMax = i;
+    }
   }
-  // `>` skips a NaN tail max (f32.max made it NaN): the exp below makes it the sum's.
   if (tailMax > largest) {
     scaledSum *= expScalar(<f64>largest - <f64>tailMax);
     largest = tailMax;
+    predicted = tailArgMax;
   }
   let sum = scaledSum * EXP_UNSCALE;
   const shift = <f64>largest;
   for (; j < numClasses; j++) {
-    sum += <f64><f32>expScalar(<f64>f32At(row, j) - shift);
+    sum += <f64><f32>expScalar(<f64><f32>readLogit(row, j, cap) - shift);
   }
   store<f32>(maxOut, largest);
+  if (predictedOut != 0) {
+    store<i32>(predictedOut, predicted);
+  }
   return largest == -Infinity ? NaN : sum;
 }
 
@@ -689,19 +737,24 @@ export function forward(features: usize, labels: usize, loss: usize,
 /**
  * The loss-only kernel: per row `loss`, `rowMax` and
  * `logSumExp = log(sum_j exp(x_j - rowMax))`; nothing of the logits' size.
+ * Its options (`SparseSoftmaxCrossEntropyLossAttrs`): the logits read
+ * capped by `softcap` when > 0 (0 or NaN, an omitted argument: uncapped), and with `predicted` nonzero each
+ * row's first argmax of the logits as read, int32, at `predicted`.
  */
 export function lossForward(features: usize, labels: usize, loss: usize,
     rowMaxOut: usize, logSumExpOut: usize, batch: i32, numClasses: i32,
-    constants: usize): void {
+    constants: usize, predicted: usize, softcap: f32): void {
   for (let row = 0; row < batch; row++) {
     const logits = features + (<usize>row * <usize>numClasses << 2);
     const label = load<i32>(labels + (<usize>row << 2));
     const rowMaxAt = rowMaxOut + (<usize>row << 2);
-    const logSum = log(maxAndSumExp(logits, numClasses, rowMaxAt, constants));
+    const logSum = log(maxAndSumExp(logits, numClasses, rowMaxAt, constants,
+        softcap, predicted == 0 ? 0 : predicted + (<usize>row << 2)));
     const shift = <f64>load<f32>(rowMaxAt);
     storeF32At(logSumExpOut, row, <f32>logSum);
+    // A capped label logit in float64, unrounded.
     storeF32At(loss, row, isLabel(label, numClasses) ?
-        <f32>(logSum - (<f64>f32At(logits, label) - shift)) : NaN);
+        <f32>(logSum - (readLogit(logits, label, softcap) - shift)) : NaN);
   }
 }
 
@@ -838,11 +891,14 @@ export function backpropGrad(backprop: usize, labels: usize, dLoss: usize,
 /**
  * The loss-only kernel's gradient: per row,
  * `dFeatures = (dLoss + dLogSumExp) * softmax - dLoss * onehot(y)`, the
- * softmax rebuilt as `exp(x - rowMax - logSumExp)`.
+ * softmax rebuilt as `exp(x - rowMax - logSumExp)`. With `softcap` > 0
+ * the softmax is the capped row's and each entry is times the cap's
+ * derivative `1 - tanh(x_j / softcap)^2`.
  */
 export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     logSumExpIn: usize, dLoss: usize, dLogSumExp: usize, dFeatures: usize,
-    batch: i32, numClasses: i32, constants: usize): void {
+    batch: i32, numClasses: i32, constants: usize, softcap: f32): void {
+  const cap = <f64>softcap;
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const logits = features + rowOffset;
@@ -858,11 +914,215 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     const oneHot = <f64>f32At(dLoss, row);
     const scale = oneHot + <f64>f32At(dLogSumExp, row);
     // softmax = exp(x - rowMax) / exp(logSumExp), one float32 factor a row.
-    writeScaledExp(logits, numClasses, <f32>shift,
-        <f64><f32>(scale * expScalar(-logSum)), out, constants);
+    const factor = <f64><f32>(scale * expScalar(-logSum));
+    let labelDerivative: f64 = 1;
+    if (softcap > 0) {
+      writeCappedScaledExp(logits, numClasses, <f32>shift, factor, softcap,
+          out, constants);
+      labelDerivative = tanhScalar(<f64>f32At(logits, label) / cap, true);
+    } else {
+      writeScaledExp(logits, numClasses, <f32>shift, factor, out, constants);
+    }
     const labelProbability =
-        expScalar(<f64>f32At(logits, label) - shift - logSum);
-    storeF32At(out, label, <f32>(scale == oneHot ?
-        scale * (labelProbability - 1) : scale * labelProbability - oneHot));
+        expScalar(readLogit(logits, label, cap) - shift - logSum);
+    storeF32At(out, label, <f32>((scale == oneHot ?
+        scale * (labelProbability - 1) : scale * labelProbability - oneHot) *
+        labelDerivative));
+  }
+}
+
+// Soft-capping (Gemma 2's `cap * tanh(x / cap)`) and predictions (each row's
+// first argmax), the options of the loss-only kernels. Their passes are
+// separate exports (`lossForwardWith`, `lossGradCapped`), so the plain
+// passes above run exactly as before.
+//
+// tanh from the exp above: with y = x / cap, d = -2|y| and
+// em = expm1(d) = exp(d) - 1, tanh|y| = -em / (2 + em), and the derivative
+// 1 - tanh(y)^2 = 4 exp(d) / (2 + em)^2. expm1 comes from `expLanes`' own
+// reduction: 2^k exp(r) - 1 = 2^k s + (2^k - 1) with s = r + r^2 q(r)
+// (exp(r) - 1 without the 1), so there is no cancellation near 0 (k = 0:
+// em = s) and none where tanh saturates (exp(d) = 2^k s + 2^k directly,
+// not 1 + em). Float32 lanes, one division a vector (1 / (2 + em), for
+// both results). Bounds against float64, in float32 ulps of the exact
+// value: the capped value within 5 (its five roundings: 1 / cap, x / cap,
+// 2 + em, the reciprocal, the products; measured 4.4 at most); the
+// derivative within 5 + 4|y| (x / cap's rounding, times the derivative's
+// condition 2|y|; measured 3.5 where |y| < 1), plus 2^-124 absolute where
+// 2^k underflows (d < -87.7: exp(d) is taken as 0). Checked over
+// magnitudes 1e-30 to 1e30 by test/softcap_lanes.test.ts. The scalar
+// passes (row tails, the scalar binary) take the same route in float64
+// (`tanhScalar`): within 1e-9 relative before the rounding to float32.
+
+/** d below this gives 2^k = 0 (k = -127): exp(d) < 2^-126, tanh = 1. */
+const TANH_MIN_INPUT: f32 = -88;
+/** As MAGIC_F32 without the 2^64: 2^k itself. */
+const MAGIC_UNSCALED: f32 = 12583039; // 1.5 * 2^23 + 127
+/** Float64 scalars: exp(-1400) underflows float64's normal range at -708. */
+const TANH_MIN_INPUT_F64: f64 = -700;
+
+/**
+ * `cap * tanh(x / cap)` for four float32 lanes of `x`, given
+ * `inverseLanes` (1 / cap) and `negativeCapLanes` (-cap); with
+ * `derivativeOut` nonzero (a compile-time choice: inlined) also stores
+ * `1 - tanh(x / cap)^2` there. NaN stays NaN; +-Infinity give +-cap and 0.
+ */
+@inline
+function softcapLanes(x: v128, inverseLanes: v128, negativeCapLanes: v128,
+    constants: usize, derivativeOut: usize): v128 {
+  const y = f32x4.mul(x, inverseLanes);
+  // pmax keeps a NaN (it compares d < MIN, false for NaN).
+  const d = f32x4.pmax(
+      f32x4.mul(f32x4.abs(y), expConstant(constants, MINUS_TWO_AT)),
+      expConstant(constants, TANH_MIN_INPUT_AT));
+  const magic = expConstant(constants, MAGIC_UNSCALED_AT);
+  const shifted = f32x4.add(
+      f32x4.mul(d, expConstant(constants, LOG2_E_AT)), magic);
+  const power = i32x4.shl(shifted, 23);
+  const k = f32x4.sub(shifted, magic);
+  let r = f32x4.sub(d, f32x4.mul(k, expConstant(constants, LN2_HIGH_AT)));
+  r = f32x4.sub(r, f32x4.mul(k, expConstant(constants, LN2_LOW_AT)));
+  let q = f32x4.add(f32x4.mul(expConstant(constants, Q0_AT), r),
+      expConstant(constants, Q1_AT));
+  q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q2_AT));
+  q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q3_AT));
+  q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q4_AT));
+  const powerTimesS =
+      f32x4.mul(power, f32x4.add(f32x4.mul(q, f32x4.mul(r, r)), r));
+  const one = expConstant(constants, ONE_AT);
+  const expm1 = f32x4.add(powerTimesS, f32x4.sub(power, one));
+  const twoPlusExpm1 = f32x4.add(expm1, expConstant(constants, TWO_AT));
+  // One division for both results. The same steps with or without the
+  // derivative, so the gradient reads the logits as the forward did.
+  const reciprocal = f32x4.div(one, twoPlusExpm1);
+  if (derivativeOut != 0) {
+    const expD = f32x4.add(powerTimesS, power);
+    v128.store(derivativeOut, f32x4.mul(f32x4.mul(
+        f32x4.mul(expD, expConstant(constants, FOUR_AT)), reciprocal),
+    reciprocal));
+  }
+  // -tanh|y| times -cap, with y's sign.
+  return v128.xor(
+      f32x4.mul(f32x4.mul(expm1, reciprocal), negativeCapLanes),
+      v128.and(y, expConstant(constants, SIGN_AT)));
+}
+
+/**
+ * `tanh(y)` in float64 (within 1e-9 relative), or with `derivative`
+ * `1 - tanh(y)^2`, by the route above. Not inlined: it runs per logit only
+ * in row tails and the scalar binary.
+ */
+function tanhScalar(y: f64, derivative: bool): f64 {
+  const d = max(-2 * abs(y), TANH_MIN_INPUT_F64);
+  const k = nearest(d * LOG2_E);
+  const r = d - k * LN2;
+  const s = r * (1 + r * (C2 + r * (C3 + r * (C4 + r * (C5 + r * (C6 +
+      r * (C7 + r * C8)))))));
+  const power = reinterpret<f64>(
+      (<i64>k + FLOAT64_EXPONENT_BIAS) << FLOAT64_MANTISSA_BITS);
+  const expm1 = power * s + (power - 1);
+  if (derivative) {
+    return 4 * (power * s + power) / ((2 + expm1) * (2 + expm1));
+  }
+  return copysign(expm1 / (2 + expm1), y);
+}
+
+/** A logit as the passes read it: capped when `softcap` > 0 (not 0, NaN). */
+@inline
+function readLogit(row: usize, index: i32, softcap: f64): f64 {
+  const x = <f64>f32At(row, index);
+  return softcap > 0 ? softcap * tanhScalar(x / softcap, false) : x;
+}
+
+/**
+ * `out_j = cap * tanh(x_j / cap)` for `count` logits from `at` (a multiple
+ * of 4), and with `derivativeOut` nonzero `1 - tanh(x_j / cap)^2` there.
+ */
+function capRange(at: usize, count: i32, softcap: f32, out: usize,
+    derivativeOut: usize, constants: usize): void {
+  const inverseLanes = f32x4.splat(<f32>(1 / <f64>softcap));
+  const negativeCapLanes = f32x4.splat(-softcap);
+  for (let j = 0; j < count; j += 4) {
+    const offset = <usize>j << 2;
+    v128.store(out + offset, softcapLanes(v128.load(at + offset),
+        inverseLanes, negativeCapLanes, constants,
+        derivativeOut == 0 ? 0 : derivativeOut + offset));
+  }
+}
+
+/**
+ * The index of the first largest of `count` values from `at` (a multiple
+ * of 4; NaN skipped; 0 if none is above -Infinity): per lane the first
+ * index of its largest (a strict `>` keeps the earlier), then the smallest
+ * index among the lanes holding the largest value.
+ */
+function rangeArgMax(at: usize, count: i32): i32 {
+  let best = f32x4.splat(-Infinity);
+  let bestIndex = i32x4.splat(0);
+  let index = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
+  for (let j = 0; j < count; j += 4) {
+    const values = v128.load(at + (<usize>j << 2));
+    const greater = f32x4.gt(values, best);
+    best = v128.bitselect(values, best, greater);
+    bestIndex = v128.bitselect(index, bestIndex, greater);
+    index = i32x4.add(index, four);
+  }
+  // Lane by lane (lane indices are compile-time constants in wasm).
+  let largest = f32x4.extract_lane(best, 0);
+  let first = i32x4.extract_lane(bestIndex, 0);
+  let value = f32x4.extract_lane(best, 1);
+  const at1 = i32x4.extract_lane(bestIndex, 1);
+  if (value > largest || (value == largest && at1 < first)) {
+    largest = value;
+    first = at1;
+  }
+  value = f32x4.extract_lane(best, 2);
+  const at2 = i32x4.extract_lane(bestIndex, 2);
+  if (value > largest || (value == largest && at2 < first)) {
+    largest = value;
+    first = at2;
+  }
+  value = f32x4.extract_lane(best, 3);
+  const at3 = i32x4.extract_lane(bestIndex, 3);
+  if (value > largest || (value == largest && at3 < first)) {
+    first = at3;
+  }
+  return first;
+}
+
+/**
+ * `writeScaledExp` over the capped row, times the cap's derivative:
+ * `out_j = factor * exp(c_j - shift) * (1 - tanh(x_j / cap)^2)` with
+ * `c_j = cap * tanh(x_j / cap)`: a block at a time, the capped logits and
+ * the derivatives into the two scratch blocks (L1), `writeScaledExp` from
+ * the first, then the product with the second.
+ */
+function writeCappedScaledExp(row: usize, numClasses: i32, shift: f32,
+    factor: f64, softcap: f32, out: usize, constants: usize): void {
+  let j = 0;
+  const end = vectorEnd(numClasses);
+  if (ASC_FEATURE_SIMD) {
+    const capped = constants + SCRATCH_AT;
+    const derivatives = capped + (<usize>BLOCK << 2);
+    for (; j < end; j += BLOCK) {
+      const offset = <usize>j << 2;
+      const count = min(BLOCK, end - j);
+      capRange(row + offset, count, softcap, capped, derivatives, constants);
+      writeScaledExp(capped, count, shift, factor, out + offset, constants);
+      for (let i = 0; i < count; i += 4) {
+        const at = <usize>i << 2;
+        v128.store(out + offset + at, f32x4.mul(
+            v128.load(out + offset + at), v128.load(derivatives + at)));
+      }
+    }
+  }
+  const factor32 = <f32>factor;
+  const shift64 = <f64>shift;
+  const cap = <f64>softcap;
+  for (; j < numClasses; j++) {
+    const y = <f64>f32At(row, j) / cap;
+    storeF32At(out, j, <f32>(<f64>(<f32>expScalar(
+        <f64><f32>(cap * tanhScalar(y, false)) - shift64) * factor32) *
+        tanhScalar(y, true)));
   }
 }
