@@ -43,8 +43,10 @@ export function sparseSoftmaxCrossEntropyLossImpl(
       max = rowMaximum(features, offset, numClasses);
       sumExp = sumShiftedExps(features, offset, numClasses, max);
     } else {
+      // Capped values rounded to float32, as a capped logits tensor holds
+      // them (ties, for the argmax, as there).
       const read = (j: number) => softcap == null ? features[offset + j] :
-                                                    capped(features[offset + j], softcap);
+          Math.fround(capped(features[offset + j], softcap));
       // `>` skips NaN (and keeps the first of equal values, as tf.argMax);
       // a NaN still makes the sum NaN.
       let argMax = 0;
@@ -56,8 +58,6 @@ export function sparseSoftmaxCrossEntropyLossImpl(
           argMax = j;
         }
       }
-      // The shift as stored (float32), for the gradient to rebuild.
-      max = Math.fround(max);
       sumExp = 0;
       for (let j = 0; j < numClasses; j++) {
         sumExp += expFloat32(read(j) - max);

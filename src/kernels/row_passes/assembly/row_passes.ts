@@ -1115,6 +1115,7 @@ function writeCappedScaledExp(row: usize, numClasses: i32, shift: f32,
             v128.load(out + offset + at), v128.load(derivatives + at)));
       }
     }
+    j = end;
   }
   const factor32 = <f32>factor;
   const shift64 = <f64>shift;
