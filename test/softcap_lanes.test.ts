@@ -10,8 +10,9 @@
  *   states, over magnitudes from 1e-30 to 1e30 of both signs;
  * - `predicted`, each row's first argmax (ties to the smallest index, as
  *   `tf.argMax`) wherever the maximum lies: in a SIMD lane, across lanes,
- *   across the 512-logit blocks, in the row's scalar tail, in a row all
- *   -Infinity (0), capped and uncapped.
+ *   across the 512-logit blocks, in the row's tail (capped: equal logits
+ *   in a lane and in the tail read equal), in a row all -Infinity (0),
+ *   capped and uncapped.
  */
 import {scalarHex, simdHex} from '../src/kernels/row_passes/row_passes_binary';
 
@@ -164,6 +165,17 @@ function argMaxRows(capped: boolean): ArgMaxRow[] {
     rows.push({logits, expected: Math.min(...positions),
       what: `${numClasses} classes, maximum at ${positions}`});
   });
+  if (capped) {
+    // Equal values below saturation, one in a SIMD lane and one in the
+    // row's tail: they must read equal (the same tanh for both).
+    for (const numClasses of [7, 519]) {
+      const logits = Float32Array.from({length: numClasses},
+          (_, j) => noise(numClasses + j));
+      logits[1] = logits[numClasses - 1] = 0.9;
+      rows.push({logits, expected: 1,
+        what: `${numClasses} classes, 0.9 at 1 and in the tail`});
+    }
+  }
   rows.push({logits: new Float32Array(9).fill(-Infinity), expected: 0,
     what: 'all -Infinity'});
   const oneFinite = new Float32Array(21).fill(-Infinity);

@@ -499,12 +499,11 @@ function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
     }
     j = end;
   }
-  const cap = <f64>softcap;
   let tailMax: f32 = -Infinity;
   let tailArgMax = 0;
   for (let i = j; i < numClasses; i++) {
     // `>` skips a NaN: the exp below makes it the sum's.
-    const value = <f32>readLogit(row, i, cap);
+    const value = <f32>readLogit(row, i, softcap, constants);
     if (value > tailMax) {
       tailMax = value;
       tailArgMax = i;
@@ -518,7 +517,8 @@ function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
   let sum = scaledSum * EXP_UNSCALE;
   const shift = <f64>largest;
   for (; j < numClasses; j++) {
-    sum += <f64><f32>expScalar(<f64><f32>readLogit(row, j, cap) - shift);
+    sum += <f64><f32>expScalar(
+        <f64><f32>readLogit(row, j, softcap, constants) - shift);
   }
   store<f32>(maxOut, largest);
   if (predictedOut != 0) {
@@ -752,9 +752,9 @@ export function lossForward(features: usize, labels: usize, loss: usize,
         softcap, predicted == 0 ? 0 : predicted + (<usize>row << 2)));
     const shift = <f64>load<f32>(rowMaxAt);
     storeF32At(logSumExpOut, row, <f32>logSum);
-    // A capped label logit in float64, unrounded.
     storeF32At(loss, row, isLabel(label, numClasses) ?
-        <f32>(logSum - (readLogit(logits, label, softcap) - shift)) : NaN);
+        <f32>(logSum - (readLogit(logits, label, softcap, constants) -
+            shift)) : NaN);
   }
 }
 
@@ -898,7 +898,6 @@ export function backpropGrad(backprop: usize, labels: usize, dLoss: usize,
 export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     logSumExpIn: usize, dLoss: usize, dLogSumExp: usize, dFeatures: usize,
     batch: i32, numClasses: i32, constants: usize, softcap: f32): void {
-  const cap = <f64>softcap;
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const logits = features + rowOffset;
@@ -919,12 +918,14 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
     if (softcap > 0) {
       writeCappedScaledExp(logits, numClasses, <f32>shift, factor, softcap,
           out, constants);
-      labelDerivative = tanhScalar(<f64>f32At(logits, label) / cap, true);
+      labelDerivative =
+          capScalar(f32At(logits, label), softcap, constants, true);
     } else {
       writeScaledExp(logits, numClasses, <f32>shift, factor, out, constants);
     }
     const labelProbability =
-        expScalar(readLogit(logits, label, cap) - shift - logSum);
+        expScalar(readLogit(logits, label, softcap, constants) - shift -
+            logSum);
     storeF32At(out, label, <f32>((scale == oneHot ?
         scale * (labelProbability - 1) : scale * labelProbability - oneHot) *
         labelDerivative));
@@ -949,9 +950,11 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
 // derivative within 5 + 4|y| (x / cap's rounding, times the derivative's
 // condition 2|y|; measured 3.5 where |y| < 1), plus 2^-124 absolute where
 // 2^k underflows (d < -87.7: exp(d) is taken as 0). Checked over
-// magnitudes 1e-30 to 1e30 by test/softcap_lanes.test.ts. The scalar
-// passes (row tails, the scalar binary) take the same route in float64
-// (`tanhScalar`): within 1e-9 relative before the rounding to float32.
+// magnitudes 1e-30 to 1e30 by test/softcap_lanes.test.ts. A row's tail
+// (its last numClasses % 4 logits) is read by the same lanes, so equal
+// logits read equal anywhere in a row. The scalar binary takes the same
+// route in float64 (`tanhScalar`): within 1e-9 relative before the
+// rounding to float32.
 
 /** d below this gives 2^k = 0 (k = -127): exp(d) < 2^-126, tanh = 1. */
 const TANH_MIN_INPUT: f32 = -88;
@@ -1026,11 +1029,31 @@ function tanhScalar(y: f64, derivative: bool): f64 {
   return copysign(expm1 / (2 + expm1), y);
 }
 
-/** A logit as the passes read it: capped when `softcap` > 0 (not 0, NaN). */
+/**
+ * A logit as the passes read it: capped when `softcap` > 0 (not 0 or NaN).
+ * One logit of a row's tail: in the SIMD binary by `softcapLanes` (a vector
+ * of four copies, in the second scratch block), so that equal logits read
+ * equal wherever they lie in the row (ties, for the argmax); in float64 in
+ * the scalar binary.
+ */
 @inline
-function readLogit(row: usize, index: i32, softcap: f64): f64 {
-  const x = <f64>f32At(row, index);
-  return softcap > 0 ? softcap * tanhScalar(x / softcap, false) : x;
+function readLogit(row: usize, index: i32, softcap: f32, constants: usize):
+    f64 {
+  const x = f32At(row, index);
+  return softcap > 0 ? capScalar(x, softcap, constants, false) : <f64>x;
+}
+
+/** `cap * tanh(x / cap)` as `readLogit` says, or with `derivative` `1 - tanh(x / cap)^2`. */
+function capScalar(x: f32, softcap: f32, constants: usize, derivative: bool):
+    f64 {
+  if (ASC_FEATURE_SIMD) {
+    const at = constants + SCRATCH_AT + (<usize>BLOCK << 2);
+    v128.store(at, f32x4.splat(x));
+    capRange(at, 4, softcap, at, at + 16, constants);
+    return <f64>load<f32>(at + (derivative ? 16 : 0));
+  }
+  const y = <f64>x / <f64>softcap;
+  return derivative ? tanhScalar(y, true) : <f64>softcap * tanhScalar(y, false);
 }
 
 /**
@@ -1119,11 +1142,10 @@ function writeCappedScaledExp(row: usize, numClasses: i32, shift: f32,
   }
   const factor32 = <f32>factor;
   const shift64 = <f64>shift;
-  const cap = <f64>softcap;
   for (; j < numClasses; j++) {
-    const y = <f64>f32At(row, j) / cap;
+    const x = f32At(row, j);
     storeF32At(out, j, <f32>(<f64>(<f32>expScalar(
-        <f64><f32>(cap * tanhScalar(y, false)) - shift64) * factor32) *
-        tanhScalar(y, true)));
+        <f64><f32>capScalar(x, softcap, constants, false) - shift64) *
+        factor32) * capScalar(x, softcap, constants, true)));
   }
 }
