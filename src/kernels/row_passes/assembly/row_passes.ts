@@ -133,18 +133,17 @@ const MINUS_TWO_AT = 18;
 const MAGIC_UNSCALED_AT = 19;
 const TWO_AT = 20;
 const SIGN_AT = 21;
-const FOUR_AT = 22;
 /**
- * Past the table, two blocks of float32 scratch (`BLOCK` values each): the
- * soft cap's passes write a block's capped logits (and the gradient its
- * derivatives) there, in L1, for the block's next steps to read (see
- * `maxAndSumExp`, `writeCappedScaledExp`). Never a capped copy of a row.
+ * Past the table, a block of float32 scratch (`BLOCK` values): the soft
+ * cap's passes write a block's capped logits there, in L1, for the block's
+ * next steps to read (see `maxAndSumExp`, `writeCappedScaledExp`). Never a
+ * capped copy of a row.
  */
 const SCRATCH_AT: usize = 384;
 
-/** Bytes of the table (16 per constant) and the two scratch blocks after it. */
+/** Bytes of the table (16 per constant) and the scratch block after it. */
 export function expConstantsBytes(): i32 {
-  return <i32>SCRATCH_AT + 2 * BLOCK * 4;
+  return <i32>SCRATCH_AT + BLOCK * 4;
 }
 
 @inline
@@ -176,7 +175,6 @@ export function writeExpConstants(constants: usize): void {
     storeConstant(constants, MAGIC_UNSCALED_AT, f32x4.splat(MAGIC_UNSCALED));
     storeConstant(constants, TWO_AT, f32x4.splat(2));
     storeConstant(constants, SIGN_AT, i32x4.splat(0x80000000));
-    storeConstant(constants, FOUR_AT, f32x4.splat(4));
   }
 }
 
@@ -459,8 +457,14 @@ function rangeSumExp(at: usize, count: i32, shift: f32, constants: usize): f64 {
  * The options, each a branch per block: with `softcap` > 0 the row is
  * read capped (each block capped into the scratch block, its max and sum
  * then read there: one tanh a logit); with `predictedOut` nonzero the row's
- * first argmax (of the values as read) is stored there as an int32, found
- * by the pass that finds the max (`rangeArgMax` in place of `rangeMax`).
+ * first argmax (of the values as read; tf.argMax's rule: the first of
+ * equal maxima, NaN skipped) is stored there as an int32. It comes from the
+ * same read of the row: when a block raises the max, that block, still in
+ * L1, is scanned for the max's first index (`firstIndexOf`), which after
+ * the first blocks of a row is rare. Measured at 0.54 ns a logit as the
+ * plain pass, where the max pass keeping index vectors (select per lane,
+ * then a lane reduction to the smallest index) measured 0.91 ([64, 32000],
+ * bench/row_pass_binaries.mjs).
  */
 function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
     constants: usize, softcap: f32, predictedOut: usize): f64 {
@@ -476,20 +480,15 @@ function maxAndSumExp(row: usize, numClasses: i32, maxOut: usize,
       const count = min(BLOCK, end - j);
       if (softcap > 0) {
         at = constants + SCRATCH_AT;
-        capRange(row + (<usize>j << 2), count, softcap, at, 0, constants);
+        capRange(row + (<usize>j << 2), count, softcap, at, constants);
       }
-      let blockMax: f32;
-      let blockArgMax = 0;
-      if (predictedOut != 0) {
-        blockArgMax = rangeArgMax(at, count);
-        blockMax = f32At(at, blockArgMax);
-      } else {
-        blockMax = rangeMax(at, count);
-      }
+      const blockMax = rangeMax(at, count);
       if (blockMax > largest) {
         scaledSum *= expScalar(<f64>largest - <f64>blockMax);
         largest = blockMax;
-        predicted = j + blockArgMax;
+        if (predictedOut != 0) {
+          predicted = j + firstIndexOf(at, count, blockMax);
+        }
       }
       // While the row so far is all -Infinity (or NaN) there is no shift:
       // 0 gives those logits' NaN or a negligible term that a later larger
@@ -932,29 +931,28 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
   }
 }
 
-// Soft-capping (Gemma 2's `cap * tanh(x / cap)`) and predictions (each row's
-// first argmax), the options of the loss-only kernels. Their passes are
-// separate exports (`lossForwardWith`, `lossGradCapped`), so the plain
-// passes above run exactly as before.
+// Soft-capping (Gemma 2's `cap * tanh(x / cap)`), the loss-only kernels'
+// option: `lossForward` and `lossGrad` branch on it per block (per row in
+// the gradient), outside their inner loops, so the plain passes run as
+// before (bench/row_pass_binaries.mjs, same run: equal within noise).
 //
 // tanh from the exp above: with y = x / cap, d = -2|y| and
-// em = expm1(d) = exp(d) - 1, tanh|y| = -em / (2 + em), and the derivative
-// 1 - tanh(y)^2 = 4 exp(d) / (2 + em)^2. expm1 comes from `expLanes`' own
-// reduction: 2^k exp(r) - 1 = 2^k s + (2^k - 1) with s = r + r^2 q(r)
-// (exp(r) - 1 without the 1), so there is no cancellation near 0 (k = 0:
-// em = s) and none where tanh saturates (exp(d) = 2^k s + 2^k directly,
-// not 1 + em). Float32 lanes, one division a vector (1 / (2 + em), for
-// both results). Bounds against float64, in float32 ulps of the exact
-// value: the capped value within 5 (its five roundings: 1 / cap, x / cap,
-// 2 + em, the reciprocal, the products; measured 4.4 at most); the
-// derivative within 5 + 4|y| (x / cap's rounding, times the derivative's
-// condition 2|y|; measured 3.5 where |y| < 1), plus 2^-124 absolute where
-// 2^k underflows (d < -87.7: exp(d) is taken as 0). Checked over
-// magnitudes 1e-30 to 1e30 by test/softcap_lanes.test.ts. A row's tail
-// (its last numClasses % 4 logits) is read by the same lanes, so equal
-// logits read equal anywhere in a row. The scalar binary takes the same
-// route in float64 (`tanhScalar`): within 1e-9 relative before the
-// rounding to float32.
+// em = expm1(d) = exp(d) - 1, tanh|y| = -em / (2 + em). expm1 comes from
+// `expLanes`' own reduction: 2^k exp(r) - 1 = 2^k s + (2^k - 1) with
+// s = r + r^2 q(r) (exp(r) - 1 without the 1), so there is no cancellation
+// near 0 (k = 0: em = s; tanh(y) ~ y keeps its relative precision). Float32
+// lanes, one division a vector. Bound against float64's
+// `cap * tanh(x / cap)`: within 5 float32 ulps of it (five roundings: 1 / cap,
+// x / cap, 2 + em, the division, the product with cap; measured 4.0 at
+// most, over magnitudes 1e-30 to 1e30 by test/softcap_lanes.test.ts).
+// The gradient's factor `1 - tanh^2` is taken from the capped value as
+// TensorFlow's TanhGrad takes it from tanh, `(1 - t)(1 + t)` with
+// t = capped / cap: within 2 ulps plus 2^-21 absolute (t's error times
+// 2|t|, where 1 - t^2 cancels as tanh saturates). A row's tail (its last
+// numClasses % 4 logits) is read by the same lanes, so equal logits read
+// equal anywhere in a row. The scalar binary takes the same route in
+// float64 (`tanhScalar`, the derivative as 4 exp(d) / (2 + em)^2): within
+// 1e-9 relative before the rounding to float32.
 
 /** d below this gives 2^k = 0 (k = -127): exp(d) < 2^-126, tanh = 1. */
 const TANH_MIN_INPUT: f32 = -88;
@@ -965,13 +963,12 @@ const TANH_MIN_INPUT_F64: f64 = -700;
 
 /**
  * `cap * tanh(x / cap)` for four float32 lanes of `x`, given
- * `inverseLanes` (1 / cap) and `negativeCapLanes` (-cap); with
- * `derivativeOut` nonzero (a compile-time choice: inlined) also stores
- * `1 - tanh(x / cap)^2` there. NaN stays NaN; +-Infinity give +-cap and 0.
+ * `inverseLanes` (1 / cap) and `negativeCapLanes` (-cap). NaN stays NaN;
+ * +-Infinity give +-cap.
  */
 @inline
 function softcapLanes(x: v128, inverseLanes: v128, negativeCapLanes: v128,
-    constants: usize, derivativeOut: usize): v128 {
+    constants: usize): v128 {
   const y = f32x4.mul(x, inverseLanes);
   // pmax keeps a NaN (it compares d < MIN, false for NaN).
   const d = f32x4.pmax(
@@ -989,23 +986,13 @@ function softcapLanes(x: v128, inverseLanes: v128, negativeCapLanes: v128,
   q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q2_AT));
   q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q3_AT));
   q = f32x4.add(f32x4.mul(q, r), expConstant(constants, Q4_AT));
-  const powerTimesS =
-      f32x4.mul(power, f32x4.add(f32x4.mul(q, f32x4.mul(r, r)), r));
-  const one = expConstant(constants, ONE_AT);
-  const expm1 = f32x4.add(powerTimesS, f32x4.sub(power, one));
+  const expm1 = f32x4.add(
+      f32x4.mul(power, f32x4.add(f32x4.mul(q, f32x4.mul(r, r)), r)),
+      f32x4.sub(power, expConstant(constants, ONE_AT)));
   const twoPlusExpm1 = f32x4.add(expm1, expConstant(constants, TWO_AT));
-  // One division for both results. The same steps with or without the
-  // derivative, so the gradient reads the logits as the forward did.
-  const reciprocal = f32x4.div(one, twoPlusExpm1);
-  if (derivativeOut != 0) {
-    const expD = f32x4.add(powerTimesS, power);
-    v128.store(derivativeOut, f32x4.mul(f32x4.mul(
-        f32x4.mul(expD, expConstant(constants, FOUR_AT)), reciprocal),
-    reciprocal));
-  }
+  // One division for both results.
   // -tanh|y| times -cap, with y's sign.
-  return v128.xor(
-      f32x4.mul(f32x4.mul(expm1, reciprocal), negativeCapLanes),
+  return v128.xor(f32x4.mul(f32x4.div(expm1, twoPlusExpm1), negativeCapLanes),
       v128.and(y, expConstant(constants, SIGN_AT)));
 }
 
@@ -1043,14 +1030,19 @@ function readLogit(row: usize, index: i32, softcap: f32, constants: usize):
   return softcap > 0 ? capScalar(x, softcap, constants, false) : <f64>x;
 }
 
-/** `cap * tanh(x / cap)` as `readLogit` says, or with `derivative` `1 - tanh(x / cap)^2`. */
+/**
+ * `cap * tanh(x / cap)` as `readLogit` says, or with `derivative`
+ * `1 - tanh(x / cap)^2` (in the SIMD binary as `timesCapDerivative`).
+ */
 function capScalar(x: f32, softcap: f32, constants: usize, derivative: bool):
     f64 {
   if (ASC_FEATURE_SIMD) {
-    const at = constants + SCRATCH_AT + (<usize>BLOCK << 2);
+    const at = constants + SCRATCH_AT;
     v128.store(at, f32x4.splat(x));
-    capRange(at, 4, softcap, at, at + 16, constants);
-    return <f64>load<f32>(at + (derivative ? 16 : 0));
+    capRange(at, 4, softcap, at, constants);
+    const capped = load<f32>(at);
+    const tanh = capped * <f32>(1 / <f64>softcap);
+    return derivative ? <f64>((1 - tanh) * (1 + tanh)) : <f64>capped;
   }
   const y = <f64>x / <f64>softcap;
   return derivative ? tanhScalar(y, true) : <f64>softcap * tanhScalar(y, false);
@@ -1058,67 +1050,67 @@ function capScalar(x: f32, softcap: f32, constants: usize, derivative: bool):
 
 /**
  * `out_j = cap * tanh(x_j / cap)` for `count` logits from `at` (a multiple
- * of 4), and with `derivativeOut` nonzero `1 - tanh(x_j / cap)^2` there.
+ * of 4), four vectors an iteration: one alone is a chain of some 30
+ * dependent instructions that the processor barely overlaps with the next
+ * (2.4 against 1.5 ns a logit for the capped forward, measured).
  */
 function capRange(at: usize, count: i32, softcap: f32, out: usize,
-    derivativeOut: usize, constants: usize): void {
+    constants: usize): void {
   const inverseLanes = f32x4.splat(<f32>(1 / <f64>softcap));
   const negativeCapLanes = f32x4.splat(-softcap);
-  for (let j = 0; j < count; j += 4) {
+  let j = 0;
+  const end16 = count & ~15;
+  for (; j < end16; j += 16) {
+    const offset = <usize>j << 2;
+    const from = at + offset;
+    const capped0 =
+        softcapLanes(v128.load(from), inverseLanes, negativeCapLanes, constants);
+    const capped1 = softcapLanes(v128.load(from, 16), inverseLanes,
+        negativeCapLanes, constants);
+    const capped2 = softcapLanes(v128.load(from, 32), inverseLanes,
+        negativeCapLanes, constants);
+    const capped3 = softcapLanes(v128.load(from, 48), inverseLanes,
+        negativeCapLanes, constants);
+    const to = out + offset;
+    v128.store(to, capped0);
+    v128.store(to, capped1, 16);
+    v128.store(to, capped2, 32);
+    v128.store(to, capped3, 48);
+  }
+  for (; j < count; j += 4) {
     const offset = <usize>j << 2;
     v128.store(out + offset, softcapLanes(v128.load(at + offset),
-        inverseLanes, negativeCapLanes, constants,
-        derivativeOut == 0 ? 0 : derivativeOut + offset));
+        inverseLanes, negativeCapLanes, constants));
   }
 }
 
 /**
- * The index of the first largest of `count` values from `at` (a multiple
- * of 4; NaN skipped; 0 if none is above -Infinity): per lane the first
- * index of its largest (a strict `>` keeps the earlier), then the smallest
- * index among the lanes holding the largest value.
+ * The index of the first of `count` values from `at` (a multiple of 4)
+ * equal to `value` (present: the block's max, just found), scanning the
+ * block while it is in L1.
  */
-function rangeArgMax(at: usize, count: i32): i32 {
-  let best = f32x4.splat(-Infinity);
-  let bestIndex = i32x4.splat(0);
-  let index = i32x4(0, 1, 2, 3);
-  const four = i32x4.splat(4);
-  for (let j = 0; j < count; j += 4) {
-    const values = v128.load(at + (<usize>j << 2));
-    const greater = f32x4.gt(values, best);
-    best = v128.bitselect(values, best, greater);
-    bestIndex = v128.bitselect(index, bestIndex, greater);
-    index = i32x4.add(index, four);
+function firstIndexOf(at: usize, count: i32, value: f32): i32 {
+  const valueLanes = f32x4.splat(value);
+  let j = 0;
+  for (; j < count; j += 4) {
+    const lanes = i32x4.bitmask(
+        f32x4.eq(v128.load(at + (<usize>j << 2)), valueLanes));
+    if (lanes != 0) {
+      return j + ctz(lanes);
+    }
   }
-  // Lane by lane (lane indices are compile-time constants in wasm).
-  let largest = f32x4.extract_lane(best, 0);
-  let first = i32x4.extract_lane(bestIndex, 0);
-  let value = f32x4.extract_lane(best, 1);
-  const at1 = i32x4.extract_lane(bestIndex, 1);
-  if (value > largest || (value == largest && at1 < first)) {
-    largest = value;
-    first = at1;
-  }
-  value = f32x4.extract_lane(best, 2);
-  const at2 = i32x4.extract_lane(bestIndex, 2);
-  if (value > largest || (value == largest && at2 < first)) {
-    largest = value;
-    first = at2;
-  }
-  value = f32x4.extract_lane(best, 3);
-  const at3 = i32x4.extract_lane(bestIndex, 3);
-  if (value > largest || (value == largest && at3 < first)) {
-    first = at3;
-  }
-  return first;
+  return j;
 }
 
 /**
  * `writeScaledExp` over the capped row, times the cap's derivative:
  * `out_j = factor * exp(c_j - shift) * (1 - tanh(x_j / cap)^2)` with
- * `c_j = cap * tanh(x_j / cap)`: a block at a time, the capped logits and
- * the derivatives into the two scratch blocks (L1), `writeScaledExp` from
- * the first, then the product with the second.
+ * `c_j = cap * tanh(x_j / cap)`: a block at a time, the capped logits into
+ * the scratch block (L1), `writeScaledExp` from there, then the product
+ * with the derivative, from the capped logits as TensorFlow's `TanhGrad`
+ * takes it from tanh: `(1 - t) (1 + t)`, `t = c / cap` (float32: within
+ * 2^-20 absolute, where 1 - t^2 loses bits to cancellation as it
+ * saturates).
  */
 function writeCappedScaledExp(row: usize, numClasses: i32, shift: f32,
     factor: f64, softcap: f32, out: usize, constants: usize): void {
@@ -1126,16 +1118,18 @@ function writeCappedScaledExp(row: usize, numClasses: i32, shift: f32,
   const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD) {
     const capped = constants + SCRATCH_AT;
-    const derivatives = capped + (<usize>BLOCK << 2);
+    const inverseLanes = f32x4.splat(<f32>(1 / <f64>softcap));
+    const one = expConstant(constants, ONE_AT);
     for (; j < end; j += BLOCK) {
       const offset = <usize>j << 2;
       const count = min(BLOCK, end - j);
-      capRange(row + offset, count, softcap, capped, derivatives, constants);
+      capRange(row + offset, count, softcap, capped, constants);
       writeScaledExp(capped, count, shift, factor, out + offset, constants);
       for (let i = 0; i < count; i += 4) {
         const at = <usize>i << 2;
-        v128.store(out + offset + at, f32x4.mul(
-            v128.load(out + offset + at), v128.load(derivatives + at)));
+        const tanh = f32x4.mul(v128.load(capped + at), inverseLanes);
+        v128.store(out + offset + at, f32x4.mul(v128.load(out + offset + at),
+            f32x4.mul(f32x4.sub(one, tanh), f32x4.add(one, tanh))));
       }
     }
     j = end;
