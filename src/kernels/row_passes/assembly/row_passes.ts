@@ -129,10 +129,9 @@ const P3_AT = 14;
 const P4_AT = 15;
 const P5_AT = 16;
 const TANH_MIN_INPUT_AT = 17;
-const MINUS_TWO_AT = 18;
-const MAGIC_UNSCALED_AT = 19;
-const TWO_AT = 20;
-const SIGN_AT = 21;
+const MAGIC_UNSCALED_AT = 18;
+const TWO_AT = 19;
+const SIGN_AT = 20;
 /**
  * Past the table, a block of float32 scratch (`BLOCK` values): the soft
  * cap's passes write a block's capped logits there, in L1, for the block's
@@ -171,7 +170,6 @@ export function writeExpConstants(constants: usize): void {
     storeConstant(constants, P4_AT, f32x4.splat(P4));
     storeConstant(constants, P5_AT, f32x4.splat(P5));
     storeConstant(constants, TANH_MIN_INPUT_AT, f32x4.splat(TANH_MIN_INPUT));
-    storeConstant(constants, MINUS_TWO_AT, f32x4.splat(-2));
     storeConstant(constants, MAGIC_UNSCALED_AT, f32x4.splat(MAGIC_UNSCALED));
     storeConstant(constants, TWO_AT, f32x4.splat(2));
     storeConstant(constants, SIGN_AT, i32x4.splat(0x80000000));
@@ -963,16 +961,16 @@ const TANH_MIN_INPUT_F64: f64 = -700;
 
 /**
  * `cap * tanh(x / cap)` for four float32 lanes of `x`, given
- * `inverseLanes` (1 / cap) and `negativeCapLanes` (-cap). NaN stays NaN;
+ * `twoOverCapLanes` (2 / cap) and `negativeCapLanes` (-cap). NaN stays NaN;
  * +-Infinity give +-cap.
  */
 @inline
-function softcapLanes(x: v128, inverseLanes: v128, negativeCapLanes: v128,
-    constants: usize): v128 {
-  const y = f32x4.mul(x, inverseLanes);
+function softcapLanes(x: v128, twoOverCapLanes: v128,
+    negativeCapLanes: v128, constants: usize): v128 {
+  // d = -|2x / cap| (the sign bit set), 2 / cap rounded as 1 / cap is;
   // pmax keeps a NaN (it compares d < MIN, false for NaN).
-  const d = f32x4.pmax(
-      f32x4.mul(f32x4.abs(y), expConstant(constants, MINUS_TWO_AT)),
+  const sign = expConstant(constants, SIGN_AT);
+  const d = f32x4.pmax(v128.or(f32x4.mul(x, twoOverCapLanes), sign),
       expConstant(constants, TANH_MIN_INPUT_AT));
   const magic = expConstant(constants, MAGIC_UNSCALED_AT);
   const shifted = f32x4.add(
@@ -990,10 +988,9 @@ function softcapLanes(x: v128, inverseLanes: v128, negativeCapLanes: v128,
       f32x4.mul(power, f32x4.add(f32x4.mul(q, f32x4.mul(r, r)), r)),
       f32x4.sub(power, expConstant(constants, ONE_AT)));
   const twoPlusExpm1 = f32x4.add(expm1, expConstant(constants, TWO_AT));
-  // One division for both results.
-  // -tanh|y| times -cap, with y's sign.
+  // -tanh|y| times -cap, with x's sign.
   return v128.xor(f32x4.mul(f32x4.div(expm1, twoPlusExpm1), negativeCapLanes),
-      v128.and(y, expConstant(constants, SIGN_AT)));
+      v128.and(x, sign));
 }
 
 /**
@@ -1056,20 +1053,20 @@ function capScalar(x: f32, softcap: f32, constants: usize, derivative: bool):
  */
 function capRange(at: usize, count: i32, softcap: f32, out: usize,
     constants: usize): void {
-  const inverseLanes = f32x4.splat(<f32>(1 / <f64>softcap));
+  const twoOverCapLanes = f32x4.splat(<f32>(2 / <f64>softcap));
   const negativeCapLanes = f32x4.splat(-softcap);
   let j = 0;
   const end16 = count & ~15;
   for (; j < end16; j += 16) {
     const offset = <usize>j << 2;
     const from = at + offset;
-    const capped0 =
-        softcapLanes(v128.load(from), inverseLanes, negativeCapLanes, constants);
-    const capped1 = softcapLanes(v128.load(from, 16), inverseLanes,
+    const capped0 = softcapLanes(v128.load(from), twoOverCapLanes,
         negativeCapLanes, constants);
-    const capped2 = softcapLanes(v128.load(from, 32), inverseLanes,
+    const capped1 = softcapLanes(v128.load(from, 16), twoOverCapLanes,
         negativeCapLanes, constants);
-    const capped3 = softcapLanes(v128.load(from, 48), inverseLanes,
+    const capped2 = softcapLanes(v128.load(from, 32), twoOverCapLanes,
+        negativeCapLanes, constants);
+    const capped3 = softcapLanes(v128.load(from, 48), twoOverCapLanes,
         negativeCapLanes, constants);
     const to = out + offset;
     v128.store(to, capped0);
@@ -1080,7 +1077,7 @@ function capRange(at: usize, count: i32, softcap: f32, out: usize,
   for (; j < count; j += 4) {
     const offset = <usize>j << 2;
     v128.store(out + offset, softcapLanes(v128.load(at + offset),
-        inverseLanes, negativeCapLanes, constants));
+        twoOverCapLanes, negativeCapLanes, constants));
   }
 }
 
