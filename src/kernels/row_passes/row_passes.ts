@@ -14,7 +14,7 @@ export interface RowPasses {
   memory: WebAssembly.Memory;
   /**
    * The exp's constants, a table the instance wrote in a block of the heap
-   * it was given when instantiated, and the soft cap's scratch blocks after
+   * it was given when instantiated, and the soft cap's scratch block after
    * it (see `assembly/row_passes.ts`).
    */
   expConstants: number;

@@ -6,8 +6,8 @@
 // The module runs on tfjs-backend-wasm's own memory (imported as
 // `env.memory`): every pointer is a tensor's offset in that heap. It owns no
 // memory (no data segments, no allocator, no stack; the build checks); the
-// one block it uses besides tensors, its exp's constants, the JavaScript side
-// allocates from the backend.
+// one block it uses besides tensors, its exp's constants and the soft cap's
+// scratch, the JavaScript side allocates from the backend.
 //
 // The math is the cpu kernel's (SparseSoftmaxCrossEntropyWithLogits_impl.ts,
 // SparseSoftmaxCrossEntropyLoss_impl.ts). Sums and dot products accumulate
@@ -1016,7 +1016,7 @@ function tanhScalar(y: f64, derivative: bool): f64 {
 /**
  * A logit as the passes read it: capped when `softcap` > 0 (not 0 or NaN).
  * One logit of a row's tail: in the SIMD binary by `softcapLanes` (a vector
- * of four copies, in the second scratch block), so that equal logits read
+ * of four copies, in the scratch block), so that equal logits read
  * equal wherever they lie in the row (ties, for the argmax); in float64 in
  * the scalar binary.
  */
