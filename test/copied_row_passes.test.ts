@@ -52,6 +52,34 @@ for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]
         sparseSoftmaxCrossEntropyLossGradImpl(features, labels, rowMax, logSumExp,
             dLoss, dLoss, batch, numClasses),
         RTOL, ATOL, 'loss-only dFeatures');
+
+    // The options, on logits that do not saturate the cap (so the argmax
+    // is not decided by an ulp), a tie planted in each row.
+    const small = random.logits(batch * numClasses, 2);
+    for (let row = 0; row < batch; row++) {
+      small[row * numClasses + numClasses - 1] = 9;
+      small[row * numClasses + (row * 7919) % numClasses] = 9;
+    }
+    for (const options of [{softcap: 5}, {predictions: true},
+      {softcap: 5, predictions: true}]) {
+      const what = JSON.stringify(options);
+      const copied = copiedLossForward(small, labels, batch, numClasses, options);
+      const impl = sparseSoftmaxCrossEntropyLossImpl(small, labels, batch,
+          numClasses, options);
+      expectClose(copied?.loss ?? [], impl.loss, RTOL, ATOL, `${what} loss`);
+      expectClose(copied?.logSumExp ?? [], impl.logSumExp, RTOL, ATOL,
+          `${what} logSumExp`);
+      expect(copied?.predicted).toEqual(impl.predicted);
+      if (options.softcap != null) {
+        expectClose(
+            copiedLossGrad(small, labels, impl.rowMax, impl.logSumExp, dLoss,
+                dLoss, batch, numClasses, options.softcap) ?? [],
+            sparseSoftmaxCrossEntropyLossGradImpl(small, labels, impl.rowMax,
+                impl.logSumExp, dLoss, dLoss, batch, numClasses,
+                options.softcap),
+            RTOL, ATOL, `${what} dFeatures`);
+      }
+    }
   });
 }
 

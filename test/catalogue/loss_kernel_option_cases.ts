@@ -22,7 +22,7 @@ const WIDTHS = [1, 7, 37, 1001, 4099];
 type AttrMap = Parameters<ReturnType<typeof tfjs.engine>['runKernel']>[2];
 
 /** Backends whose loss-only kernels take `softcap` and `predictions`. */
-export const BACKENDS_WITH_OPTIONS = ['tensorflow'];
+export const BACKENDS_WITH_OPTIONS = ['tensorflow', 'cpu', 'wasm'];
 
 interface CappedRows {
   rowMax: Float64Array;

@@ -16,7 +16,7 @@ import {matMul64, optionHessianVectorReference, OptionSpec, optionReference, Red
 import {Random} from './random';
 
 /** Backends whose loss kernels take `softcap` (elsewhere it throws). */
-const SOFTCAP_BACKENDS = ['tensorflow'];
+const SOFTCAP_BACKENDS = ['tensorflow', 'cpu', 'wasm'];
 
 const REDUCTION_NAMES: ReductionName[] =
     ['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'];
@@ -265,8 +265,8 @@ export const optionCases: TestCase[] = [
   {
     name: 'softcap: both losses, alone and with smoothing, weights, class ' +
         'weights and zLoss, equal a float64 reference in value and ' +
-        'gradients, logits up to +-1e4 (tensorflow); elsewhere a clear error ' +
-        'before any work',
+        'gradients, logits up to +-1e4 (tensorflow, cpu, wasm); elsewhere a ' +
+        'clear error before any work',
     async run(context) {
       const {tf, loss, linearLoss} = context;
       if (!SOFTCAP_BACKENDS.includes(context.backend)) {

@@ -1,5 +1,5 @@
 import type {SparseSoftmaxCrossEntropyResult} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
-import type {SparseSoftmaxCrossEntropyLossResult} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
+import type {LossOptions, SparseSoftmaxCrossEntropyLossResult} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
 import {instantiateOn, RowPasses, simdIsSupported} from './row_passes.js';
 
 /**
@@ -185,10 +185,10 @@ export function copiedGradInPlace(backprop: Float32Array, labels: Int32Array,
 }
 
 export function copiedLossForward(features: Float32Array, labels: Int32Array,
-    batch: number, numClasses: number):
+    batch: number, numClasses: number, {softcap, predictions}: LossOptions = {}):
     SparseSoftmaxCrossEntropyLossResult|null {
   const copied = copiedRowPasses(batch * numClasses,
-      batch * numClasses + 4 * batch);
+      batch * numClasses + 5 * batch);
   if (copied == null) {
     return null;
   }
@@ -197,16 +197,19 @@ export function copiedLossForward(features: Float32Array, labels: Int32Array,
   const labelsAt = copyIn(labels);
   const [lossAt, rowMaxAt, logSumExpAt] =
       [reserve(batch), reserve(batch), reserve(batch)];
+  const predictedAt = predictions ? reserve(batch) : 0;
   passes.lossForward(featuresAt, labelsAt, lossAt, rowMaxAt, logSumExpAt,
-      batch, numClasses, passes.expConstants);
-  return {loss: copyOut(lossAt, batch), rowMax: copyOut(rowMaxAt, batch),
-    logSumExp: copyOut(logSumExpAt, batch)};
+      batch, numClasses, passes.expConstants, predictedAt, softcap ?? 0);
+  const result = {loss: copyOut(lossAt, batch),
+    rowMax: copyOut(rowMaxAt, batch), logSumExp: copyOut(logSumExpAt, batch)};
+  return predictions ? {...result, predicted: new Int32Array(
+      passes.memory.buffer, predictedAt, batch).slice()} : result;
 }
 
 export function copiedLossGrad(features: Float32Array, labels: Int32Array,
     rowMax: Float32Array, logSumExp: Float32Array, dLoss: Float32Array,
-    dLogSumExp: Float32Array, batch: number,
-    numClasses: number): Float32Array|null {
+    dLogSumExp: Float32Array, batch: number, numClasses: number,
+    softcap?: number): Float32Array|null {
   const size = batch * numClasses;
   const copied = copiedRowPasses(size, 2 * size + 5 * batch);
   if (copied == null) {
@@ -217,6 +220,6 @@ export function copiedLossGrad(features: Float32Array, labels: Int32Array,
       .map(copyIn);
   const outAt = reserve(size);
   passes.lossGrad(offsets[0], offsets[1], offsets[2], offsets[3], offsets[4],
-      offsets[5], outAt, batch, numClasses, passes.expConstants);
+      offsets[5], outAt, batch, numClasses, passes.expConstants, softcap ?? 0);
   return copyOut(outAt, size);
 }

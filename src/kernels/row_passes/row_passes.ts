@@ -14,21 +14,29 @@ export interface RowPasses {
   memory: WebAssembly.Memory;
   /**
    * The exp's constants, a table the instance wrote in a block of the heap
-   * it was given when instantiated (see `assembly/row_passes.ts`).
+   * it was given when instantiated, and the soft cap's scratch block after
+   * it (see `assembly/row_passes.ts`).
    */
   expConstants: number;
   forward(features: number, labels: number, loss: number, backprop: number,
       batch: number, numClasses: number, expConstants: number): void;
+  /**
+   * With `predicted` nonzero, each row's first argmax (int32) there; with
+   * `softcap` not 0, the logits read capped (see `lossForward` in
+   * `assembly/row_passes.ts`).
+   */
   lossForward(features: number, labels: number, loss: number, rowMax: number,
       logSumExp: number, batch: number, numClasses: number,
-      expConstants: number): void;
+      expConstants: number, predicted: number, softcap: number): void;
   isAllZero(values: number, count: number): boolean;
   backpropGrad(backprop: number, labels: number, dLoss: number,
       dBackprop: number, hasUpstream: boolean, dFeatures: number,
       batch: number, numClasses: number): void;
+  /** `softcap` 0: uncapped. */
   lossGrad(features: number, labels: number, rowMax: number,
       logSumExp: number, dLoss: number, dLogSumExp: number, dFeatures: number,
-      batch: number, numClasses: number, expConstants: number): void;
+      batch: number, numClasses: number, expConstants: number,
+      softcap: number): void;
 }
 
 /** The instance's exports beyond the passes. */
