@@ -138,7 +138,7 @@ export function copiedForward(features: Float32Array, labels: Int32Array,
 
 export function copiedGrad(backprop: Float32Array, labels: Int32Array,
     dLoss: Float32Array, dBackprop: Float32Array|undefined, batch: number,
-    numClasses: number): Float32Array|null {
+    numClasses: number, dLogSumExp?: Float32Array): Float32Array|null {
   const size = batch * numClasses;
   const heldAt = takeHeldBackprop(backprop);
   // Without `dBackprop`, `dLoss * backprop` is written over the heap's
@@ -146,7 +146,7 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
   // the pass reads, instead of a third array's worth of the heap.
   const inPlace = dBackprop == null;
   const copied = copiedRowPasses(size,
-      (inPlace ? 1 : 3) * size + 2 * batch,
+      (inPlace ? 1 : 3) * size + 3 * batch,
       heldAt == null ? 0 : heldAt + 4 * size);
   if (copied == null) {
     return null;
@@ -159,7 +159,7 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
   const hasUpstream = dBackprop != null && !passes.isAllZero(dBackpropAt, size);
   const outAt = inPlace ? backpropAt : reserve(size);
   passes.backpropGrad(backpropAt, labelsAt, dLossAt, dBackpropAt, hasUpstream,
-      outAt, batch, numClasses);
+      outAt, batch, numClasses, dLogSumExp == null ? 0 : copyIn(dLogSumExp));
   return copyOut(outAt, size);
 }
 
@@ -168,10 +168,11 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
  * caller may reuse it); false where `copiedRowPasses` is null.
  */
 export function copiedGradInPlace(backprop: Float32Array, labels: Int32Array,
-    dLoss: Float32Array, batch: number, numClasses: number): boolean {
+    dLoss: Float32Array, batch: number, numClasses: number,
+    dLogSumExp?: Float32Array): boolean {
   const size = batch * numClasses;
   const heldAt = takeHeldBackprop(backprop);
-  const copied = copiedRowPasses(size, size + 2 * batch,
+  const copied = copiedRowPasses(size, size + 3 * batch,
       heldAt == null ? 0 : heldAt + 4 * size);
   if (copied == null) {
     return false;
@@ -179,7 +180,8 @@ export function copiedGradInPlace(backprop: Float32Array, labels: Int32Array,
   const {passes, copyIn} = copied;
   const backpropAt = heldAt ?? copyIn(backprop);
   passes.backpropGrad(backpropAt, copyIn(labels), copyIn(dLoss), 0, false,
-      backpropAt, batch, numClasses);
+      backpropAt, batch, numClasses,
+      dLogSumExp == null ? 0 : copyIn(dLogSumExp));
   backprop.set(new Float32Array(passes.memory.buffer, backpropAt, size));
   return true;
 }

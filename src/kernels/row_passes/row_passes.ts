@@ -31,7 +31,7 @@ export interface RowPasses {
   isAllZero(values: number, count: number): boolean;
   backpropGrad(backprop: number, labels: number, dLoss: number,
       dBackprop: number, hasUpstream: boolean, dFeatures: number,
-      batch: number, numClasses: number): void;
+      batch: number, numClasses: number, dLogSumExp?: number): void;
   /** `softcap` 0: uncapped. */
   lossGrad(features: number, labels: number, rowMax: number,
       logSumExp: number, dLoss: number, dLogSumExp: number, dFeatures: number,
@@ -108,10 +108,18 @@ export function withSharedMemory(simd: Uint8Array): Uint8Array<ArrayBuffer> {
   const IMPORT_SECTION = 2;
   const UNSHARED = [0x00, 0x00];
   const SHARED_4GIB = [0x03, 0x00, 0x80, 0x80, 0x04];
-  // The sections before the import section: the header and the types.
+  // The sections before the import section: the header and the types,
+  // each an id and a LEB128 size.
   let at = 8;
   while (simd[at] !== IMPORT_SECTION) {
-    at += 2 + simd[at + 1];
+    let size = 0;
+    let shift = 0;
+    let next = at + 1;
+    for (; simd[next] >= 0x80; next++, shift += 7) {
+      size += (simd[next] & 0x7f) * 2 ** shift;
+    }
+    size += simd[next] * 2 ** shift;
+    at = next + 1 + size;
   }
   const size = simd[at + 1];
   const end = at + 2 + size;

@@ -66,7 +66,7 @@ export function crossEntropyWithZLoss(
   }
   const [loss, lse, predicted] =
       softcap == null && !predictions && savesAliases() &&
-          LOG_SUM_EXP_FROM_BACKPROP.has(getBackend()) ?
+          REUSES_BACKPROP.has(getBackend()) ?
       lossReusingBackprop(...rows(logits, labels), crossEntropyScale, zLoss,
           true) :
       fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss, softcap,
@@ -196,12 +196,6 @@ function fusedLoss(
  * step was 2.0x the op's: docs/tfjs-node.md).
  */
 const REUSES_BACKPROP = new Set(['cpu', 'wasm', 'tensorflow']);
-
-/**
- * `REUSES_BACKPROP` backends whose gradient kernel takes `dLogSumExp`: there
- * a z-loss (or log-sum-exp) step reuses `backprop` too.
- */
-const LOG_SUM_EXP_FROM_BACKPROP = new Set(['tensorflow']);
 
 /**
  * The loss recorded for a first-order gradient on `REUSES_BACKPROP`

@@ -855,12 +855,14 @@ function backpropTimesUpstream(backprop: usize, upstream: usize, out: usize,
 
 /**
  * The forward kernel's gradient: per row, with `p = backprop + onehot(y)`,
- * `dFeatures = dLoss * backprop + (dBackprop - sum_j dBackprop_j p_j) * p`;
- * one pass, `dLoss * backprop`, when `hasUpstream` is false.
+ * `dFeatures = dLoss * backprop + (dBackprop - sum_j dBackprop_j p_j) * p`
+ * `+ dLogSumExp * p`; one pass, `(dLoss + dLogSumExp) * backprop` and
+ * `dLogSumExp` added at the label, when `hasUpstream` is false. A
+ * `dLogSumExp` offset of 0 (or omitted) means none.
  */
 export function backpropGrad(backprop: usize, labels: usize, dLoss: usize,
     dBackprop: usize, hasUpstream: bool, dFeatures: usize, batch: i32,
-    numClasses: i32): void {
+    numClasses: i32, dLogSumExp: usize): void {
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const backpropRow = backprop + rowOffset;
@@ -870,18 +872,22 @@ export function backpropGrad(backprop: usize, labels: usize, dLoss: usize,
       fillNaN(out, numClasses);
       continue;
     }
-    const rowLossGrad = f32At(dLoss, row);
+    const rowLseGrad: f64 = dLogSumExp == 0 ? 0 : <f64>f32At(dLogSumExp, row);
+    const rowLossGrad = <f32>(<f64>f32At(dLoss, row) + rowLseGrad);
+    let labelTerm = rowLseGrad;
     if (!hasUpstream) {
       scaledRow(backpropRow, out, numClasses, rowLossGrad);
-      continue;
+    } else {
+      const upstream = dBackprop + rowOffset;
+      const labelUpstream = <f64>f32At(upstream, label);
+      const dot = labelUpstream + rowDot(upstream, backpropRow, numClasses);
+      backpropTimesUpstream(backpropRow, upstream, out, numClasses,
+          <f64>rowLossGrad, dot);
+      labelTerm += labelUpstream - dot;
     }
-    const upstream = dBackprop + rowOffset;
-    const labelUpstream = <f64>f32At(upstream, label);
-    const dot = labelUpstream + rowDot(upstream, backpropRow, numClasses);
-    backpropTimesUpstream(backpropRow, upstream, out, numClasses,
-        <f64>rowLossGrad, dot);
-    storeF32At(out, label,
-        <f32>(<f64>f32At(out, label) + (labelUpstream - dot)));
+    if (labelTerm != 0) {
+      storeF32At(out, label, <f32>(<f64>f32At(out, label) + labelTerm));
+    }
   }
 }
 
