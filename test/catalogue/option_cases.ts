@@ -266,7 +266,7 @@ export const optionCases: TestCase[] = [
         'before any work',
     async run(context) {
       const {tf, loss, linearLoss} = context;
-      if (context.backend !== 'tensorflow') {
+      if (!['tensorflow', 'webgl', 'webgpu'].includes(context.backend)) {
         const labels = tf.tensor1d([0, 1], 'int32');
         const logits = tf.tensor2d([1, 2, 3, 4], [2, 2]);
         const before = tf.memory().numTensors;

@@ -79,7 +79,7 @@ export function checkOptionValues(
 }
 
 /** Backends whose loss kernels implement `softcap`. */
-const SOFTCAP_BACKENDS = ['tensorflow'];
+const SOFTCAP_BACKENDS = ['tensorflow', 'webgl', 'webgpu'];
 
 export function checkLabelSmoothing(
     labelSmoothing: unknown, functionName = LOSS_NAME): void {
