@@ -9,6 +9,7 @@ export {sparseSoftmaxCrossEntropyWithLogits} from './ops/sparse_softmax_cross_en
 export type {SparseSoftmaxCrossEntropyWithLogitsResult} from './ops/sparse_softmax_cross_entropy_with_logits.js';
 export {sparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 export type {LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './ops/losses/loss_options.js';
+export type {LossPredictions} from './ops/losses/prediction_statistics.js';
 export type {SparseSoftmaxCrossEntropy} from './ops/losses/sparse_softmax_cross_entropy.js';
 export {linearSparseSoftmaxCrossEntropy} from './ops/losses/linear_sparse_softmax_cross_entropy.js';
 export type {LinearSparseSoftmaxCrossEntropy, LinearSparseSoftmaxCrossEntropyOptions} from './ops/losses/linear_sparse_softmax_cross_entropy.js';

@@ -12,8 +12,11 @@ import type {Reduction, Tensor} from '@tensorflow/tfjs';
 import {expectClose, expectEqual, expectThrows} from './assert';
 import {CaseContext, TestCase} from './case';
 import {expectNoLeak} from './memory';
-import {matMul64, OptionSpec, optionReference, ReductionName, transpose64} from './option_reference';
+import {matMul64, optionHessianVectorReference, OptionSpec, optionReference, ReductionName, transpose64} from './option_reference';
 import {Random} from './random';
+
+/** Backends whose loss kernels take `softcap` (elsewhere it throws). */
+const SOFTCAP_BACKENDS = ['tensorflow', 'webgl', 'webgpu'];
 
 const REDUCTION_NAMES: ReductionName[] =
     ['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'];
@@ -266,7 +269,7 @@ export const optionCases: TestCase[] = [
         'before any work',
     async run(context) {
       const {tf, loss, linearLoss} = context;
-      if (!['tensorflow', 'webgl', 'webgpu'].includes(context.backend)) {
+      if (!SOFTCAP_BACKENDS.includes(context.backend)) {
         const labels = tf.tensor1d([0, 1], 'int32');
         const logits = tf.tensor2d([1, 2, 3, 4], [2, 2]);
         const before = tf.memory().numTensors;
@@ -426,6 +429,47 @@ export const optionCases: TestCase[] = [
         }
       });
       tf.dispose([hidden, kernel]);
+    },
+  },
+  {
+    name: 'loss options: second-order gradients (Hessian-vector products) ' +
+        'with zLoss, returnLogSumExp, label smoothing and softcap equal a ' +
+        'float64 reference',
+    async run(context) {
+      const {tf, loss} = context;
+      const random = new Random(299);
+      const [batch, numClasses] = [6, 9];
+      const logitValues =
+          context.storable(random.logits(batch * numClasses, 3));
+      const labelValues = random.labels(batch, numClasses);
+      const directionValues =
+          context.storable(random.logits(batch * numClasses, 1));
+      const logits = tf.tensor2d(logitValues, [batch, numClasses]);
+      const labels = tf.tensor1d(labelValues, 'int32');
+      const direction = tf.tensor2d(directionValues, [batch, numClasses]);
+      for (const softcap of SOFTCAP_BACKENDS.includes(context.backend) ?
+               [undefined, 4] : [undefined]) {
+        const spec = {zLoss: 0.05, labelSmoothing: 0.1, softcap};
+        const options = {...spec,
+          reduction: tf.Reduction.MEAN as unknown as Reduction};
+        const hessianVector = (f: (x: Tensor) => Tensor) => tf.grad(
+            (x: Tensor) => tf.sum(tf.mul(tf.grad(f)(x), direction)))(logits);
+        const expected = optionHessianVectorReference(logitValues,
+            labelValues, directionValues, numClasses, spec);
+        await expectNoLeak(tf, `softcap ${softcap}`, async () => {
+          const [fused, withStatistic] = tf.tidy(() => [
+            hessianVector(x => loss(labels, x, options)),
+            hessianVector(x => loss(labels, x,
+                {...options, returnLogSumExp: true}).loss),
+          ]);
+          expectGradientClose(context, await fused.data(), expected,
+              `softcap ${softcap}: Hessian-vector product`);
+          expectGradientClose(context, await withStatistic.data(), expected,
+              `softcap ${softcap}: Hessian-vector product, returnLogSumExp`);
+          tf.dispose([fused, withStatistic]);
+        });
+      }
+      tf.dispose([logits, labels, direction]);
     },
   },
   {

@@ -125,3 +125,51 @@ export function transpose64(
   }
   return out;
 }
+
+/**
+ * The Hessian-vector product `H v` of the MEAN-reduced loss (no weights,
+ * nothing ignored) with respect to the logits, per row with `c` the capped
+ * logits (`c = x` without a cap), `p = softmax(c)`, `lse = logsumexp(c)`,
+ * `a = 1 - s`, `b = s`:
+ *
+ *     g_c = (a + b + 2 z lse) p - a onehot - b / V
+ *     H_c = (a + b + 2 z lse) (diag(p) - p p^T) + 2 z p p^T
+ *     H v = c' (H_c (c' v)) + g_c c'' v,   c' = 1 - t^2,
+ *           c'' = -2 t (1 - t^2) / softcap,  t = tanh(x / softcap)
+ *
+ * divided by the number of rows.
+ */
+export function optionHessianVectorReference(
+    logits: ArrayLike<number>, labels: ArrayLike<number>,
+    direction: ArrayLike<number>, numClasses: number,
+    spec: Pick<OptionSpec, 'labelSmoothing'|'zLoss'|'softcap'>):
+    Float64Array {
+  const batch = labels.length;
+  const out = new Float64Array(batch * numClasses);
+  const {labelSmoothing: b, zLoss: z, softcap} = spec;
+  const a = 1 - b;
+  for (let row = 0; row < batch; row++) {
+    const offset = row * numClasses;
+    const t = Array.from({length: numClasses}, (_, j) =>
+        softcap == null ? 0 : Math.tanh(logits[offset + j] / softcap));
+    const c = t.map((tj, j) =>
+        softcap == null ? logits[offset + j] : softcap * tj);
+    const slope = t.map(tj => softcap == null ? 1 : 1 - tj * tj);
+    const curvature = t.map(tj =>
+        softcap == null ? 0 : -2 * tj * (1 - tj * tj) / softcap);
+    const max = Math.max(...c);
+    const sumExp = c.reduce((total, cj) => total + Math.exp(cj - max), 0);
+    const lse = max + Math.log(sumExp);
+    const p = c.map(cj => Math.exp(cj - lse));
+    const u = slope.map((sj, j) => sj * direction[offset + j]);
+    const pu = p.reduce((total, pj, j) => total + pj * u[j], 0);
+    const scale = a + b + 2 * z * lse;
+    for (let j = 0; j < numClasses; j++) {
+      const hu = scale * (p[j] * u[j] - p[j] * pu) + 2 * z * p[j] * pu;
+      const g = scale * p[j] - (j === labels[row] ? a : 0) - b / numClasses;
+      out[offset + j] = (slope[j] * hu +
+          g * curvature[j] * direction[offset + j]) / batch;
+    }
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import type {Tensor} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {binary, disposeAll, gatherAtLabels, labelIndices, reshape, rowReduce, TensorflowBackend, unary} from './native_ops.js';
+import {binary, disposeAll, gatherAtLabels, labelIndices, reshape, rowArgMax, rowReduce, TensorflowBackend, unary} from './native_ops.js';
 import {softcapped} from './softcap.js';
 import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
 
@@ -13,7 +13,9 @@ import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
  * `logSumExp = (x[label] - rowMax) - logp[label]` per row (TensorFlow's
  * `log(sumExp)`, recovered from the label's column: no second pass of
  * `exp`). Labels are checked as in the forward kernel. With `softcap`,
- * `x` is the capped features (`softcapped`).
+ * `x` is the capped features (`softcapped`). With `predictions`, each
+ * row's first argmax of `x` (TensorFlow's `ArgMax`: one more read of the
+ * logits, which TensorFlow's kernels cannot fuse into `Max`).
  *
  * It runs where the loss is taken without its gradient, in the linear loss,
  * and on a tfjs whose tape cannot save aliases; a first-order training step
@@ -26,7 +28,8 @@ export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
   backend: TensorflowBackend,
   attrs?: SparseSoftmaxCrossEntropyLossAttrs,
 }): Tensor[] {
-  const {inputs: {labels}, backend, attrs: {softcap} = {}} = args;
+  const {inputs: {labels}, backend, attrs: {softcap, predictions} = {}} =
+      args;
   const capped = softcap ?
       softcapped(backend, args.inputs.features, softcap, false)[0] :
       undefined;
@@ -55,8 +58,9 @@ export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
   const logSumExp = reshape(backend, logSumExpFlat, [batch, 1]);
   disposeAll(indices, labelLogProbability, labelLogit, rowMaxFlat,
       labelShifted, logSumExpFlat);
+  const predicted = predictions ? [rowArgMax(backend, features)] : [];
   capped?.dispose();
-  return [loss, rowMax, logSumExp];
+  return [loss, rowMax, logSumExp, ...predicted];
 }
 
 export const sparseSoftmaxCrossEntropyLossTensorflowConfig = kernelConfig(

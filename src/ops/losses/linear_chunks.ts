@@ -1,9 +1,9 @@
 import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, square, sub, tanh, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
-import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
-import {cappedLogits} from './per_example_loss.js';
+import {cappedLogits} from './capped_logits.js';
 import {WeightGradientSlices} from './weight_gradient_slices.js';
 import {product} from './matmul_products.js';
 
@@ -26,12 +26,18 @@ export interface LinearLayer {
   zLoss: number;
   /** The logits' soft cap (`SparseSoftmaxCrossEntropyLossAttrs`), if any. */
   softcap?: number;
+  /** Whether the loss kernel also finds each row's predicted class. */
+  predictions: boolean;
 }
 
-/** The per-example loss `[numRows]` and, as a statistic, its rows' lse. */
+/**
+ * The per-example loss `[numRows]` and, as statistics, its rows' lse and,
+ * with `LinearLayer.predictions`, their predicted classes (int32).
+ */
 export interface ChunkedLoss {
   perExample: Tensor;
   logSumExp: Tensor;
+  predicted?: Tensor;
 }
 
 /**
@@ -114,11 +120,32 @@ function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
   return logits;
 }
 
-/** The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`. */
+/**
+ * The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`, and
+ * `predicted` with `layer.predictions`.
+ */
 function chunkLoss(layer: LinearLayer, logits: Tensor, labels: Tensor):
     Tensor[] {
+  const attrs: SparseSoftmaxCrossEntropyLossAttrs =
+      {softcap: layer.softcap, predictions: layer.predictions};
   return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels},
-      {softcap: layer.softcap});
+      attrs);
+}
+
+/** A chunk's statistics: its rows' lse, and their predicted classes. */
+function chunkStatistics(lossOutputs: Tensor[]): Tensor[] {
+  return [rowLogSumExp(lossOutputs), ...lossOutputs.slice(3)];
+}
+
+/** The chunks' statistics joined: `ChunkedLoss` without `perExample`. */
+function joinStatistics(layer: LinearLayer, chunks: Tensor[][]):
+    Omit<ChunkedLoss, 'perExample'> {
+  return {
+    logSumExp: joinRows(chunks.map(([lse]) => lse), [0]),
+    predicted: layer.predictions ?
+        joinRows(chunks.map(([, predicted]) => predicted), [0], 'int32') :
+        undefined,
+  };
 }
 
 /**
@@ -209,11 +236,11 @@ export function chunkedPerExampleLoss(
         const logits = chunkLogits(layer, hiddenChunk);
         const lossOutputs = chunkLoss(layer, logits, labels);
         return [smoothedLoss(layer, logits, lossOutputs),
-          rowLogSumExp(lossOutputs)];
+          ...chunkStatistics(lossOutputs)];
       }));
   return {
     perExample: joinRows(chunks.map(([loss]) => loss), [0]),
-    logSumExp: joinRows(chunks.map(([, lse]) => lse), [0]),
+    ...joinStatistics(layer, chunks.map(chunk => chunk.slice(1))),
   };
 }
 
@@ -232,7 +259,7 @@ export function chunkedLossAndGradients(
   const weightGradient = new WeightGradientSlices(depth, numClasses,
       layer.transposeWeightMatrix, plan.weightGradientSliceCount);
   const losses: Tensor[] = [];
-  const logSumExps: Tensor[] = [];
+  const statistics: Tensor[][] = [];
   const hiddenGradients: Tensor[] = [];
   let dBias: Tensor|undefined;
   for (const [begin, rows] of rowChunks(numRows, plan.rowsPerChunk)) {
@@ -259,11 +286,11 @@ export function chunkedLossAndGradients(
         dBias?.dispose();
       }
       weightGradient.addChunk(hiddenChunk, dLogits);
-      return {loss, lse: rowLogSumExp(lossOutputs), dHidden, biasSum,
-        weightGradientSums: weightGradient.slices()};
+      return {loss, statistics: chunkStatistics(lossOutputs), dHidden,
+        biasSum, weightGradientSums: weightGradient.slices()};
     });
     losses.push(kept.loss);
-    logSumExps.push(kept.lse);
+    statistics.push(kept.statistics);
     hiddenGradients.push(kept.dHidden);
     dBias = kept.biasSum;
   }
@@ -275,14 +302,16 @@ export function chunkedLossAndGradients(
     weightGradientSlices: weightGradient.slices(),
     dBias,
   };
-  return {perExample: joinRows(losses, [0]),
-    logSumExp: joinRows(logSumExps, [0]), gradients};
+  return {perExample: joinRows(losses, [0]), ...joinStatistics(layer, statistics),
+    gradients};
 }
 
 /** Row chunks joined (and freed), or an empty tensor of `emptyShape`. */
-function joinRows(chunks: Tensor[], emptyShape: number[]): Tensor {
+function joinRows(
+    chunks: Tensor[], emptyShape: number[],
+    emptyDtype: 'float32'|'int32' = 'float32'): Tensor {
   if (chunks.length === 0) {
-    return zeros(emptyShape);
+    return zeros(emptyShape, emptyDtype);
   }
   if (chunks.length === 1) {
     return chunks[0];

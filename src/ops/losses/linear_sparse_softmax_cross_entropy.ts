@@ -1,12 +1,13 @@
-import {customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, op, reshape, Reduction, sum, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {cast, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, op, reshape, Reduction, sum, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
-import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
+import {ChunkedLoss, chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
 import {checkOptionValues, convertWeights} from './loss_arguments.js';
 import {checkOptionNames, lossExamples, LossWithLogSumExp} from './loss_options.js';
+import {LossPredictions, predictionStatistics} from './prediction_statistics.js';
 import {perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
 /** Options of `linearSparseSoftmaxCrossEntropy`. */
@@ -43,6 +44,13 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
    * through it. Default false.
    */
   returnLogSumExp?: boolean;
+  /**
+   * As for `tf.losses.sparseSoftmaxCrossEntropy`: also return `predicted`,
+   * `correct` and `accuracy` (`LossPredictions`), each row's first argmax
+   * found by the chunk's loss kernel: the logits are never held. Default
+   * false.
+   */
+  returnPredictions?: boolean;
   /** The kernel is `[V, D]` (a tied embedding matrix) instead of `[D, V]`. */
   transposeKernel?: boolean;
   /**
@@ -54,7 +62,7 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
 
 const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
   'ignoreIndex', 'zLoss', 'softcap', 'classWeights', 'returnLogSumExp',
-  'transposeKernel', 'chunkSize'];
+  'returnPredictions', 'transposeKernel', 'chunkSize'];
 
 /**
  * The output layer and the sparse softmax cross entropy, fused: the loss of
@@ -91,9 +99,11 @@ const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
  *     `options.transposeKernel`.
  * @param options `bias`, `weights`, `labelSmoothing`, `reduction`,
  *     `ignoreIndex`, `zLoss`, `softcap`, `classWeights`, `returnLogSumExp`,
- *     `transposeKernel`, `chunkSize`.
+ *     `returnPredictions`, `transposeKernel`, `chunkSize`.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
- *     else a scalar; `{loss, logSumExp}` with `options.returnLogSumExp`.
+ *     else a scalar; `{loss, logSumExp}` with `options.returnLogSumExp`,
+ *     and `predicted`, `correct` and `accuracy` too with
+ *     `options.returnPredictions`.
  *
  * @doc {heading: 'Training', subheading: 'Losses', namespace: 'losses'}
  */
@@ -109,11 +119,13 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     zLoss = 0,
     softcap,
     returnLogSumExp = false,
+    returnPredictions = false,
     transposeKernel = false,
     chunkSize,
   } = options;
   checkOptionValues({transposeKernel, chunkSize, labelSmoothing, reduction,
-    ignoreIndex, zLoss, softcap, returnLogSumExp}, LINEAR_LOSS_NAME);
+    ignoreIndex, zLoss, softcap, returnLogSumExp, returnPredictions},
+  LINEAR_LOSS_NAME);
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -127,10 +139,10 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   // Rows that contribute nothing are left out of the matmul: the layer
   // runs on the others, and each result is spread back with zeros. Rows of
   // weight 0 run under a tape (the weights' gradient reads their loss) and
-  // for the statistic (it reads their log-sum-exp). Found before any op
-  // uses the labels: on the GPU backends that uploads them.
+  // for the statistics (they read their rows). Found before any op uses
+  // the labels: on the GPU backends that uploads them.
   const selection = rowSelection($labels, ignoreIndex, weights,
-      !engine().isTapeOn() && !returnLogSumExp);
+      !engine().isTapeOn() && !returnLogSumExp && !returnPredictions);
   const {kept, kernelLabels, weights: $weights} = lossExamples(
       $labels, numClasses, {...options, weights}, LINEAR_LOSS_NAME);
   const rowsPerChunk = chunkSize ?? defaultRowsPerChunk(depth, numClasses);
@@ -143,13 +155,14 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     labelSmoothing,
     zLoss,
     softcap,
+    predictions: returnPredictions,
   };
   const plan: ChunkPlan = {
     rowsPerChunk,
     weightGradientSliceCount: weightGradientSliceCount(depth, rowsPerChunk),
   };
 
-  const statistics: Tensor[] = [];
+  let statistics: RowStatistics;
   const runLayer: LinearLayer = selection == null ? layer : {
     ...layer,
     hidden: takeRows(layer.hidden, selection),
@@ -159,46 +172,67 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       selection == null ? values : spreadRows(values, selection);
   let loss: Tensor;
   if (!engine().isTapeOn()) {
-    const {perExample, logSumExp} = chunkedPerExampleLoss(runLayer, plan);
-    statistics.push(spread(logSumExp));
+    const {perExample, ...rowStatistics} =
+        chunkedPerExampleLoss(runLayer, plan);
+    statistics = rowStatistics;
     loss = reducePerExample(reshape(spread(perExample), $labels.shape), kept,
         $weights, reduction);
   } else if (reduction === Reduction.NONE) {
-    const perExample = reshape(
-        spread(recomputingPerExampleLoss(runLayer, plan, statistics)),
-        $labels.shape);
-    loss = reducePerExample(perExample, kept, $weights, reduction);
-    statistics[0] = spread(statistics[0]);
+    let perExample: Tensor;
+    [perExample, statistics] = recomputingPerExampleLoss(runLayer, plan);
+    loss = reducePerExample(reshape(spread(perExample), $labels.shape), kept,
+        $weights, reduction);
   } else {
     // The reduction is linear in the per-example losses: the loss is
     // `sum(coefficients * perExample)`, with the coefficients made by tfjs
     // ops from the weights (so the weights' gradient is tfjs's own).
     const coefficients =
         perExampleCoefficients($labels.shape, kept, $weights, reduction);
-    loss = scalarLossWithGradients(runLayer, plan,
-        selection == null ? coefficients : takeRows(coefficients, selection),
-        statistics);
-    statistics[0] = spread(statistics[0]);
+    [loss, statistics] = scalarLossWithGradients(runLayer, plan,
+        selection == null ? coefficients : takeRows(coefficients, selection));
   }
-  if (!returnLogSumExp) {
+  if (!returnLogSumExp && !returnPredictions) {
     return loss as O;
   }
+  // Per example again (rows left out of the matmul are ignored ones here).
+  const perRow = (values: Tensor) => reshape(spread(values), $labels.shape);
   return {
     loss,
-    logSumExp: withoutIgnored(kept, reshape(statistics[0], $labels.shape)),
+    ...(returnLogSumExp ?
+            {logSumExp: withoutIgnored(kept, perRow(statistics.logSumExp))} :
+            {}),
+    ...(returnPredictions ?
+            predictionStatistics(
+                cast(perRow(cast(statistics.predicted!, 'float32')), 'int32'),
+                kernelLabels, kept) :
+            {}),
   } as unknown as O;
 }
 
+/** The chunked pass's statistics (`ChunkedLoss` without the loss). */
+type RowStatistics = Omit<ChunkedLoss, 'perExample'>;
+
 /**
- * Hands a statistic made inside a custom gradient's forward pass (whose
- * scope frees all but its value) to the caller's scope: kept there, then
- * re-made here as an ordinary tensor of this scope.
+ * Keeps statistics made inside a custom gradient's forward pass (whose
+ * scope frees all but its value), to hand them to the caller's scope with
+ * `escapedStatistics`.
  */
-function escapeStatistic(kept: Tensor|undefined, statistics: Tensor[]): void {
-  if (kept != null) {
-    statistics.push(reshape(kept, kept.shape));
-    kept.dispose();
-  }
+function keepStatistics({logSumExp, predicted}: RowStatistics):
+    RowStatistics {
+  return {logSumExp: keep(logSumExp), predicted: predicted && keep(predicted)};
+}
+
+/** Kept statistics re-made as ordinary tensors of this scope. */
+function escapedStatistics(kept: RowStatistics): RowStatistics {
+  const here = (tensor: Tensor) => {
+    const copy = reshape(tensor, tensor.shape);
+    tensor.dispose();
+    return copy;
+  };
+  return {
+    logSumExp: here(kept.logSumExp),
+    predicted: kept.predicted && here(kept.predicted),
+  };
 }
 
 /**
@@ -217,15 +251,15 @@ function escapeStatistic(kept: Tensor|undefined, statistics: Tensor[]): void {
  * all.
  */
 function scalarLossWithGradients(
-    layer: LinearLayer, plan: ChunkPlan, coefficients: Tensor,
-    statistics: Tensor[]): Tensor {
+    layer: LinearLayer, plan: ChunkPlan, coefficients: Tensor):
+    [Tensor, RowStatistics] {
   const hasBias = layer.bias != null;
-  let logSumExp: Tensor|undefined;
+  let statistics: RowStatistics|undefined;
   const fused = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const save = args[args.length - 1] as GradSaveFunc;
-    const {perExample, logSumExp: lse, gradients} =
+    const {perExample, gradients, ...rowStatistics} =
         chunkedLossAndGradients(layer, coefficients, plan);
-    logSumExp = keep(lse);
+    statistics = keepStatistics(rowStatistics);
     const value = sum(mul(coefficients, perExample));
     save([perExample, gradients.dHidden,
       ...(gradients.dBias == null ? [] : [gradients.dBias]),
@@ -253,26 +287,25 @@ function scalarLossWithGradients(
   const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias]), coefficients];
   const loss = fused(...inputs);
-  escapeStatistic(logSumExp, statistics);
-  return loss;
+  return [loss, escapedStatistics(statistics!)];
 }
 
 /**
  * The per-example losses, `[numRows]`; the backward pass recomputes each
  * chunk's logits and forms the gradients with the upstream per example.
  */
-function recomputingPerExampleLoss(
-    layer: LinearLayer, plan: ChunkPlan, statistics: Tensor[]): Tensor {
+function recomputingPerExampleLoss(layer: LinearLayer, plan: ChunkPlan):
+    [Tensor, RowStatistics] {
   const hasBias = layer.bias != null;
-  let logSumExp: Tensor|undefined;
+  let statistics: RowStatistics|undefined;
   const fused = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const save = args[args.length - 1] as GradSaveFunc;
     // The op's own tensors (flattened labels and hidden) are freed when it
     // returns; the backward pass reads saved copies.
     save([layer.hidden, layer.weightMatrix,
       ...(layer.bias == null ? [] : [layer.bias]), layer.labels]);
-    const {perExample, logSumExp: lse} = chunkedPerExampleLoss(layer, plan);
-    logSumExp = keep(lse);
+    const {perExample, ...rowStatistics} = chunkedPerExampleLoss(layer, plan);
+    statistics = keepStatistics(rowStatistics);
     return {
       value: perExample,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
@@ -284,9 +317,10 @@ function recomputingPerExampleLoss(
           bias: hasBias ? saved[2] : undefined,
           labels: saved[saved.length - 1],
         };
-        const {perExample, logSumExp, gradients} =
-            chunkedLossAndGradients(savedLayer, dy, plan);
-        dispose([perExample, logSumExp]);
+        const {perExample, logSumExp, predicted, gradients} =
+            chunkedLossAndGradients({...savedLayer, predictions: false}, dy,
+                plan);
+        dispose([perExample, logSumExp, ...(predicted ? [predicted] : [])]);
         return gradientList(savedLayer, gradients);
       },
     };
@@ -294,8 +328,7 @@ function recomputingPerExampleLoss(
   const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias])];
   const perExample = fused(...inputs);
-  escapeStatistic(logSumExp, statistics);
-  return perExample;
+  return [perExample, escapedStatistics(statistics!)];
 }
 
 function gradientList(layer: LinearLayer, gradients: LinearGradients):
@@ -366,10 +399,20 @@ function validateLayerShapes(
 }
 
 /**
- * The linear loss's call forms: with `returnLogSumExp: true` in the options
- * it returns `{loss, logSumExp}`, else the loss.
+ * The linear loss's call forms: with `returnLogSumExp: true` and/or
+ * `returnPredictions: true` in the options it returns `{loss, ...}` with
+ * the statistics asked for, else the loss.
  */
 export interface LinearSparseSoftmaxCrossEntropy {
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options: LinearSparseSoftmaxCrossEntropyOptions&
+      {returnLogSumExp: true, returnPredictions: true}):
+      LossWithLogSumExp<O>&LossPredictions;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options: LinearSparseSoftmaxCrossEntropyOptions&
+      {returnPredictions: true}): {loss: O}&LossPredictions;
   <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
       hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
       options: LinearSparseSoftmaxCrossEntropyOptions&

@@ -52,6 +52,7 @@ const OPTION_CHECKS: {[name: string]: [(value: unknown) => boolean, string]} = {
       (isNumber(value) && value > 0 && value < Infinity),
   'a finite number > 0'],
   returnLogSumExp: [value => typeof value === 'boolean', 'a boolean'],
+  returnPredictions: [value => typeof value === 'boolean', 'a boolean'],
   transposeKernel: [value => typeof value === 'boolean', 'a boolean'],
   chunkSize: [value => value == null ||
       (Number.isInteger(value) && (value as number) >= 1),

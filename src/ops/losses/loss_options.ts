@@ -43,6 +43,13 @@ export interface SparseSoftmaxCrossEntropyOptions {
    * a statistic (no gradient flows through it). Default false.
    */
   returnLogSumExp?: boolean;
+  /**
+   * Also return each example's `predicted` class (first argmax, -1 when
+   * ignored), whether it is `correct`, and the batch's token `accuracy`
+   * over kept examples (`LossPredictions`), from the same kernel run.
+   * Default false.
+   */
+  returnPredictions?: boolean;
 }
 
 /** What the losses return with `returnLogSumExp: true`. */
@@ -52,7 +59,8 @@ export interface LossWithLogSumExp<O extends Tensor = Tensor> {
 }
 
 export const LOSS_OPTION_NAMES = ['weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'zLoss', 'softcap', 'classWeights', 'returnLogSumExp'];
+  'ignoreIndex', 'zLoss', 'softcap', 'classWeights', 'returnLogSumExp',
+  'returnPredictions'];
 
 /**
  * Whether an argument in the weights' position is the options object: a

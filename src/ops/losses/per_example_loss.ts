@@ -1,10 +1,11 @@
-import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, logSumExp, mul, reshape, scalar, square, tanh, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, mul, oneHot, reshape, scalar, square, sum, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
+import {cappedLogits} from './capped_logits.js';
 import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
 /**
@@ -38,41 +39,71 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
  * and the gradient is one run of its gradient kernel: no pass over the
  * logits beyond the plain loss's. When the gradient itself is recorded (a
  * higher-order gradient), the loss is built from differentiable ops: the
- * loss plus `tf.logSumExp`. With `softcap` the kernels read the logits
+ * loss, and `lse` from it. With `softcap` the kernels read the logits
  * capped, `softcap * tanh(x / softcap)` (Gemma 2); the differentiable path
  * caps them with ops (`cappedLogits`).
  */
 export function crossEntropyWithZLoss(
     logits: Tensor, labels: Tensor, crossEntropyScale: number,
-    zLoss: number, softcap?: number): {perExample: Tensor, logSumExp: Tensor} {
+    zLoss: number, softcap?: number, predictions = false): FusedLoss {
   if (engine().isTapeOn() && gradientIsRecorded()) {
+    const predicted = predictions ?
+        reshape(recordedPredictions(...rows(logits, labels), softcap),
+            labels.shape) :
+        undefined;
     logits = cappedLogits(logits, softcap);
-    const lse = logSumExp(logits, -1);
+    const crossEntropy = perExampleLoss(logits, labels);
+    // `logsumexp = crossEntropy + x[label]`, differentiable to every order
+    // as the loss is (tfjs's `logSumExp` is not: see `cappedLogits`).
+    const lse = add(crossEntropy, sum(mul(logits,
+        oneHot(labels, logits.shape[logits.rank - 1])), -1));
     return {
-      perExample: add(
-          mul(perExampleLoss(logits, labels), scalar(crossEntropyScale)),
+      perExample: add(mul(crossEntropy, scalar(crossEntropyScale)),
           mul(square(lse), scalar(zLoss))),
-      logSumExp: customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
-        value: (args[0] as Tensor).clone(),
-        gradFunc: (dy: Tensor) => zerosLike(dy),
-      }))(lse),
+      logSumExp: stopGradient(lse, value => value.clone()),
+      predicted,
     };
   }
-  const [loss, lse] = fusedLoss(...rows(logits, labels), crossEntropyScale,
-      zLoss, softcap);
+  const [loss, lse, predicted] = fusedLoss(...rows(logits, labels),
+      crossEntropyScale, zLoss, softcap, predictions);
   return {
     perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
     logSumExp: reshape(lse, labels.shape),
+    predicted: predicted && reshape(predicted, labels.shape),
   };
 }
 
 /**
- * `softcap * tanh(logits / softcap)` from tfjs ops (differentiable to every
- * order), or `logits` without a cap.
+ * `f(x)` with a zero gradient (TensorFlow's `stop_gradient`): computed in
+ * a custom gradient's forward pass, which tfjs does not record.
  */
-export function cappedLogits(logits: Tensor, softcap?: number): Tensor {
-  return softcap == null ? logits :
-      mul(tanh(mul(logits, scalar(1 / softcap))), scalar(softcap));
+function stopGradient(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
+  return customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
+    value: f(args[0] as Tensor),
+    gradFunc: () => zeros(x.shape),
+  }))(x);
+}
+
+/**
+ * What `crossEntropyWithZLoss` returns: per example the loss, its
+ * log-sum-exp and, on request, the predicted class (the kernel's
+ * `predicted`), as statistics.
+ */
+export interface FusedLoss {
+  perExample: Tensor;
+  logSumExp: Tensor;
+  predicted?: Tensor;
+}
+
+/**
+ * The predicted classes where the loss is built from differentiable ops
+ * (a recorded gradient): one more run of the loss kernel, its `predicted`
+ * output alone kept, off the tape.
+ */
+function recordedPredictions(
+    features: Tensor, labels: Tensor, softcap?: number): Tensor {
+  return tidy(() => runKernel(SparseSoftmaxCrossEntropyLoss,
+      {features, labels}, {softcap, predictions: true})[3]);
 }
 
 /** `[batch, numClasses]` logits and `[batch]` labels. */
@@ -97,10 +128,11 @@ function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
  */
 function fusedLoss(
     features: Tensor, labels: Tensor, scale: number, zLoss: number,
-    softcap?: number): [Tensor, Tensor] {
+    softcap?: number, predictions = false): [Tensor, Tensor, Tensor?] {
   const aliases = savesAliases();
   let saved: Tensor[] = [];
   let statistic: Tensor|undefined;
+  let predicted: Tensor|undefined;
   let logits = features;
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
@@ -109,11 +141,13 @@ function fusedLoss(
       const packed = packedLogitsForLossStep(features);
       logits = packed == null ? features : keep(packed);
     }
-    const [loss, rowMax, rowLogSumExp] = runKernel(
-        SparseSoftmaxCrossEntropyLoss, {features: logits, labels}, {softcap});
+    const attrs: SparseSoftmaxCrossEntropyLossAttrs = {softcap, predictions};
+    const [loss, rowMax, rowLogSumExp, kernelPredicted] = runKernel(
+        SparseSoftmaxCrossEntropyLoss, {features: logits, labels}, attrs);
     const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
-    // Out of the custom gradient's scope, off the tape: a statistic.
+    // Out of the custom gradient's scope, off the tape: statistics.
     statistic = keep(lse.clone());
+    predicted = kernelPredicted && keep(kernelPredicted);
     saved = [rowMax, rowLogSumExp, lse];
     if (aliases) {
       saved.forEach(keep);
@@ -138,10 +172,13 @@ function fusedLoss(
     saveWithoutCopy(value, [logits, labels, ...saved]);
     dispose(logits === features ? saved : [logits, ...saved]);
   }
-  // A tensor of this scope again, not a kept one (which no scope frees).
-  const lse = reshape(statistic as Tensor, [labels.size]);
-  (statistic as Tensor).dispose();
-  return [value, lse];
+  // Tensors of this scope again, not kept ones (which no scope frees).
+  const [lse, predictedHere] = [statistic, predicted].map(kept => {
+    const here = kept && reshape(kept, [labels.size]);
+    kept?.dispose();
+    return here;
+  });
+  return [value, lse as Tensor, predictedHere];
 }
 
 /**

@@ -5,8 +5,10 @@ import {convertArgument} from '../convert_argument.js';
 import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {checkOptionValues} from './loss_arguments.js';
 import {checkOptionNames, lossExamples, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
-import {cappedLogits, crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
+import {cappedLogits} from './capped_logits.js';
+import {crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
+import {LossPredictions, predictionStatistics} from './prediction_statistics.js';
 import {reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
 /**
@@ -31,7 +33,7 @@ import {reducePerExample, withoutIgnored} from './weighted_reduction.js';
  *
  * The third argument may be an options object (a plain object:
  * `{weights, labelSmoothing, reduction, ignoreIndex, zLoss, softcap,
- * classWeights, returnLogSumExp}`,
+ * classWeights, returnLogSumExp, returnPredictions}`,
  * see `SparseSoftmaxCrossEntropyOptions`) instead of the weights; then no
  * further arguments may follow. `zLoss` adds `zLoss * logsumexp(row)^2` to
  * each example's loss (fused: the loss kernel's own log-sum-exp, its
@@ -45,7 +47,11 @@ import {reducePerExample, withoutIgnored} from './weighted_reduction.js';
  * With `returnLogSumExp: true` it returns `{loss, logSumExp}`: the loss as
  * above and each example's `logsumexp` of its logits row (labels' shape; 0
  * for ignored examples), from the same kernel run; a statistic, through
- * which no gradient flows (for the z-loss use `zLoss`).
+ * which no gradient flows (for the z-loss use `zLoss`). With
+ * `returnPredictions: true` the result also holds `predicted` (each
+ * example's first argmax class, int32, -1 when ignored), `correct` (bool)
+ * and `accuracy` (the token accuracy over kept examples), found by the
+ * loss kernel in the pass that finds each row's maximum (`LossPredictions`).
  *
  * @param labels int32 class indices, the logits' shape minus its last axis.
  * @param logits float32 logits, classes on the last axis.
@@ -63,7 +69,8 @@ import {reducePerExample, withoutIgnored} from './weighted_reduction.js';
  *     the mean reductions leave them out. It may lie outside
  *     `[0, numClasses)`; every other label must lie inside.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
- *     else a scalar; `{loss, logSumExp}` with `returnLogSumExp`.
+ *     else a scalar; `{loss, logSumExp}` with `returnLogSumExp`, and
+ *     `predicted`, `correct` and `accuracy` too with `returnPredictions`.
  *
  * @doc {heading: 'Training', subheading: 'Losses', namespace: 'losses'}
  */
@@ -80,9 +87,10 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     zLoss = 0,
     softcap,
     returnLogSumExp = false,
+    returnPredictions = false,
   } = options;
-  checkOptionValues(
-      {labelSmoothing, reduction, ignoreIndex, zLoss, softcap, returnLogSumExp});
+  checkOptionValues({labelSmoothing, reduction, ignoreIndex, zLoss, softcap,
+    returnLogSumExp, returnPredictions});
   const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
   const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
   validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
@@ -90,11 +98,12 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   // out of the loss and the weights (`reducePerExample`).
   const {kept, kernelLabels, weights: $weights} =
       lossExamples($labels, $logits.shape[$logits.rank - 1], options);
-  // The fused z-loss path also gives the log-sum-exp; otherwise the plain
+  // The fused z-loss path also gives the statistics; otherwise the plain
   // per-example loss (on cpu and wasm it reuses the kernel's backprop).
-  const fused = zLoss > 0 || returnLogSumExp || softcap != null ?
+  const fused =
+      zLoss > 0 || returnLogSumExp || returnPredictions || softcap != null ?
       crossEntropyWithZLoss($logits, kernelLabels, 1 - labelSmoothing, zLoss,
-          softcap) :
+          softcap, returnPredictions) :
       undefined;
   let perExample = fused != null ? fused.perExample :
       labelSmoothing > 0 ?
@@ -106,11 +115,16 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
             scalar(labelSmoothing)));
   }
   const loss = reducePerExample(perExample, kept, $weights, reduction) as O;
-  if (!returnLogSumExp || fused == null) {
+  if (fused == null || !(returnLogSumExp || returnPredictions)) {
     return loss;
   }
-  return {loss, logSumExp: withoutIgnored(kept, fused.logSumExp)} as
-      unknown as O;
+  return {
+    loss,
+    ...(returnLogSumExp ?
+            {logSumExp: withoutIgnored(kept, fused.logSumExp)} : {}),
+    ...(returnPredictions ?
+            predictionStatistics(fused.predicted!, kernelLabels, kept) : {}),
+  } as unknown as O;
 }
 
 /**
@@ -136,10 +150,20 @@ function lossOptions(
 }
 
 /**
- * The loss's call forms: with `returnLogSumExp: true` in the options it
- * returns `{loss, logSumExp}`, else the loss.
+ * The loss's call forms: with `returnLogSumExp: true` and/or
+ * `returnPredictions: true` in the options it returns `{loss, ...}` with
+ * the statistics asked for, else the loss.
  */
 export interface SparseSoftmaxCrossEntropy {
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      logits: Tensor|TensorLike,
+      options: SparseSoftmaxCrossEntropyOptions&
+      {returnLogSumExp: true, returnPredictions: true}):
+      LossWithLogSumExp<O>&LossPredictions;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      logits: Tensor|TensorLike,
+      options: SparseSoftmaxCrossEntropyOptions&{returnPredictions: true}):
+      {loss: O}&LossPredictions;
   <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
       logits: Tensor|TensorLike,
       options: SparseSoftmaxCrossEntropyOptions&{returnLogSumExp: true}):
