@@ -1,7 +1,7 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 import {env} from '@tensorflow/tfjs-core';
 
-import {cappedLogit, softcapRatio} from '../gpu_softcap.js';
+import {cappedLogit, softcapRatio, softcapReciprocal} from '../gpu_softcap.js';
 
 /*
  * Programs for split row reductions: each invocation reduces one chunk of one
@@ -57,8 +57,8 @@ export function softcapGlsl(capped: boolean|undefined, types: string[]):
   }
   const functions = types.map(type => `
       ${type} softcapped(${type} x) {
-        ${type} e = ${softcapRatio('x', 'softcap')};
-        return ${cappedLogit('x', 'e', 'softcap')};
+        ${type} r = ${softcapReciprocal(softcapRatio('x', 'softcap'))};
+        return ${cappedLogit('x', 'r', 'softcap')};
       }`);
   return [functions.join(''), logit => `softcapped(${logit})`];
 }

@@ -1,7 +1,7 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
 import {ROW_TERMS} from '../gpu_row_terms.js';
-import {cappedLogit, softcapRatio, softcapSlope} from '../gpu_softcap.js';
+import {cappedLogit, softcapRatio, softcapReciprocal, softcapSlope} from '../gpu_softcap.js';
 
 import {softcapGlsl, withSoftcapUniform} from './row_reduce_gpu.js';
 import {ROW_PAIR_AND_COLUMN, rowTexel, TexelLayout} from './texel_layout.js';
@@ -220,9 +220,10 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
           'texture(features, resultUV)'];
     const [capping, readLogits, slope] = capped ? [`
         vec4 logits = ${logits};
-        vec4 e = ${softcapRatio('logits', 'softcap')};`,
-      `(${cappedLogit('logits', 'e', 'softcap')})`,
-      `) * (${softcapSlope('e')})`] : ['', logits, ''];
+        vec4 e = ${softcapRatio('logits', 'softcap')};
+        vec4 r = ${softcapReciprocal('e')};`,
+      `(${cappedLogit('logits', 'r', 'softcap')})`,
+      `) * (${softcapSlope('e', 'r')})`] : ['', logits, ''];
     this.userCode = `
       void main() {
         ${coordinates}

@@ -1,4 +1,4 @@
-import {cappedLogit, softcapRatio} from '../gpu_softcap.js';
+import {cappedLogit, softcapRatio, softcapReciprocal} from '../gpu_softcap.js';
 
 import {FlatProgram, WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
 
@@ -170,8 +170,8 @@ export function capLogits(program: LayoutProgram, softcap?: number):
   program.floatUniformValues = [softcap];
   return [`
       fn softcapped(x : f32) -> f32 {
-        let e = ${softcapRatio('x', 'uniforms.softcap')};
-        return ${cappedLogit('x', 'e', 'uniforms.softcap')};
+        let r = ${softcapReciprocal(softcapRatio('x', 'uniforms.softcap'))};
+        return ${cappedLogit('x', 'r', 'uniforms.softcap')};
       }
 `, logit => `softcapped(${logit})`];
 }

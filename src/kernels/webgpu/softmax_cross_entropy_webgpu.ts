@@ -1,5 +1,5 @@
 import {ROW_TERMS} from '../gpu_row_terms.js';
-import {cappedLogit, softcapRatio, softcapSlope} from '../gpu_softcap.js';
+import {cappedLogit, softcapRatio, softcapReciprocal, softcapSlope} from '../gpu_softcap.js';
 
 import {capLogits, forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout, rowWorkgroups} from './row_reduce_webgpu.js';
 
@@ -143,8 +143,9 @@ export class ScaledSoftmaxMinusOneHotProgram extends ElementwiseProgram {
     const softcap = 'uniforms.softcap';
     const [capping, logit, slope] = this.floatUniformValues != null ? [`
             let x = features[rowOffset + col];
-            let e = ${softcapRatio('x', softcap)};`,
-      `(${cappedLogit('x', 'e', softcap)})`, ` * (${softcapSlope('e')})`] :
+            let e = ${softcapRatio('x', softcap)};
+            let r = ${softcapReciprocal('e')};`,
+      `(${cappedLogit('x', 'r', softcap)})`, ` * (${softcapSlope('e', 'r')})`] :
       ['', 'features[rowOffset + col]', ''];
     return `
       fn main(index : i32) {
