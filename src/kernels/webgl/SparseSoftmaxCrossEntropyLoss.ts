@@ -16,7 +16,9 @@ import {SoftmaxCrossEntropyLossProgram} from './softmax_cross_entropy_gpu.js';
  *
  * `softcap` reads the logits capped in every program (a uniform);
  * `predictions` adds `predicted`, the row reduction's argmax
- * (`rowMaxAndLogSumExp`). Nothing is read back.
+ * (`rowMaxAndLogSumExp`). Nothing is read back. With 16-bit textures
+ * (`WEBGL_FORCE_F16_TEXTURES`) labels and predicted classes above 2048 are
+ * not exact.
  */
 export function sparseSoftmaxCrossEntropyLossWebgl(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
