@@ -6,51 +6,19 @@ import {ChunkedLoss, chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, 
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
 import {checkOptionValues, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, lossExamples, LossWithLogSumExp} from './loss_options.js';
+import {checkOptionNames, lossExamples, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {LossPredictions, predictionStatistics} from './prediction_statistics.js';
 import {perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
-/** Options of `linearSparseSoftmaxCrossEntropy`. */
-export interface LinearSparseSoftmaxCrossEntropyOptions {
+/**
+ * Options of `linearSparseSoftmaxCrossEntropy`: those of
+ * `tf.losses.sparseSoftmaxCrossEntropy` (each chunk's loss kernel applies
+ * them, and its statistics never need the whole logits), and the layer's.
+ */
+export interface LinearSparseSoftmaxCrossEntropyOptions extends
+    SparseSoftmaxCrossEntropyOptions {
   /** float32 `[V]`, added to the logits. */
   bias?: Tensor|TensorLike;
-  /** As for `tf.losses.sparseSoftmaxCrossEntropy`. */
-  weights?: Tensor|TensorLike;
-  /** As for `tf.losses.sparseSoftmaxCrossEntropy`; default 0. */
-  labelSmoothing?: number;
-  /** Default `tf.Reduction.SUM_BY_NONZERO_WEIGHTS`. */
-  reduction?: Reduction;
-  /** As for `tf.losses.sparseSoftmaxCrossEntropy`. */
-  ignoreIndex?: number;
-  /**
-   * As for `tf.losses.sparseSoftmaxCrossEntropy`: adds
-   * `zLoss * logsumexp(logits row)^2` per example; default 0.
-   */
-  zLoss?: number;
-  /**
-   * As for `tf.losses.sparseSoftmaxCrossEntropy`: the logits read as
-   * `softcap * tanh(logits / softcap)` in the fused kernels, chunk by chunk.
-   */
-  softcap?: number;
-  /**
-   * As for `tf.losses.sparseSoftmaxCrossEntropy`: float32 `[V]`, each
-   * example weighted by its label's class weight (times `weights`).
-   */
-  classWeights?: Tensor|TensorLike;
-  /**
-   * Return `{loss, logSumExp}`, with each example's `logsumexp` of its
-   * logits row (labels' shape, 0 for ignored examples) from the same
-   * chunked pass: the logits are never held. A statistic: no gradient flows
-   * through it. Default false.
-   */
-  returnLogSumExp?: boolean;
-  /**
-   * As for `tf.losses.sparseSoftmaxCrossEntropy`: also return `predicted`,
-   * `correct` and `accuracy` (`LossPredictions`), each row's first argmax
-   * found by the chunk's loss kernel: the logits are never held. Default
-   * false.
-   */
-  returnPredictions?: boolean;
   /** The kernel is `[V, D]` (a tied embedding matrix) instead of `[D, V]`. */
   transposeKernel?: boolean;
   /**
