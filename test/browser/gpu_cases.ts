@@ -226,6 +226,13 @@ const lossKernelOptionCases: TestCase[] = [
           await tf.setBackend(context.backend);
         }
       }
+      // An empty batch: four empty outputs, `predicted` int32.
+      const empty = runKernel(tf.zeros([0, 5]), tf.zeros([0], 'int32'),
+          {softcap: 30, predictions: true});
+      expectEqual(empty.map(t => `${t.dtype} [${t.shape}]`),
+          ['float32 [0]', 'float32 [0,1]', 'float32 [0,1]', 'int32 [0]'],
+          'outputs of an empty batch');
+      tf.dispose(empty);
       // After a first cap, another compiles nothing new.
       const features = tf.tensor2d(random.logits(4 * 300, 50), [4, 300]);
       const labels = tf.tensor1d(random.labels(4, 300), 'int32');
