@@ -1,4 +1,4 @@
-import {cast, getBackend, Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
+import {cast, Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, ArgumentName, LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
@@ -59,10 +59,7 @@ const OPTION_CHECKS: {[name: string]: [(value: unknown) => boolean, string]} = {
   'a positive integer (rows per chunk)'],
 };
 
-/**
- * Throws the argument error of the first option in `values` that fails,
- * and for `softcap` on a backend whose kernels do not cap yet.
- */
+/** Throws the argument error of the first option in `values` that fails. */
 export function checkOptionValues(
     values: {[name: string]: unknown}, functionName = LOSS_NAME): void {
   for (const [name, value] of Object.entries(values)) {
@@ -72,15 +69,7 @@ export function checkOptionValues(
           `must be ${expected}, but got ${String(value)}.`, functionName);
     }
   }
-  if (values.softcap != null && !SOFTCAP_BACKENDS.includes(getBackend())) {
-    throw argumentError('softcap', `is not supported on the ` +
-        `'${getBackend()}' backend yet (only on ${SOFTCAP_BACKENDS}).`,
-        functionName);
-  }
 }
-
-/** Backends whose loss kernels implement `softcap`. */
-const SOFTCAP_BACKENDS = ['tensorflow', 'cpu', 'wasm'];
 
 export function checkLabelSmoothing(
     labelSmoothing: unknown, functionName = LOSS_NAME): void {

@@ -29,7 +29,7 @@ export interface SparseSoftmaxCrossEntropyOptions {
    * Gemma 2's soft-capping, > 0: the kernels read the logits as
    * `softcap * tanh(logits / softcap)` (never a capped copy; label
    * smoothing's row mean aside, which takes one), with its gradient
-   * `1 - tanh^2`. On the `tensorflow` backend so far; elsewhere it throws.
+   * `1 - tanh^2`, on every backend.
    */
   softcap?: number;
   /**

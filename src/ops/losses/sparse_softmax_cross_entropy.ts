@@ -37,9 +37,8 @@ import {reducePerExample, withoutIgnored} from './weighted_reduction.js';
  * see `SparseSoftmaxCrossEntropyOptions`) instead of the weights; then no
  * further arguments may follow. `zLoss` adds `zLoss * logsumexp(row)^2` to
  * each example's loss (fused: the loss kernel's own log-sum-exp, its
- * gradient in the same kernel); `softcap` (> 0, on the `tensorflow`
- * backend so far) reads the logits as `softcap * tanh(logits / softcap)`
- * inside the kernels; `classWeights` (float32 `[numClasses]`)
+ * gradient in the same kernel); `softcap` (> 0) reads the logits as
+ * `softcap * tanh(logits / softcap)` inside the kernels; `classWeights` (float32 `[numClasses]`)
  * weights each example by `classWeights[label]` (times its `weights`), so
  * `MEAN` is PyTorch's weighted mean `sum(w_y * loss) / sum(w_y)`, `SUM` the
  * weighted sum, `NONE` the weighted losses, and `SUM_BY_NONZERO_WEIGHTS`
