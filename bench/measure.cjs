@@ -2,8 +2,9 @@
 // `npm run bench`. Given a `tf` namespace with the op on it, times per shape:
 // the forward op; a training step (value and gradient of tf.mean(loss) with
 // respect to the logits) with the op's `loss` output, with this package's
-// tf.losses.sparseSoftmaxCrossEntropy, and with the one-hot composite; on cpu
-// a plain JavaScript fused loop; and peak bytes of each training step.
+// tf.losses.sparseSoftmaxCrossEntropy (plain, and with zLoss, softcap and
+// returnPredictions), and with the one-hot composite; on cpu a plain
+// JavaScript fused loop; and peak bytes of each training step.
 
 /**
  * Median time of each variant over repeated rounds, after two warm-up
@@ -117,10 +118,28 @@ function trainingSteps(tf, labels) {
   return {
     ours: tf.valueAndGrad(x => tf.mean(
         tf.sparseSoftmaxCrossEntropyWithLogits(x, labels).loss)),
-    lossApi: tf.valueAndGrad(x => tf.mean(tf.losses.sparseSoftmaxCrossEntropy(
-        labels, x, undefined, 0, tf.Reduction.NONE))),
+    lossApi: lossStepWith(tf, labels, {}),
   };
 }
+
+/**
+ * The `tf.losses` step (per example, then the mean) with loss options: the
+ * language-model options' cost against the plain loss step.
+ */
+function lossStepWith(tf, labels, options) {
+  return tf.valueAndGrad(x => {
+    const result = tf.losses.sparseSoftmaxCrossEntropy(labels, x,
+        {...options, reduction: tf.Reduction.NONE});
+    return tf.mean(result.loss ?? result);
+  });
+}
+
+/** The options timed beside the plain loss step (`optionsStep` variants). */
+const OPTION_STEPS = {
+  zLossStep: {zLoss: 1e-4},
+  softcapStep: {softcap: 30},
+  predictionsStep: {returnPredictions: true},
+};
 
 /** Peak bytes above the bytes in use before, during one training step. */
 async function peakBytes(tf, step, logits) {
@@ -179,6 +198,8 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     oursStep: stepOnce(ours),
     lossApiStep: stepOnce(lossApi),
     compositeStep: stepOnce(composite),
+    ...Object.fromEntries(Object.entries(OPTION_STEPS).map(([name, options]) =>
+      [name, stepOnce(lossStepWith(tf, labels, options))])),
   };
   if (tf.getBackend() === 'wasm') {
     // The floor: one tf.softmax (XNNPACK's max, exp-sum, normalise and
@@ -322,17 +343,30 @@ async function recompilationCheck(tf, numClasses) {
     }
     tf.dispose([logits, labels]);
   };
+  const cappedStep = async softcap => {
+    const logits = tf.randomNormal([7, numClasses]);
+    const labels = tf.randomUniformInt([7], 0, numClasses);
+    const {value, grad} = lossStepWith(tf, labels, {softcap})(logits);
+    await sync(tf, grad);
+    tf.dispose([value, grad, logits, labels]);
+  };
   const before = compiledPrograms(tf);
   await stepAt(5);
   const afterFirst = compiledPrograms(tf);
   await stepAt(7);
   const afterSecond = compiledPrograms(tf);
+  await cappedStep(30);
+  const afterCap = compiledPrograms(tf);
+  await cappedStep(20);
+  const afterNewCap = compiledPrograms(tf);
   return before == null ? null : {
     backend: tf.getBackend(),
     numClasses,
     firstBatch: afterFirst.ours - before.ours,
     newBatchSize: afterSecond.ours - afterFirst.ours,
     newBatchSizeAllPrograms: afterSecond.all - afterFirst.all,
+    firstSoftcap: afterCap.ours - afterSecond.ours,
+    newSoftcapValue: afterNewCap.ours - afterCap.ours,
   };
 }
 

@@ -60,6 +60,11 @@ export function derive(result) {
   }
   derived.lossApiStepOverStep =
       timeRatio(result.lossApiStep.ms, result.oursStep.ms);
+  for (const name of ['zLoss', 'softcap', 'predictions']) {
+    // Each option's loss step as a multiple of the plain loss step.
+    derived[`${name}OverLossStep`] =
+        timeRatio(result[`${name}Step`].ms, result.lossApiStep.ms);
+  }
   if (result.plainLoop) {
     derived.loopNs = nsPerLogit(result.plainLoop, logits);
     derived.stepOverLoop = timeRatio(result.oursStep.ms, result.plainLoop.ms);
@@ -105,6 +110,11 @@ export function evaluateBars(results) {
         check(result, 'step speedup vs composite >= 5x', d.speedup, d.speedup >= 5);
       }
       check(result, 'peak bytes smaller >= 3x', d.peakRatio, d.peakRatio >= 3);
+      for (const option of ['zLoss', 'softcap']) {
+        const value = d[`${option}OverLossStep`];
+        check(result, `${option} step / tf.losses step <= 1.2`, value,
+            value <= 1.2);
+      }
       // Within 5%: the recommended loss is no slower than the op.
       check(result, 'tf.losses step / op step <= 1.05', d.lossApiStepOverStep,
           d.lossApiStepOverStep <= 1.05);
@@ -173,6 +183,18 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
           `${fixed(d.lossApiStepOverStep, 2)} |`);
     }
   }
+  lines.push('', 'The language-model options\' `tf.losses` training steps ' +
+      '(per example, then the mean), as multiples of the plain one in the ' +
+      'same rounds:', '',
+      '| backend | shape | `tf.losses` step ns/logit | `zLoss: 1e-4` | `softcap: 30` | `returnPredictions` |',
+      '| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const result of results) {
+    const d = derive(result);
+    lines.push(`| ${laneName(result)} | [${result.shape.join(', ')}] | ` +
+        `${fixed(d.lossApiStepNs)} | ${fixed(d.zLossOverLossStep, 2)}x | ` +
+        `${fixed(d.softcapOverLossStep, 2)}x | ` +
+        `${fixed(d.predictionsOverLossStep, 2)}x |`);
+  }
   lines.push('', '| backend | shape | bar | value | |', '| --- | --- | --- | ---: | --- |');
   for (const bar of bars) {
     lines.push(`| ${bar.backend} | [${bar.shape.join(', ')}] | ${bar.bar} | ` +
@@ -191,7 +213,9 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
         `step at [5, ${check.numClasses}]: ` +
         `${check.firstBatch}; then by a new batch size [7, ` +
         `${check.numClasses}]: ${check.newBatchSize} (tfjs's ` +
-        `own in the step: ${check.newBatchSizeAllPrograms - check.newBatchSize}).`);
+        `own in the step: ${check.newBatchSizeAllPrograms - check.newBatchSize}); ` +
+        `by a first \`softcap\` step: ${check.firstSoftcap}; then by a ` +
+        `new \`softcap\` value: ${check.newSoftcapValue}.`);
   }
   return lines.join('\n');
 }

@@ -22,7 +22,12 @@ const builds = distsToCompare(resolve('dist'));
 const ROUNDS = Number(option('rounds', 100));
 const WARM_UP = 5;
 const SHAPES = [[512, 1000], [64, 32000], [8, 250000], [4096, 1024]];
-const PASSES = ['forward', 'lossForward', 'backpropGrad', 'lossGrad'];
+// The loss-only passes' options (soft cap 30, predictions) as the
+// trailing arguments of `lossForward` and `lossGrad`: a build from before
+// them ignores those, so its rows for them time the plain passes.
+const PASSES = ['forward', 'lossForward', 'backpropGrad', 'lossGrad',
+  'lossForward softcap', 'lossForward predictions', 'lossGrad softcap'];
+const SOFTCAP = 30;
 
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
@@ -48,7 +53,7 @@ for (const [batch, numClasses] of SHAPES) {
       [0, 1, 2, 3, 4, 5].map(i => rowsAt + i * 4 * batch);
   const constantsAt = rowsAt + 6 * 4 * batch;
   const memory = new WebAssembly.Memory(
-      {initial: Math.ceil((constantsAt + 4096) / 65536)});
+      {initial: Math.ceil((constantsAt + 8192) / 65536)});
   new Float32Array(memory.buffer, featuresAt, size).set(logits.dataSync());
   new Int32Array(memory.buffer, labelsAt, batch).set(labels.dataSync());
   new Float32Array(memory.buffer, dLossAt, batch).fill(1 / batch);
@@ -65,11 +70,19 @@ for (const [batch, numClasses] of SHAPES) {
     forward: e => e.forward(featuresAt, labelsAt, lossAt, backpropAt, batch,
         numClasses, constantsAt),
     lossForward: e => e.lossForward(featuresAt, labelsAt, lossAt, rowMaxAt,
-        logSumExpAt, batch, numClasses, constantsAt),
+        logSumExpAt, batch, numClasses, constantsAt, 0, 0),
     backpropGrad: e => e.backpropGrad(backpropAt, labelsAt, dLossAt, 0, false,
         dFeaturesAt, batch, numClasses),
     lossGrad: e => e.lossGrad(featuresAt, labelsAt, rowMaxAt, logSumExpAt,
-        dLossAt, dLogSumExpAt, dFeaturesAt, batch, numClasses, constantsAt),
+        dLossAt, dLogSumExpAt, dFeaturesAt, batch, numClasses, constantsAt, 0),
+    'lossForward softcap': e => e.lossForward(featuresAt, labelsAt, lossAt,
+        rowMaxAt, logSumExpAt, batch, numClasses, constantsAt, 0, SOFTCAP),
+    // The predictions into the dFeatures block (free in this pass).
+    'lossForward predictions': e => e.lossForward(featuresAt, labelsAt, lossAt,
+        rowMaxAt, logSumExpAt, batch, numClasses, constantsAt, dFeaturesAt, 0),
+    'lossGrad softcap': e => e.lossGrad(featuresAt, labelsAt, rowMaxAt,
+        logSumExpAt, dLossAt, dLogSumExpAt, dFeaturesAt, batch, numClasses,
+        constantsAt, SOFTCAP),
   };
   const times = {softmax: []};
   for (let round = 0; round < ROUNDS + WARM_UP; round++) {
@@ -82,6 +95,7 @@ for (const [batch, numClasses] of SHAPES) {
         // its own forward's rowMax and logSumExp for the loss gradient.
         exports.writeExpConstants(constantsAt);
         if (pass === 'lossGrad') calls.lossForward(exports);
+        if (pass === 'lossGrad softcap') calls['lossForward softcap'](exports);
         t0 = performance.now();
         calls[pass](exports);
         const ms = performance.now() - t0;

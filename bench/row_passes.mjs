@@ -7,6 +7,11 @@
 // (`mean(op(x).loss)`) and the loss's (`tf.losses.sparseSoftmaxCrossEntropy`,
 // MEAN).
 //
+// The loss-only kernels' options, where the build has them: each kernel
+// with `softcap` 30 and with `predictions`, and the loss's step with
+// `{softcap: 30}` and with `{returnPredictions: true}` (`-` in the table
+// for a build without them).
+//
 // With several `--dist` builds (e.g. `--dist before=/tmp/base/dist
 // --dist after=dist`), each is measured in child processes that alternate
 // (before, after, before, after, ...), so the shared machine's drift falls on
@@ -72,6 +77,34 @@ async function child(dist, backend) {
         labels, x, undefined, 0, tf.Reduction.MEAN));
     const run = body => () => tf.dispose(body());
     const onWasm = backend === 'wasm';
+    const meanLoss = options => x => {
+      const result = pkg.sparseSoftmaxCrossEntropy(labels, x,
+          {reduction: tf.Reduction.MEAN, ...options});
+      return result.loss ?? result;
+    };
+    const softcapStep = tf.valueAndGrad(meanLoss({softcap: 30}));
+    const predictionsStep =
+        tf.valueAndGrad(meanLoss({returnPredictions: true}));
+    const optionVariants = {
+      lossKernelSoftcap: run(() => tf.engine().runKernel(
+          'SparseSoftmaxCrossEntropyLoss', {features: logits, labels},
+          {softcap: 30})),
+      lossGradKernelSoftcap: run(() => tf.engine().runKernel(
+          'SparseSoftmaxCrossEntropyLossGrad', {features: logits, labels,
+            rowMax, logSumExp, dLoss, dLogSumExp}, {softcap: 30})),
+      lossKernelPredictions: run(() => tf.engine().runKernel(
+          'SparseSoftmaxCrossEntropyLoss', {features: logits, labels},
+          {predictions: true})),
+      lossStepSoftcap: run(() => Object.values(softcapStep(logits))),
+      lossStepPredictions: run(() => Object.values(predictionsStep(logits))),
+    };
+    // A build without the options: its kernels ignore the attributes (and
+    // return three outputs), its loss rejects the options.
+    const [, , , predicted] = tf.engine().runKernel(
+        'SparseSoftmaxCrossEntropyLoss', {features: logits, labels},
+        {predictions: true});
+    const hasOptions = predicted != null;
+    tf.dispose(predicted);
     const times = timeInterleaved({
       // tfjs's cpu softmax (~200 ns/logit) would dwarf the rest: wasm only.
       ...onWasm ? {softmax: run(() => tf.softmax(logits))} : {},
@@ -89,6 +122,7 @@ async function child(dist, backend) {
           labels, logits, undefined, 0, tf.Reduction.MEAN)),
       opStep: run(() => Object.values(opStep(logits))),
       lossStep: run(() => Object.values(lossStep(logits))),
+      ...hasOptions ? optionVariants : {},
     }, 1200, 7, 200);
     out[`${batch}x${numClasses}`] = times;
     tf.dispose([logits, labels, lossOut, backprop, rowMax, logSumExp, dLoss,
@@ -128,7 +162,8 @@ if (args[0] === '--child') {
   };
   const VARIANTS = ['softmax', 'forwardKernel', 'backpropGradKernel',
     'lossKernel', 'lossGradKernel', 'forwardOp', 'lossForward', 'opStep',
-    'lossStep'];
+    'lossStep', 'lossKernelSoftcap', 'lossGradKernelSoftcap',
+    'lossKernelPredictions', 'lossStepSoftcap', 'lossStepPredictions'];
   const names = dists.map(([name]) => name);
   for (const backend of backends) {
     // tf.softmax is timed on wasm only.
@@ -142,6 +177,9 @@ if (args[0] === '--child') {
       const shape = `${batch}x${numClasses}`;
       const logits = batch * numClasses;
       const cells = variants.map(variant => names.map(name => {
+        if (samples[backend][name][shape][variant] == null) {
+          return '-';
+        }
         const ms = median(samples[backend][name][shape][variant]);
         const softmax = samples[backend][name][shape].softmax;
         return `${(ms * 1e6 / logits).toFixed(2)}` +
@@ -155,11 +193,32 @@ if (args[0] === '--child') {
       console.log(`| [${batch}, ${numClasses}] | ${cells.join(' | ')} | ${stepRatio} |`);
     }
     const noise = names.map(name => {
-      const spreads = SHAPES.flatMap(([b, c]) => variants.map(
-          v => spread(samples[backend][name][`${b}x${c}`][v])));
+      const spreads = SHAPES.flatMap(([b, c]) => variants.flatMap(v => {
+        const values = samples[backend][name][`${b}x${c}`][v];
+        return values == null ? [] : [spread(values)];
+      }));
       return `${name} ${median(spreads).toFixed(2)} (max ${Math.max(...spreads).toFixed(2)})`;
     }).join(', ');
     console.log(`\nNoise: largest / smallest run median, median over cells: ${noise}`);
+  }
+  // The options' cost against the plain loss, each build's own, same runs.
+  for (const backend of backends) {
+    const ratios = [['lossStepSoftcap', 'lossStep'],
+      ['lossStepPredictions', 'lossStep'], ['lossKernelSoftcap', 'lossKernel'],
+      ['lossGradKernelSoftcap', 'lossGradKernel'],
+      ['lossKernelPredictions', 'lossKernel']];
+    console.log(`\n### ${backend}: options / plain (same runs)\n`);
+    console.log(`| shape | ${ratios.map(([a, b]) => `${a} / ${b}`).join(' | ')} |`);
+    console.log(`| --- |${ratios.map(() => ' ---: |').join('')}`);
+    for (const [batch, numClasses] of SHAPES) {
+      const shape = `${batch}x${numClasses}`;
+      const cells = ratios.map(([option, plain]) => names.map(name => {
+        const s = samples[backend][name][shape];
+        return s[option] == null ? '-' :
+            (median(s[option]) / median(s[plain])).toFixed(2);
+      }).join(' \\| '));
+      console.log(`| [${batch}, ${numClasses}] | ${cells.join(' | ')} |`);
+    }
   }
   if (backends.includes('wasm') && backends.includes('cpu')) {
     console.log('\n### cpu step / wasm step (same dist)\n');

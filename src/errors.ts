@@ -14,7 +14,8 @@ export const LINEAR_LOSS_NAME = 'linearSparseSoftmaxCrossEntropy';
 
 export type ArgumentName = 'features'|'labels'|'logits'|'weights'|
     'labelSmoothing'|'reduction'|'ignoreIndex'|'x'|'config'|'hidden'|
-    'kernel'|'bias'|'options'|'chunkSize'|'transposeKernel';
+    'kernel'|'bias'|'options'|'chunkSize'|'transposeKernel'|'zLoss'|
+    'classWeights'|'returnLogSumExp'|'returnPredictions'|'softcap';
 
 /** An error about one argument of a function (by default, the op). */
 export function argumentError(

@@ -28,7 +28,12 @@ export const SparseSoftmaxCrossEntropyWithLogitsGrad =
  * forward output), `labels` int32 `[batch]`, `dLoss` float32 `[batch]`,
  * `dBackprop` float32 `[batch, numClasses]`, absent when it is zero (a
  * training step that used only `loss`: then the kernel is one pass,
- * `dLoss[:, None] * backprop`). Output: `dFeatures` float32
+ * `dLoss[:, None] * backprop`), and `dLogSumExp` float32 `[batch]`, absent
+ * when zero: the gradient through each row's log-sum-exp, taken as
+ * `loss + features[label]` (a z-loss step on the backends that scale
+ * `backprop` in place), which adds `dLogSumExp[:, None] * softmax`, i.e.
+ * `(dLoss + dLogSumExp)[:, None] * backprop` plus `dLogSumExp` at the
+ * label, in the same pass. Output: `dFeatures` float32
  * `[batch, numClasses]`.
  */
 export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
@@ -36,6 +41,7 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradInputs = {
   labels: TensorInfo;
   dLoss: TensorInfo;
   dBackprop?: TensorInfo;
+  dLogSumExp?: TensorInfo;
 };
 
 /**
@@ -56,7 +62,8 @@ export type SparseSoftmaxCrossEntropyWithLogitsGradAttrs = {
  * of the same size; this kernel writes no `[batch, numClasses]` tensor.
  * Outputs, in order: `loss` float32 `[batch]`, and per row `rowMax` and
  * `logSumExp = log(sum_j exp(x_j - rowMax))`, float32 `[batch, 1]`, which
- * its gradient kernel reads to rebuild the softmax. Same inputs as the
+ * its gradient kernel reads to rebuild the softmax; on request `predicted`
+ * (see `SparseSoftmaxCrossEntropyLossAttrs`). Same inputs as the
  * forward kernel. Not a TensorFlow op: `tf.losses.sparseSoftmaxCrossEntropy`
  * runs it.
  *
@@ -78,6 +85,25 @@ export const SparseSoftmaxCrossEntropyLoss = 'SparseSoftmaxCrossEntropyLoss';
  */
 export const SparseSoftmaxCrossEntropyLossGrad =
     'SparseSoftmaxCrossEntropyLossGrad';
+
+/**
+ * Attributes of `SparseSoftmaxCrossEntropyLoss` and its gradient kernel:
+ * - `softcap > 0`: the kernels read the features as
+ *   `softcap * tanh(x / softcap)` (Gemma 2's soft-capping) without writing
+ *   a capped copy, so `rowMax` and `logSumExp` are the capped row's and
+ *   `dFeatures` carries the factor `1 - tanh(x / softcap)^2`. A runtime
+ *   value: on the GPU backends a uniform (one program per capped/uncapped
+ *   variant, not per value).
+ * - `predictions: true` (forward kernel only): a fourth output, `predicted`
+ *   int32 `[batch]`, each row's first argmax (as `tf.argMax`: the first
+ *   index on ties) of the features as the kernel reads them (capped with
+ *   `softcap`), found in the same pass as `rowMax`. Without it the kernel
+ *   has three outputs and does no argmax work.
+ */
+export type SparseSoftmaxCrossEntropyLossAttrs = {
+  softcap?: number;
+  predictions?: boolean;
+};
 
 export type SparseSoftmaxCrossEntropyLossGradInputs = {
   features: TensorInfo;

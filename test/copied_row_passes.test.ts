@@ -31,11 +31,32 @@ for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]
     expectClose(forward?.backprop ?? [], expected.backprop, RTOL, ATOL, 'backprop');
 
     for (const upstream of [undefined, new Float32Array(batch * numClasses), dBackprop]) {
+      const withoutLse = sparseSoftmaxCrossEntropyWithLogitsGradImpl(
+          expected.backprop, labels, dLoss, upstream, batch, numClasses);
       expectClose(
           copiedGrad(expected.backprop, labels, dLoss, upstream, batch, numClasses) ?? [],
-          sparseSoftmaxCrossEntropyWithLogitsGradImpl(
-              expected.backprop, labels, dLoss, upstream, batch, numClasses),
-          RTOL, ATOL, 'dFeatures');
+          withoutLse, RTOL, ATOL, 'dFeatures');
+      // With dLogSumExp: plus dLogSumExp * softmax, softmax = backprop + onehot.
+      const dLogSumExp = random.logits(batch, 1);
+      const withLse = Float32Array.from(withoutLse, (d, i) => {
+        const row = Math.floor(i / numClasses);
+        const onehot = i - row * numClasses === labels[row] ? 1 : 0;
+        return d + dLogSumExp[row] * (expected.backprop[i] + onehot);
+      });
+      expectClose(
+          copiedGrad(expected.backprop, labels, dLoss, upstream, batch, numClasses,
+              dLogSumExp) ?? [],
+          withLse, RTOL, ATOL, 'dFeatures with dLogSumExp');
+      expectClose(
+          sparseSoftmaxCrossEntropyWithLogitsGradImpl(expected.backprop, labels,
+              dLoss, upstream, batch, numClasses, dLogSumExp),
+          withLse, RTOL, ATOL, 'impl dFeatures with dLogSumExp');
+      if (upstream == null) {
+        const inPlace = expected.backprop.slice();
+        expect(copiedGradInPlace(inPlace, labels, dLoss, batch, numClasses,
+            dLogSumExp)).toBe(true);
+        expectClose(inPlace, withLse, RTOL, ATOL, 'in place with dLogSumExp');
+      }
     }
 
     const lossOnly = copiedLossForward(features, labels, batch, numClasses);
@@ -52,6 +73,34 @@ for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]
         sparseSoftmaxCrossEntropyLossGradImpl(features, labels, rowMax, logSumExp,
             dLoss, dLoss, batch, numClasses),
         RTOL, ATOL, 'loss-only dFeatures');
+
+    // The options, on logits that do not saturate the cap (so the argmax
+    // is not decided by an ulp), a tie planted in each row.
+    const small = random.logits(batch * numClasses, 2);
+    for (let row = 0; row < batch; row++) {
+      small[row * numClasses + numClasses - 1] = 9;
+      small[row * numClasses + (row * 7919) % numClasses] = 9;
+    }
+    for (const options of [{softcap: 5}, {predictions: true},
+      {softcap: 5, predictions: true}]) {
+      const what = JSON.stringify(options);
+      const copied = copiedLossForward(small, labels, batch, numClasses, options);
+      const impl = sparseSoftmaxCrossEntropyLossImpl(small, labels, batch,
+          numClasses, options);
+      expectClose(copied?.loss ?? [], impl.loss, RTOL, ATOL, `${what} loss`);
+      expectClose(copied?.logSumExp ?? [], impl.logSumExp, RTOL, ATOL,
+          `${what} logSumExp`);
+      expect(copied?.predicted).toEqual(impl.predicted);
+      if (options.softcap != null) {
+        expectClose(
+            copiedLossGrad(small, labels, impl.rowMax, impl.logSumExp, dLoss,
+                dLoss, batch, numClasses, options.softcap) ?? [],
+            sparseSoftmaxCrossEntropyLossGradImpl(small, labels, impl.rowMax,
+                impl.logSumExp, dLoss, dLoss, batch, numClasses,
+                options.softcap),
+            RTOL, ATOL, `${what} dFeatures`);
+      }
+    }
   });
 }
 

@@ -44,15 +44,24 @@ export interface SavedLossRows {
   logSumExp: Tensor;
 }
 
-/** `dFeatures` by whichever of the two paths above applies. */
+/**
+ * `dFeatures` by whichever of the two paths above applies; with `softcap`
+ * the features are read capped (`SparseSoftmaxCrossEntropyLossAttrs`).
+ */
 export function lossFeaturesGradient(
-    saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor): Tensor {
+    saved: SavedLossRows, dLoss: Tensor, dLogSumExp: Tensor,
+    softcap?: number): Tensor {
   const {features, labels, rowMax, logSumExp} = saved;
   if (engine().isTapeOn() || !hasKernel(SparseSoftmaxCrossEntropyLossGrad)) {
+    // Unreached with a cap: capped losses are taken on backends with the
+    // gradient kernel, and a recorded gradient caps the logits with ops.
+    if (softcap != null) {
+      throw new Error('softcap: no gradient kernel on this path');
+    }
     return lossFeaturesGradientFromOps(features, labels, dLoss, dLogSumExp);
   }
   const [dFeatures] = runKernel(SparseSoftmaxCrossEntropyLossGrad,
-      {features, labels, rowMax, logSumExp, dLoss, dLogSumExp});
+      {features, labels, rowMax, logSumExp, dLoss, dLogSumExp}, {softcap});
   return dFeatures;
 }
 

@@ -65,12 +65,14 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
  * written as `backprop_j * (dLoss + dBackprop_j - rowDot)` plus the label's
  * own `dBackprop_y - rowDot`, so no softmax row is materialised. When
  * `dBackprop` is absent or all zeros (tfjs hands a kernel's gradient zeros
- * for an unused output) this is one pass: `dLoss * backprop`.
+ * for an unused output) this is one pass: `dLoss * backprop`. With
+ * `dLogSumExp`, `dLogSumExp * p` more: `dLoss + dLogSumExp` scales
+ * `backprop` and `dLogSumExp` is added at the label.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
     backprop: Float32Array, labels: Int32Array, dLoss: Float32Array,
-    dBackprop: Float32Array|undefined, batch: number,
-    numClasses: number): Float32Array {
+    dBackprop: Float32Array|undefined, batch: number, numClasses: number,
+    dLogSumExp?: Float32Array): Float32Array {
   const dFeatures = new Float32Array(batch * numClasses);
   const upstream =
       dBackprop == null || isAllZero(dBackprop) ? undefined : dBackprop;
@@ -81,11 +83,13 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
       dFeatures.fill(NaN, offset, offset + numClasses);
       continue;
     }
+    const rowLseGrad = dLogSumExp?.[row] ?? 0;
     if (upstream == null) {
-      const rowLossGrad = dLoss[row];
+      const rowLossGrad = Math.fround(dLoss[row] + rowLseGrad);
       for (let j = 0; j < numClasses; j++) {
         dFeatures[offset + j] = rowLossGrad * backprop[offset + j];
       }
+      dFeatures[offset + label] += rowLseGrad;
       continue;
     }
     // rowDot = sum_j dBackprop_j * p_j, with p = backprop + onehot(label).
@@ -93,12 +97,13 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradImpl(
     for (let j = 0; j < numClasses; j++) {
       rowDot += upstream[offset + j] * backprop[offset + j];
     }
-    const rowLossGrad = dLoss[row];
+    const rowLossGrad = Math.fround(dLoss[row] + rowLseGrad);
     for (let j = 0; j < numClasses; j++) {
       dFeatures[offset + j] =
           backprop[offset + j] * (rowLossGrad + upstream[offset + j] - rowDot);
     }
-    dFeatures[offset + label] += upstream[offset + label] - rowDot;
+    dFeatures[offset + label] +=
+        upstream[offset + label] - rowDot + rowLseGrad;
   }
   return dFeatures;
 }

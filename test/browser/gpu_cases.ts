@@ -101,8 +101,175 @@ async function trainingStepsAt(
   tf.dispose([features, labels, ...results]);
 }
 
+/** `c * tanh(x / c)` in float64, or `x` uncapped. */
+function capped64(x: number, softcap?: number): number {
+  return softcap == null ? x : softcap * Math.tanh(x / softcap);
+}
+
+/**
+ * Rows for `predicted`: random logits with the row's maximum planted at
+ * several columns (ties: the first must win), in different first-pass
+ * chunks and lanes for long rows; a row of equal logits; a row whose
+ * largest logits saturate the cap (1e3 and 1e4 both cap to exactly `c`
+ * for the caps used here, so the first of them wins).
+ */
+function predictionRows(
+    random: Random, batch: number, numClasses: number,
+    context: CaseContext): Float32Array {
+  const values = random.logits(batch * numClasses, 3);
+  for (let row = 0; row < batch; row++) {
+    const offset = row * numClasses;
+    if (row % 4 === 1) {
+      values.fill(0.5, offset, offset + numClasses);
+    } else if (row % 4 === 2) {
+      const first = random.int(numClasses);
+      values[offset + first] = context.floatPrecision === 16 ? 1e3 : 1e4;
+      values[offset + random.int(numClasses)] = 1e3;
+    } else {
+      const columns = [0, 1, 2].map(() => random.int(numClasses));
+      columns.forEach(col => values[offset + col] = 7.25);
+    }
+  }
+  return context.storable(values);
+}
+
+const SOFTCAPS = [undefined, 30, 20];
+
+/** For every GPU lane: the loss-only kernel's runtime options. */
+const lossKernelOptionCases: TestCase[] = [
+  {
+    name: 'loss-only kernel: softcap and predictions give the float64 loss and tf.argMax of the capped logits (ties: the first), read nothing back, and compile no program per softcap value',
+    async run(context) {
+      const {tf} = context;
+      const random = new Random(71);
+      const runKernel = (features: Tensor, labels: Tensor, attrs: object) =>
+          tf.engine().runKernel('SparseSoftmaxCrossEntropyLoss',
+              {features, labels}, attrs as tfjs.NamedAttrMap) as Tensor[];
+      // Lanes with 16-bit textures hold indices up to 2048 exactly.
+      const shapes = context.floatPrecision === 16 ?
+          [[6, 5], [8, 700], [4, 2049]] :
+          [[6, 5], [8, 700], [5, 3000], [2, 300000]];
+      const [rtol, atol] = context.floatPrecision === 32 ?
+          [1e-5, 1e-5] : [context.rtol, context.atol];
+      for (const [batch, numClasses] of shapes) {
+        const values = predictionRows(random, batch, numClasses, context);
+        const labelValues = random.labels(batch, numClasses);
+        const raw = tf.tensor2d(values, [batch, numClasses]);
+        // On WebGL with packing, a binary op's output is a packed texture.
+        const packed = tf.add(raw, tf.zerosLike(raw));
+        const labels = tf.tensor1d(labelValues, 'int32');
+        const predictedBySoftcap: number[][] = [];
+        for (const [features, softcap] of [raw, packed].flatMap(
+            features => SOFTCAPS.map(softcap => [features, softcap] as const))) {
+          const what = `[${batch}, ${numClasses}] softcap ${softcap}${
+            features === packed ? ' (tf.add)' : ''}`;
+          let outputs: Tensor[] = [];
+          const reads = countReads(tf, () => {
+            outputs = runKernel(features, labels, {softcap, predictions: true});
+          });
+          expectEqual(reads, 0, `reads ${what}`);
+          expectEqual(outputs.length, 4, `outputs ${what}`);
+          const [loss, , , predicted] = outputs;
+          expectEqual(predicted.dtype, 'int32', `predicted dtype ${what}`);
+          expectEqual(predicted.shape, [batch], `predicted shape ${what}`);
+          const expectedLoss = new Float64Array(batch);
+          const expectedPredicted = new Int32Array(batch);
+          for (let row = 0; row < batch; row++) {
+            const x = (j: number) =>
+                capped64(values[row * numClasses + j], softcap);
+            let best = 0;
+            for (let j = 1; j < numClasses; j++) {
+              if (x(j) > x(best)) {
+                best = j;
+              }
+            }
+            let sumExp = 0;
+            for (let j = 0; j < numClasses; j++) {
+              sumExp += Math.exp(x(j) - x(best));
+            }
+            expectedPredicted[row] = best;
+            expectedLoss[row] =
+                Math.log(sumExp) - (x(labelValues[row]) - x(best));
+          }
+          const lossValues = await loss.data();
+          expectClose(lossValues, expectedLoss, rtol, atol, `loss ${what}`);
+          expectEqual(Array.from(await predicted.data()),
+              Array.from(expectedPredicted), `predicted ${what}`);
+          predictedBySoftcap.push(Array.from(await predicted.data()));
+          tf.dispose(outputs);
+          // Without predictions: three outputs, the same loss (to float32
+          // rounding: the passes add in another order).
+          const plain = runKernel(features, labels, {softcap});
+          expectEqual(plain.length, 3, `outputs without predictions ${what}`);
+          expectClose(await plain[0].data(), lossValues, 1e-6, 1e-6,
+              `loss without predictions ${what}`);
+          tf.dispose(plain);
+        }
+        tf.dispose([raw, packed, labels]);
+        // tf.argMax of the capped logits, on cpu: tfjs's WebGPU argMax does
+        // not always pick the first of equal maxima.
+        await tf.setBackend('cpu');
+        try {
+          SOFTCAPS.forEach((softcap, i) => {
+            const argMax = tf.tidy(() => {
+              const x = tf.tensor2d(values, [batch, numClasses]);
+              return tf.argMax(softcap == null ? x :
+                  tf.mul(tf.tanh(tf.div(x, softcap)), softcap), 1);
+            });
+            const expected = Array.from(argMax.dataSync());
+            [i, i + SOFTCAPS.length].forEach(run => expectEqual(
+                predictedBySoftcap[run], expected,
+                `tf.argMax [${batch}, ${numClasses}] softcap ${softcap}`));
+            argMax.dispose();
+          });
+        } finally {
+          await tf.setBackend(context.backend);
+        }
+      }
+      // An empty batch: four empty outputs, `predicted` int32.
+      const empty = runKernel(tf.zeros([0, 5]), tf.zeros([0], 'int32'),
+          {softcap: 30, predictions: true});
+      expectEqual(empty.map(t => `${t.dtype} [${t.shape}]`),
+          ['float32 [0]', 'float32 [0,1]', 'float32 [0,1]', 'int32 [0]'],
+          'outputs of an empty batch');
+      tf.dispose(empty);
+      // After a first cap, another compiles nothing new.
+      const features = tf.tensor2d(random.logits(4 * 300, 50), [4, 300]);
+      const labels = tf.tensor1d(random.labels(4, 300), 'int32');
+      let compiled = 0;
+      for (const softcap of [3, 7.5, 1000]) {
+        const step = tf.grad((x: Tensor) =>
+            tf.sum(context.loss(labels, x, {softcap})))(features);
+        const outputs = runKernel(features, labels,
+            {softcap, predictions: true});
+        await step.data();
+        tf.dispose([step, ...outputs]);
+        if (softcap === 3) {
+          compiled = programCount(tf);
+        }
+        expectEqual(programCount(tf), compiled,
+            `programs after softcap ${softcap}`);
+      }
+      tf.dispose([features, labels]);
+    },
+  },
+];
+
+/**
+ * The package's compiled programs: WebGPU pipelines (`pipelineCount`), or
+ * WebGL's compiled shaders.
+ */
+function programCount(tf: typeof tfjs): number {
+  if (tf.getBackend() === 'webgpu') {
+    return pipelineCount(tf);
+  }
+  return Object.keys(
+      (tf.backend() as unknown as {binaryCache: object}).binaryCache).length;
+}
+
 /** For every GPU lane (webgl, webgpu). */
 export const gpuCases: TestCase[] = [
+  ...lossKernelOptionCases,
   {
     name: 'the loss is within 1e-5 relative of a float64 reference, up to 2,000,000 classes',
     async run(context) {

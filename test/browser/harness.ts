@@ -3,7 +3,7 @@
  * pages served from memory and disk (nothing touches the network), and the
  * page bundle built with esbuild.
  */
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
 import * as esbuild from 'esbuild';
@@ -63,7 +63,21 @@ export function script(...pathFromRoot: string[]): SiteFile {
     throw new Error(`${file} is missing${pathFromRoot[0] === 'dist' ?
         ' (`npm run build` makes it; `npm test` runs it first)' : ''}`);
   }
+  if (pathFromRoot[0] === 'dist' &&
+      statSync(file).mtimeMs < newestModification(join(ROOT, 'src'))) {
+    // A stale bundle once passed off an old failure as a new one.
+    throw new Error(`${file} is older than src/: run \`npm run build\` ` +
+        '(`npm test` runs it first)');
+  }
   return {body: readFileSync(file, 'utf8'), contentType: 'text/javascript'};
+}
+
+/** The latest modification time of the files under `directory`. */
+function newestModification(directory: string): number {
+  return Math.max(0, ...readdirSync(directory, {withFileTypes: true}).map(
+      entry => entry.isDirectory() ?
+          newestModification(join(directory, entry.name)) :
+          statSync(join(directory, entry.name)).mtimeMs));
 }
 
 /**

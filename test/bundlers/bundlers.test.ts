@@ -28,11 +28,18 @@ import {SPARSE_XENT_GRAPH} from '../graph_def';
  * field, in the root package.json and in dist/cjs's and dist/esm's),
  * row passes at XNNPACK's pace (+2.9 KB of binaries, won back in part by
  * storing them in hexadecimal and deriving the shared-memory binary) and
- * the Keras routes (tree-shaken), and adds 24.2-25.2 KB (webpack, Vite,
- * Rollup, esbuild), of which about 1.4 KB is tfjs-core's own `losses`
- * object, which putting the losses on `tf.losses` must import.
+ * the Keras routes (tree-shaken), and added 24.2-25.2 KB (webpack, Vite,
+ * Rollup, esbuild) under a 26 KB budget, of which about 1.4 KB is
+ * tfjs-core's own `losses` object, which putting the losses on `tf.losses`
+ * must import. Raised to 32 KB with the language-model options (issue 29),
+ * which every backend's kernels carry (esbuild, measured one part at a
+ * time): the options themselves, z-loss, class weights, the statistics and
+ * padding skip in the losses (+2.1 KB), soft-capping and predictions in
+ * the row passes' binaries (+2.0 KB; hexadecimal stays the smallest text
+ * form) and in the WebGL and WebGPU shaders (+1.9 KB); the package now
+ * adds 30.1-31.3 KB (webpack, Vite, Rollup, esbuild).
  */
-const BUDGET_GZIP_BYTES = 26 * 1024;
+const BUDGET_GZIP_BYTES = 32 * 1024;
 
 // SPARSE_XENT_BUNDLERS=webpack,rollup narrows the lane while working on it.
 const BUNDLERS = (process.env.SPARSE_XENT_BUNDLERS?.split(',') ??

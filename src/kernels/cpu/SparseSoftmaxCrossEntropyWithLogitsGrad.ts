@@ -18,16 +18,20 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradCpu(args: {
   backend: KernelBackend,
   attrs?: SparseSoftmaxCrossEntropyWithLogitsGradAttrs,
 }): TensorInfo {
-  const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
+  const {inputs: {backprop, labels, dLoss, dBackprop, dLogSumExp}, backend} =
+      args;
   const [batch, numClasses] = backprop.shape;
+  const dLseValues =
+      dLogSumExp && backendValues(backend, dLogSumExp, Float32Array);
   if (args.attrs?.backpropReusable === true && dBackprop == null) {
     const values = backendValues(backend, backprop, Float32Array);
     if (isStoredArray(backend, backprop, values)) {
       const labelValues = backendValues(backend, labels, Int32Array);
       const dLossValues = backendValues(backend, dLoss, Float32Array);
       if (!copiedGradInPlace(values, labelValues, dLossValues, batch,
-          numClasses)) {
-        scaleRowsInPlace(values, labelValues, dLossValues, numClasses);
+          numClasses, dLseValues)) {
+        scaleRowsInPlace(values, labelValues, dLossValues, numClasses,
+            dLseValues);
       }
       backend.incRef(backprop.dataId);
       return {...backprop};
@@ -38,7 +42,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradCpu(args: {
     backendValues(backend, labels, Int32Array),
     backendValues(backend, dLoss, Float32Array),
     dBackprop && backendValues(backend, dBackprop, Float32Array), batch,
-    numClasses,
+    numClasses, dLseValues,
   ] as const;
   const dFeatures = copiedGrad(...values) ??
       sparseSoftmaxCrossEntropyWithLogitsGradImpl(...values);
@@ -49,15 +53,24 @@ export const sparseSoftmaxCrossEntropyWithLogitsGradCpuConfig = kernelConfig(
     SparseSoftmaxCrossEntropyWithLogitsGrad, 'cpu',
     sparseSoftmaxCrossEntropyWithLogitsGradCpu);
 
-/** `values[row] *= dLoss[row]`; NaN rows where the label is out of range. */
+/**
+ * `values[row] *= dLoss[row] + dLogSumExp[row]`, then `dLogSumExp[row]`
+ * added at the label; NaN rows where the label is out of range.
+ */
 function scaleRowsInPlace(values: Float32Array, labels: Int32Array,
-    dLoss: Float32Array, numClasses: number): void {
+    dLoss: Float32Array, numClasses: number, dLogSumExp?: Float32Array):
+    void {
   for (let row = 0; row < labels.length; row++) {
     const label = labels[row];
-    const scale = label >= 0 && label < numClasses ? dLoss[row] : NaN;
+    const lseGrad = dLogSumExp?.[row] ?? 0;
+    const valid = label >= 0 && label < numClasses;
+    const scale = valid ? Math.fround(dLoss[row] + lseGrad) : NaN;
     const offset = row * numClasses;
     for (let j = offset; j < offset + numClasses; j++) {
       values[j] *= scale;
+    }
+    if (valid) {
+      values[offset + label] += lseGrad;
     }
   }
 }

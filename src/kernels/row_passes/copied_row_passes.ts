@@ -1,5 +1,5 @@
 import type {SparseSoftmaxCrossEntropyResult} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
-import type {SparseSoftmaxCrossEntropyLossResult} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
+import type {LossOptions, SparseSoftmaxCrossEntropyLossResult} from '../SparseSoftmaxCrossEntropyLoss_impl.js';
 import {instantiateOn, RowPasses, simdIsSupported} from './row_passes.js';
 
 /**
@@ -138,7 +138,7 @@ export function copiedForward(features: Float32Array, labels: Int32Array,
 
 export function copiedGrad(backprop: Float32Array, labels: Int32Array,
     dLoss: Float32Array, dBackprop: Float32Array|undefined, batch: number,
-    numClasses: number): Float32Array|null {
+    numClasses: number, dLogSumExp?: Float32Array): Float32Array|null {
   const size = batch * numClasses;
   const heldAt = takeHeldBackprop(backprop);
   // Without `dBackprop`, `dLoss * backprop` is written over the heap's
@@ -146,7 +146,7 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
   // the pass reads, instead of a third array's worth of the heap.
   const inPlace = dBackprop == null;
   const copied = copiedRowPasses(size,
-      (inPlace ? 1 : 3) * size + 2 * batch,
+      (inPlace ? 1 : 3) * size + 3 * batch,
       heldAt == null ? 0 : heldAt + 4 * size);
   if (copied == null) {
     return null;
@@ -159,7 +159,7 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
   const hasUpstream = dBackprop != null && !passes.isAllZero(dBackpropAt, size);
   const outAt = inPlace ? backpropAt : reserve(size);
   passes.backpropGrad(backpropAt, labelsAt, dLossAt, dBackpropAt, hasUpstream,
-      outAt, batch, numClasses);
+      outAt, batch, numClasses, dLogSumExp == null ? 0 : copyIn(dLogSumExp));
   return copyOut(outAt, size);
 }
 
@@ -168,10 +168,11 @@ export function copiedGrad(backprop: Float32Array, labels: Int32Array,
  * caller may reuse it); false where `copiedRowPasses` is null.
  */
 export function copiedGradInPlace(backprop: Float32Array, labels: Int32Array,
-    dLoss: Float32Array, batch: number, numClasses: number): boolean {
+    dLoss: Float32Array, batch: number, numClasses: number,
+    dLogSumExp?: Float32Array): boolean {
   const size = batch * numClasses;
   const heldAt = takeHeldBackprop(backprop);
-  const copied = copiedRowPasses(size, size + 2 * batch,
+  const copied = copiedRowPasses(size, size + 3 * batch,
       heldAt == null ? 0 : heldAt + 4 * size);
   if (copied == null) {
     return false;
@@ -179,16 +180,17 @@ export function copiedGradInPlace(backprop: Float32Array, labels: Int32Array,
   const {passes, copyIn} = copied;
   const backpropAt = heldAt ?? copyIn(backprop);
   passes.backpropGrad(backpropAt, copyIn(labels), copyIn(dLoss), 0, false,
-      backpropAt, batch, numClasses);
+      backpropAt, batch, numClasses,
+      dLogSumExp == null ? 0 : copyIn(dLogSumExp));
   backprop.set(new Float32Array(passes.memory.buffer, backpropAt, size));
   return true;
 }
 
 export function copiedLossForward(features: Float32Array, labels: Int32Array,
-    batch: number, numClasses: number):
+    batch: number, numClasses: number, {softcap, predictions}: LossOptions = {}):
     SparseSoftmaxCrossEntropyLossResult|null {
   const copied = copiedRowPasses(batch * numClasses,
-      batch * numClasses + 4 * batch);
+      batch * numClasses + 5 * batch);
   if (copied == null) {
     return null;
   }
@@ -197,16 +199,19 @@ export function copiedLossForward(features: Float32Array, labels: Int32Array,
   const labelsAt = copyIn(labels);
   const [lossAt, rowMaxAt, logSumExpAt] =
       [reserve(batch), reserve(batch), reserve(batch)];
+  const predictedAt = predictions ? reserve(batch) : 0;
   passes.lossForward(featuresAt, labelsAt, lossAt, rowMaxAt, logSumExpAt,
-      batch, numClasses, passes.expConstants);
-  return {loss: copyOut(lossAt, batch), rowMax: copyOut(rowMaxAt, batch),
-    logSumExp: copyOut(logSumExpAt, batch)};
+      batch, numClasses, passes.expConstants, predictedAt, softcap ?? 0);
+  const result = {loss: copyOut(lossAt, batch),
+    rowMax: copyOut(rowMaxAt, batch), logSumExp: copyOut(logSumExpAt, batch)};
+  return predictions ? {...result, predicted: new Int32Array(
+      passes.memory.buffer, predictedAt, batch).slice()} : result;
 }
 
 export function copiedLossGrad(features: Float32Array, labels: Int32Array,
     rowMax: Float32Array, logSumExp: Float32Array, dLoss: Float32Array,
-    dLogSumExp: Float32Array, batch: number,
-    numClasses: number): Float32Array|null {
+    dLogSumExp: Float32Array, batch: number, numClasses: number,
+    softcap?: number): Float32Array|null {
   const size = batch * numClasses;
   const copied = copiedRowPasses(size, 2 * size + 5 * batch);
   if (copied == null) {
@@ -217,6 +222,6 @@ export function copiedLossGrad(features: Float32Array, labels: Int32Array,
       .map(copyIn);
   const outAt = reserve(size);
   passes.lossGrad(offsets[0], offsets[1], offsets[2], offsets[3], offsets[4],
-      offsets[5], outAt, batch, numClasses, passes.expConstants);
+      offsets[5], outAt, batch, numClasses, passes.expConstants, softcap ?? 0);
   return copyOut(outAt, size);
 }

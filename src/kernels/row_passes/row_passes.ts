@@ -14,21 +14,29 @@ export interface RowPasses {
   memory: WebAssembly.Memory;
   /**
    * The exp's constants, a table the instance wrote in a block of the heap
-   * it was given when instantiated (see `assembly/row_passes.ts`).
+   * it was given when instantiated, and the soft cap's scratch block after
+   * it (see `assembly/row_passes.ts`).
    */
   expConstants: number;
   forward(features: number, labels: number, loss: number, backprop: number,
       batch: number, numClasses: number, expConstants: number): void;
+  /**
+   * With `predicted` nonzero, each row's first argmax (int32) there; with
+   * `softcap` not 0, the logits read capped (see `lossForward` in
+   * `assembly/row_passes.ts`).
+   */
   lossForward(features: number, labels: number, loss: number, rowMax: number,
       logSumExp: number, batch: number, numClasses: number,
-      expConstants: number): void;
+      expConstants: number, predicted: number, softcap: number): void;
   isAllZero(values: number, count: number): boolean;
   backpropGrad(backprop: number, labels: number, dLoss: number,
       dBackprop: number, hasUpstream: boolean, dFeatures: number,
-      batch: number, numClasses: number): void;
+      batch: number, numClasses: number, dLogSumExp?: number): void;
+  /** `softcap` 0: uncapped. */
   lossGrad(features: number, labels: number, rowMax: number,
       logSumExp: number, dLoss: number, dLogSumExp: number, dFeatures: number,
-      batch: number, numClasses: number, expConstants: number): void;
+      batch: number, numClasses: number, expConstants: number,
+      softcap: number): void;
 }
 
 /** The instance's exports beyond the passes. */
@@ -100,10 +108,18 @@ export function withSharedMemory(simd: Uint8Array): Uint8Array<ArrayBuffer> {
   const IMPORT_SECTION = 2;
   const UNSHARED = [0x00, 0x00];
   const SHARED_4GIB = [0x03, 0x00, 0x80, 0x80, 0x04];
-  // The sections before the import section: the header and the types.
+  // The sections before the import section: the header and the types,
+  // each an id and a LEB128 size.
   let at = 8;
   while (simd[at] !== IMPORT_SECTION) {
-    at += 2 + simd[at + 1];
+    let size = 0;
+    let shift = 0;
+    let next = at + 1;
+    for (; simd[next] >= 0x80; next++, shift += 7) {
+      size += (simd[next] & 0x7f) * 2 ** shift;
+    }
+    size += simd[next] * 2 ** shift;
+    at = next + 1 + size;
   }
   const size = simd[at + 1];
   const end = at + 2 + size;

@@ -1,8 +1,9 @@
 import type {Tensor} from '@tensorflow/tfjs-core';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
-import {binary, disposeAll, gatherAtLabels, labelIndices, reshape, rowReduce, TensorflowBackend, unary} from './native_ops.js';
+import {binary, disposeAll, gatherAtLabels, labelIndices, reshape, rowArgMax, rowReduce, TensorflowBackend, unary} from './native_ops.js';
+import {softcapped} from './softcap.js';
 import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
 
 /**
@@ -11,7 +12,10 @@ import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
  * `logp = LogSoftmax(x)`, `loss = -logp[label]`, `rowMax = max(x)` and
  * `logSumExp = (x[label] - rowMax) - logp[label]` per row (TensorFlow's
  * `log(sumExp)`, recovered from the label's column: no second pass of
- * `exp`). Labels are checked as in the forward kernel.
+ * `exp`). Labels are checked as in the forward kernel. With `softcap`,
+ * `x` is the capped features (`softcapped`). With `predictions`, each
+ * row's first argmax of `x` (TensorFlow's `ArgMax`: one more read of the
+ * logits, which TensorFlow's kernels cannot fuse into `Max`).
  *
  * It runs where the loss is taken without its gradient, in the linear loss,
  * and on a tfjs whose tape cannot save aliases; a first-order training step
@@ -22,8 +26,14 @@ import {gatherCheckingLabels} from './SparseSoftmaxCrossEntropyWithLogits.js';
 export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
   backend: TensorflowBackend,
+  attrs?: SparseSoftmaxCrossEntropyLossAttrs,
 }): Tensor[] {
-  const {inputs: {features, labels}, backend} = args;
+  const {inputs: {labels}, backend, attrs: {softcap, predictions} = {}} =
+      args;
+  const capped = softcap ?
+      softcapped(backend, args.inputs.features, softcap, false)[0] :
+      undefined;
+  const features = capped ?? args.inputs.features;
   const [batch] = features.shape;
   const indices = labelIndices(backend, labels);
   const logProbabilities = unary(backend, 'LogSoftmax', features);
@@ -33,6 +43,7 @@ export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
         backend, logProbabilities, indices, {features, labels});
   } catch (error) {
     indices.dispose();
+    capped?.dispose();
     throw error;
   } finally {
     logProbabilities.dispose();
@@ -47,7 +58,9 @@ export function sparseSoftmaxCrossEntropyLossTensorflow(args: {
   const logSumExp = reshape(backend, logSumExpFlat, [batch, 1]);
   disposeAll(indices, labelLogProbability, labelLogit, rowMaxFlat,
       labelShifted, logSumExpFlat);
-  return [loss, rowMax, logSumExp];
+  const predicted = predictions ? [rowArgMax(backend, features)] : [];
+  capped?.dispose();
+  return [loss, rowMax, logSumExp, ...predicted];
 }
 
 export const sparseSoftmaxCrossEntropyLossTensorflowConfig = kernelConfig(

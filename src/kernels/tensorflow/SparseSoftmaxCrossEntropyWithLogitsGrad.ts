@@ -1,4 +1,4 @@
-import type {Tensor} from '@tensorflow/tfjs-core';
+import type {Tensor, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
@@ -9,7 +9,8 @@ import {binary, disposeAll, labelIndices, reshape, rowReduce, scatterAtLabels, T
  * `backprop` (see `kernel_names.ts` for the formula):
  *
  * - without `dBackprop` (a training step on `loss`): one `Mul`,
- *   `backprop * dLoss[:, None]`;
+ *   `backprop * dLoss[:, None]` (and with `dLogSumExp`, a scatter of it at
+ *   the labels after the `Mul`);
  * - with it: `p = backprop + onehot(labels)` by a scatter at the labels,
  *   then `dLoss[:, None] * backprop + (dBackprop - rowsum(dBackprop * p)) * p`.
  *
@@ -20,11 +21,11 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradTensorflow(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsGradInputs,
   backend: TensorflowBackend,
 }): Tensor {
-  const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
-  const [batch] = backprop.shape;
-  const dLossColumn = reshape(backend, dLoss, [batch, 1]);
-  const lossTerm = binary(backend, 'Mul', backprop, dLossColumn);
-  dLossColumn.dispose();
+  const {inputs: {backprop, labels, dLoss, dBackprop, dLogSumExp}, backend} =
+      args;
+  const lossTerm = dLogSumExp == null ?
+      scaleRows(backend, backprop, dLoss) :
+      logSumExpTerm(backend, backprop, labels, dLoss, dLogSumExp);
   if (dBackprop == null) {
     return lossTerm;
   }
@@ -41,6 +42,32 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradTensorflow(args: {
   disposeAll(lossTerm, indices, ones, probabilities, weighted, rowDot,
       centred, backpropTerm);
   return dFeatures;
+}
+
+/** `x * scales[:, None]` for `[batch]` scales. */
+function scaleRows(
+    backend: TensorflowBackend, x: TensorInfo, scales: TensorInfo): Tensor {
+  const column = reshape(backend, scales, [x.shape[0], 1]);
+  const scaled = binary(backend, 'Mul', x, column);
+  column.dispose();
+  return scaled;
+}
+
+/**
+ * `dLoss[:, None] * backprop + dLogSumExp[:, None] * softmax`, as
+ * `(dLoss + dLogSumExp)[:, None] * backprop` with `dLogSumExp` added at
+ * each label (`softmax = backprop + onehot`).
+ */
+function logSumExpTerm(
+    backend: TensorflowBackend, backprop: TensorInfo, labels: TensorInfo,
+    dLoss: TensorInfo, dLogSumExp: TensorInfo): Tensor {
+  const rowScales = binary(backend, 'Add', dLoss, dLogSumExp);
+  const scaled = scaleRows(backend, backprop, rowScales);
+  const indices = labelIndices(backend, labels);
+  const withLabels =
+      scatterAtLabels(backend, 'Add', scaled, indices, dLogSumExp);
+  disposeAll(rowScales, scaled, indices);
+  return withLabels;
 }
 
 export const sparseSoftmaxCrossEntropyWithLogitsGradTensorflowConfig =

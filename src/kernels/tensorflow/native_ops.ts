@@ -111,6 +111,23 @@ export function rowReduce(
       [x, axis]));
 }
 
+/** Each row's first argmax of a 2-D tensor, int32 `[batch]` (`ArgMax`). */
+export function rowArgMax(backend: TensorflowBackend, x: TensorInfo): Tensor {
+  const axis: TensorInfo = {
+    dataId: backend.write(Int32Array.of(1), [], 'int32'),
+    shape: [],
+    dtype: 'int32',
+  };
+  try {
+    return backend.executeSingleOutput('ArgMax', [
+      typeAttr(backend, 'T', x.dtype), typeAttr(backend, 'Tidx', 'int32'),
+      typeAttr(backend, 'output_type', 'int32'),
+    ], [x, axis]);
+  } finally {
+    backend.disposeData(axis.dataId);
+  }
+}
+
 /** `x` with a new shape (same size), no copy in TensorFlow. */
 export function reshape(
     backend: TensorflowBackend, x: TensorInfo, shape: number[]): Tensor {

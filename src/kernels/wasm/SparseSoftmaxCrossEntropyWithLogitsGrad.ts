@@ -9,7 +9,8 @@ import {heapOffset, rowPassesFor} from './heap_row_passes.js';
 /**
  * The fused gradient kernel on wasm, in place: one pass,
  * `dLoss[:, None] * backprop`, when `dBackprop` is absent or all zeros
- * (checked in the heap), else the full formula (`kernel_names.ts`). With
+ * (checked in the heap), else the full formula (`kernel_names.ts`), with
+ * `dLogSumExp` (if any) in the same pass. With
  * `backpropReusable` and no `dBackprop`, that pass writes over `backprop`
  * and returns its data.
  */
@@ -18,7 +19,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWasm(args: {
   backend: BackendWasm,
   attrs?: SparseSoftmaxCrossEntropyWithLogitsGradAttrs,
 }): TensorInfo {
-  const {inputs: {backprop, labels, dLoss, dBackprop}, backend} = args;
+  const {inputs: {backprop, labels, dLoss, dBackprop, dLogSumExp}, backend} =
+      args;
   const rowPasses = rowPassesFor(backend);
   if (rowPasses == null) {
     return runFallbackKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, args) as
@@ -37,7 +39,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsGradWasm(args: {
                             backend.makeOutput([batch, numClasses], 'float32');
   rowPasses.backpropGrad(heapOffset(backend, backprop),
       heapOffset(backend, labels), heapOffset(backend, dLoss), upstream,
-      hasUpstream, heapOffset(backend, dFeatures), batch, numClasses);
+      hasUpstream, heapOffset(backend, dFeatures), batch, numClasses,
+      dLogSumExp == null ? 0 : heapOffset(backend, dLogSumExp));
   return dFeatures;
 }
 

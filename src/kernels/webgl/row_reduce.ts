@@ -2,6 +2,7 @@ import type {MathBackendWebGL} from '@tensorflow/tfjs-backend-webgl';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {isPackedOnWebgl} from '../../tfjs_internals.js';
+import {softcapUniformValues} from '../gpu_softcap.js';
 import {ChunkMaxLogSumExpProgram, ChunkSumProgram, FIRST_PASS_CHUNK_SIZE, MAX_CHUNK_SIZE, MergeChunkPairsProgram, MergedOutput} from './row_reduce_gpu.js';
 
 /** How one pass splits rows of `inSize` elements across invocations. */
@@ -51,6 +52,22 @@ function reduceRowsInPasses(
   return partials;
 }
 
+/** How `rowMaxAndLogSumExp` reads the logits, and what else it finds. */
+export interface RowReading {
+  /** Read each logit `x` as `softcap * tanh(x / softcap)`. */
+  softcap?: number;
+  /** Also find each row's first argmax (`predicted`). */
+  predictions?: boolean;
+}
+
+/** The results of `rowMaxAndLogSumExp`. */
+export interface RowResults {
+  rowMax: TensorInfo;
+  logSumExp: TensorInfo;
+  /** With `predictions`: int32 `[batch]`, each row's first argmax. */
+  predicted?: TensorInfo;
+}
+
 /**
  * Per row of `features` `[batch, numClasses]`: `rowMax` and
  * `logSumExp = log(sum_j exp(x_j - rowMax))`, both `[batch, 1]`. One pass
@@ -58,15 +75,22 @@ function reduceRowsInPasses(
  * FIRST_PASS_CHUNK_SIZE; merge passes reduce the pairs until a row has at
  * most MAX_CHUNK_SIZE of them, and two last merges write the two results,
  * packed if the features are (for programs that then read both packed).
+ *
+ * With `reading.softcap` every pass reads the logits capped (a uniform:
+ * one program source for every value). With `reading.predictions` the
+ * passes carry each maximum's first column alongside it (one row per texel,
+ * `(max, logSumExp, index, 0)`), and a third last merge writes `predicted`.
  */
 export function rowMaxAndLogSumExp(
-    backend: MathBackendWebGL,
-    features: TensorInfo): {rowMax: TensorInfo, logSumExp: TensorInfo} {
+    backend: MathBackendWebGL, features: TensorInfo,
+    reading: RowReading = {}): RowResults {
   const [batch, numClasses] = features.shape;
   // The first pass samples the features' texture itself, which a tensor
   // small enough to be passed as uniforms would not have.
   backend.uploadToGPU(features.dataId);
   const packed = isPackedOnWebgl(backend, features);
+  const capped = reading.softcap != null;
+  const withIndex = reading.predictions === true;
   const chunkSize = Math.min(FIRST_PASS_CHUNK_SIZE, numClasses);
   let layout = {
     inSize: numClasses, chunkSize,
@@ -74,25 +98,32 @@ export function rowMaxAndLogSumExp(
   };
   const keepPacked = true;
   let pairs = backend.runWebGLProgram(
-      new ChunkMaxLogSumExpProgram(batch, layout.numChunks, packed), [features],
-      'float32', chunkUniforms(layout), keepPacked);
+      new ChunkMaxLogSumExpProgram(
+          batch, layout.numChunks, packed, {capped, withIndex}),
+      [features], 'float32',
+      [...chunkUniforms(layout), ...softcapUniformValues(reading.softcap)],
+      keepPacked);
   while (layout.numChunks > MAX_CHUNK_SIZE) {
     layout = chunkLayout(layout.numChunks);
     const merged = backend.runWebGLProgram(
-        new MergeChunkPairsProgram(batch, layout.numChunks, 'pairs'), [pairs],
-        'float32', chunkUniforms(layout), keepPacked);
+        new MergeChunkPairsProgram(
+            batch, layout.numChunks, 'pairs', false, withIndex),
+        [pairs], 'float32', chunkUniforms(layout), keepPacked);
     backend.disposeIntermediateTensorInfo(pairs);
     pairs = merged;
   }
   const {numChunks} = layout;
   const lastLayout = {inSize: numChunks, chunkSize: numChunks, numChunks: 1};
   const mergeRows = (output: MergedOutput) => backend.runWebGLProgram(
-      new MergeChunkPairsProgram(batch, 1, output, packed), [pairs], 'float32',
+      new MergeChunkPairsProgram(batch, 1, output,
+          packed && output !== 'predicted', withIndex),
+      [pairs], output === 'predicted' ? 'int32' : 'float32',
       chunkUniforms(lastLayout));
   const rowMax = mergeRows('rowMax');
   const logSumExp = mergeRows('logSumExp');
+  const predicted = withIndex ? mergeRows('predicted') : undefined;
   backend.disposeIntermediateTensorInfo(pairs);
-  return {rowMax, logSumExp};
+  return {rowMax, logSumExp, predicted};
 }
 
 /** Per row, `sum_j x_j * y_j` of two `[batch, n]` tensors, as `[batch, 1]`. */

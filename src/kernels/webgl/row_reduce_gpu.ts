@@ -1,6 +1,8 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 import {env} from '@tensorflow/tfjs-core';
 
+import {cappedLogit, softcapRatio, softcapReciprocal} from '../gpu_softcap.js';
+
 /*
  * Programs for split row reductions: each invocation reduces one chunk of one
  * row. Like every program in this folder they set `enableShapeUniforms` and
@@ -28,6 +30,45 @@ const CHUNK_UNIFORMS: GPGPUProgram['customUniforms'] = [
   {name: 'inSize', type: 'int'},
   {name: 'chunkSize', type: 'int'},
 ];
+
+/** The uniform of capped programs (`gpu_softcap.ts`), after the others. */
+export const SOFTCAP_UNIFORM = {name: 'softcap', type: 'float'} as const;
+
+/**
+ * How a program reads the logits: `capped` as
+ * `softcap * tanh(x / softcap)` (`gpu_softcap.ts`, with the uniform
+ * `SOFTCAP_UNIFORM`), and `withIndex` carrying each maximum's first index
+ * (for `predicted`). Each combination is one program source.
+ */
+export interface LogitReading {
+  capped?: boolean;
+  withIndex?: boolean;
+}
+
+/**
+ * GLSL: `softcapped(x)` for each GLSL type of `types`, and a function
+ * `read` that wraps a logit expression in it, or none and the identity
+ * when not `capped` (the uncapped source is as it was).
+ */
+export function softcapGlsl(capped: boolean|undefined, types: string[]):
+    [string, (logit: string) => string] {
+  if (capped !== true) {
+    return ['', logit => logit];
+  }
+  const functions = types.map(type => `
+      ${type} softcapped(${type} x) {
+        ${type} r = ${softcapReciprocal(softcapRatio('x', 'softcap'))};
+        return ${cappedLogit('x', 'r', 'softcap')};
+      }`);
+  return [functions.join(''), logit => `softcapped(${logit})`];
+}
+
+/** `uniforms` and the capped programs' `SOFTCAP_UNIFORM`. */
+export function withSoftcapUniform(
+    uniforms: GPGPUProgram['customUniforms'],
+    capped: boolean|undefined): GPGPUProgram['customUniforms'] {
+  return capped === true ? [...uniforms ?? [], SOFTCAP_UNIFORM] : uniforms;
+}
 
 /**
  * GLSL that runs `body` with `col` set to each column of this invocation's
@@ -118,14 +159,39 @@ export class ChunkMaxLogSumExpProgram implements GPGPUProgram {
   packedInputs: boolean;
   packedOutput = true;
   enableShapeUniforms = true;
-  customUniforms = CHUNK_UNIFORMS;
+  customUniforms: GPGPUProgram['customUniforms'];
 
-  constructor(batch: number, numChunks: number, packedInputs: boolean) {
-    this.outputShape = [batch, 2 * numChunks];
+  /**
+   * `reading` (`LogitReading`): `capped` reads the logits capped;
+   * `withIndex` writes one row per texel instead, packed
+   * `[2 * batch, 2 * numChunks]`: texel (row, chunk) holds
+   * `(max, logSumExp, index, 0)`, `index` the chunk's first column holding
+   * its maximum (see `rowChunkWithIndex`).
+   */
+  constructor(batch: number, numChunks: number, packedInputs: boolean,
+              reading: LogitReading = {}) {
+    const {capped, withIndex} = reading;
+    this.outputShape =
+        withIndex === true ? [2 * batch, 2 * numChunks] : [batch, 2 * numChunks];
     this.packedInputs = packedInputs;
+    this.customUniforms = withSoftcapUniform(CHUNK_UNIFORMS, capped);
+    const [softcapped, read] = softcapGlsl(capped, ['float', 'vec2', 'vec4']);
+    const rows = withIndex === true ? `
+      ${rowChunkWithIndex(packedInputs, read)}
+
+      void main() {
+        ivec2 coords = getOutputCoords();
+        setOutput(rowChunkWithIndex(coords[0] / 2, coords[1] / 2));
+      }` : `
+      ${packedInputs ? packedRowPairChunk(read) : unpackedRowPairChunk(read)}
+
+      void main() {
+        ivec2 coords = getOutputCoords();
+        setOutput(rowPairChunk(coords[0], coords[1] / 2));
+      }`;
     this.userCode = `
       ${CHUNK_COUNT}
-      ${TEXEL_AT}
+      ${TEXEL_AT}${softcapped}
 
       vec2 chunkResult(float runningMax, float sumExp, bool sawNaN) {
         if (sawNaN) {
@@ -133,21 +199,19 @@ export class ChunkMaxLogSumExpProgram implements GPGPUProgram {
         }
         return vec2(runningMax, isinf(runningMax) ? 0.0 : log(sumExp));
       }
-
-      ${packedInputs ? packedRowPairChunk() : UNPACKED_ROW_PAIR_CHUNK}
-
-      void main() {
-        ivec2 coords = getOutputCoords();
-        setOutput(rowPairChunk(coords[0], coords[1] / 2));
-      }
+${rows}
     `;
   }
 }
 
-/** GLSL for an unpacked `x`: each row's chunk in blocks of 4 logits. */
-const UNPACKED_ROW_PAIR_CHUNK = `
+/**
+ * GLSL for an unpacked `x`: each row's chunk in blocks of 4 logits, each
+ * logit read through `read` (see `softcapGlsl`).
+ */
+function unpackedRowPairChunk(read: (logit: string) => string): string {
+  return `
   float nextLogit(inout ivec2 texel, vec2 texelSize) {
-    float logit = sampleTexture(x, (vec2(texel) + 0.5) * texelSize);
+    float logit = ${read('sampleTexture(x, (vec2(texel) + 0.5) * texelSize)')};
     stepTexel(texel, xTexShape[1]);
     return logit;
   }
@@ -194,6 +258,7 @@ const UNPACKED_ROW_PAIR_CHUNK = `
     return vec4(rowChunk(row, chunk), lowerRow);
   }
 `;
+}
 
 /** Texels of a packed `x` read per loop iteration, with one rescale. */
 const TEXELS_PER_STEP = 4;
@@ -208,15 +273,12 @@ const TEXELS_PER_STEP = 4;
  * repeats the texel's first column for the maximum and adds no term. Lanes
  * of a missing lower row are computed and never read.
  */
-function packedRowPairChunk(): string {
-  // tfjs's sampleTexture returns one channel; a packed texel needs all four.
-  const texture = env().getNumber('WEBGL_VERSION') === 2 ? 'texture' :
-                                                           'texture2D';
+function packedRowPairChunk(read: (logits: string) => string): string {
   const values = Array.from({length: TEXELS_PER_STEP}, (_, k) => `values${k}`);
   const columnsPerStep = 2 * TEXELS_PER_STEP;
   return `
   vec4 nextTexel(inout ivec2 texel, ivec2 texShape, vec2 texelSize) {
-    vec4 logits = ${texture}(x, (vec2(texel) + 0.5) * texelSize);
+    vec4 logits = ${read(`${packedTexture()}(x, (vec2(texel) + 0.5) * texelSize)`)};
     stepTexel(texel, texShape[1]);
     return logits;
   }
@@ -228,7 +290,7 @@ function packedRowPairChunk(): string {
     ivec2 texel =
         texelAt((row / 2) * ((inSize + 1) / 2) + chunkStart / 2, texShape[1]);
     vec2 texelSize = 1.0 / vec2(texShape[1], texShape[0]);
-    vec2 runningMax = getX(row, chunkStart).xz;
+    vec2 runningMax = ${read('getX(row, chunkStart)')}.xz;
     vec2 sumExp = vec2(0.0);
     bvec2 sawNaN = bvec2(false);
     int stepsEnd = count - imod(count, ${columnsPerStep});
@@ -252,6 +314,84 @@ function packedRowPairChunk(): string {
     }
     return vec4(chunkResult(runningMax.x, sumExp.x, sawNaN.x),
                 chunkResult(runningMax.y, sumExp.y, sawNaN.y));
+  }
+`;
+}
+
+/** tfjs's sampleTexture returns one channel; a packed texel needs all four. */
+function packedTexture(): string {
+  return env().getNumber('WEBGL_VERSION') === 2 ? 'texture' : 'texture2D';
+}
+
+/**
+ * GLSL: `rowChunkWithIndex(row, chunk)`, the `(max, logSumExp, index, 0)`
+ * of one row's chunk of the logits (read through `read`), packed or not,
+ * for `ChunkMaxLogSumExpProgram`'s `withIndex`. The chunk is read in pairs
+ * of columns (a packed texel holds this row's in `xy` or `zw`; a chunk
+ * starts at an even column) and blocks of two pairs with one rescale, as
+ * the unpacked row-pair pass. Columns past the chunk's end repeat its first
+ * logit with weight 0. `index` is the first column holding the maximum, as
+ * `tf.argMax` picks: a later column replaces it only if strictly greater
+ * (a NaN row is NaN whatever its index).
+ */
+function rowChunkWithIndex(
+    packedInputs: boolean, read: (logits: string) => string): string {
+  const [texShape, flatIndex, pair] = packedInputs ?
+      ['(xTexShape + 1) / 2', '(row / 2) * ((inSize + 1) / 2) + chunkStart / 2',
+        `vec4 logits = ${packedTexture()}(x, (vec2(texel) + 0.5) * texelSize);
+    stepTexel(texel, texShape[1]);
+    return ${read('imod(row, 2) == 0 ? logits.xy : logits.zw')};`] :
+      ['xTexShape', 'offsetx + row * inSize + chunkStart',
+        `float first = sampleTexture(x, (vec2(texel) + 0.5) * texelSize);
+    stepTexel(texel, texShape[1]);
+    float second = sampleTexture(x, (vec2(texel) + 0.5) * texelSize);
+    stepTexel(texel, texShape[1]);
+    return ${read('vec2(first, second)')};`];
+  return `
+  vec2 nextPair(inout ivec2 texel, ivec2 texShape, vec2 texelSize, int row) {
+    ${pair}
+  }
+
+  vec4 rowChunkWithIndex(int row, int chunk) {
+    int chunkStart = chunk * chunkSize;
+    int count = chunkCount(chunkStart);
+    ivec2 texShape = ${texShape};
+    ivec2 texel = texelAt(${flatIndex}, texShape[1]);
+    vec2 texelSize = 1.0 / vec2(texShape[1], texShape[0]);
+    float runningMax = 0.0;
+    float sumExp = 0.0;
+    float index = float(chunkStart);
+    bool sawNaN = false;
+    for (int i = 0; i < ${MAX_CHUNK_SIZE}; i += 4) {
+      if (i >= count) {
+        break;
+      }
+      vec4 block = vec4(nextPair(texel, texShape, texelSize, row),
+                        nextPair(texel, texShape, texelSize, row));
+      if (i == 0) {
+        runningMax = block.x;
+      }
+      bvec4 inChunk = lessThan(ivec4(i) + ivec4(0, 1, 2, 3), ivec4(count));
+      block = vec4(block.x, inChunk.y ? block.y : block.x,
+                   inChunk.z ? block.z : block.x, inChunk.w ? block.w : block.x);
+      if (isnan(dot(block, vec4(0.125)))) {
+        sawNaN = true;
+      }
+      float blockMax = block.x;
+      int blockIndex = 0;
+      if (block.y > blockMax) { blockMax = block.y; blockIndex = 1; }
+      if (block.z > blockMax) { blockMax = block.z; blockIndex = 2; }
+      if (block.w > blockMax) { blockMax = block.w; blockIndex = 3; }
+      if (blockMax > runningMax) {
+        index = float(chunkStart + i + blockIndex);
+      }
+      float newMax = max(runningMax, blockMax);
+      float shift = max(newMax, ${LOWEST_FLOAT});
+      sumExp = sumExp * exp(runningMax - shift) +
+          dot(exp(block - shift), vec4(inChunk));
+      runningMax = newMax;
+    }
+    return vec4(chunkResult(runningMax, sumExp, sawNaN), index, 0.0);
   }
 `;
 }
@@ -283,7 +423,7 @@ function addTexels(texels: string[], hasSecondColumn?: string): string {
 }
 
 /** What a `MergeChunkPairsProgram` writes. */
-export type MergedOutput = 'pairs'|'rowMax'|'logSumExp';
+export type MergedOutput = 'pairs'|'rowMax'|'logSumExp'|'predicted';
 
 /**
  * Merges chunks of the `(max, logSumExp)` pairs `pairs` (packed
@@ -309,11 +449,24 @@ export class MergeChunkPairsProgram implements GPGPUProgram {
   enableShapeUniforms = true;
   customUniforms = CHUNK_UNIFORMS;
 
+  /**
+   * With `withIndex` the pairs are the one-row texels
+   * `(max, logSumExp, index, 0)` of `ChunkMaxLogSumExpProgram`'s
+   * `withIndex`, written again as such (`pairs`), or after the last merge
+   * as a row result, or `predicted` (`[batch]`, each row's index): see
+   * `mergeRowWithIndex`.
+   */
   constructor(
       batch: number, numChunks: number, output: MergedOutput,
-      packsRowResults = false) {
+      packsRowResults = false, withIndex = false) {
     this.packedOutput = output === 'pairs' || packsRowResults;
     this.outputShape = output === 'pairs' ? [batch, 2 * numChunks] : [batch, 1];
+    if (withIndex) {
+      this.outputShape = output === 'pairs' ? [2 * batch, 2 * numChunks] :
+          output === 'predicted' ? [batch] : [batch, 1];
+      this.userCode = mergeRowsWithIndex(output, packsRowResults);
+      return;
+    }
     const result = output === 'pairs' ? '' : output;
     const setOutput = output === 'pairs' ?
         'setOutput(vec4(rowMax.x, logSumExp.x, rowMax.y, logSumExp.y));' :
@@ -346,6 +499,56 @@ export class MergeChunkPairsProgram implements GPGPUProgram {
       }
     `;
   }
+}
+
+/**
+ * GLSL of `MergeChunkPairsProgram` with `withIndex`: `mergeRowWithIndex`
+ * merges one row's texels `(max, logSumExp, index, 0)` as the row-pair
+ * merge does, keeping the index of the first chunk whose maximum is the
+ * row's (chunks are in column order: a later one replaces it only if
+ * strictly greater), and returns `(rowMax, logSumExp, index)`. A packed
+ * row result merges the two rows of its texel.
+ */
+function mergeRowsWithIndex(
+    output: MergedOutput, packsRowResults: boolean): string {
+  const component = {pairs: '', rowMax: 'x', logSumExp: 'y', predicted: 'z'};
+  const main = output === 'pairs' ? `
+        ivec2 coords = getOutputCoords();
+        setOutput(vec4(mergeRowWithIndex(coords[0] / 2, coords[1] / 2), 0.0));` :
+      output === 'predicted' ? `
+        setOutput(mergeRowWithIndex(getOutputCoords(), 0).z);` :
+      packsRowResults ? `
+        int row = getOutputCoords()[0];
+        setOutput(vec4(mergeRowWithIndex(row, 0).${component[output]}, 0.0,
+                       mergeRowWithIndex(row + 1, 0).${component[output]}, 0.0));` :
+                        `
+        setOutput(mergeRowWithIndex(getOutputCoords()[0], 0).${
+          component[output]});`;
+  return `
+      vec3 mergeRowWithIndex(int row, int chunk) {
+        vec4 first = getPairs(2 * row, 2 * chunk * chunkSize);
+        float runningMax = first.x;
+        float sumExp = 0.0;
+        float index = first.z;
+        bool sawNaN = false;
+        ${forEachColumnInChunk(`
+          vec4 partial = getPairs(2 * row, 2 * col);
+          sawNaN = sawNaN || isnan(partial.x);
+          if (partial.x > runningMax) {
+            index = partial.z;
+          }
+          float newMax = max(runningMax, partial.x);
+          float shift = max(newMax, ${LOWEST_FLOAT});
+          sumExp = sumExp * exp(runningMax - shift) +
+              exp(partial.x - shift + partial.y);
+          runningMax = newMax;`)}
+        float rowMax = sawNaN ? NAN : runningMax;
+        return vec3(rowMax, sawNaN || isinf(rowMax) ? 0.0 : log(sumExp), index);
+      }
+
+      void main() {${main}
+      }
+    `;
 }
 
 /**

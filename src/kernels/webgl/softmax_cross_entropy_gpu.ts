@@ -1,6 +1,9 @@
 import type {GPGPUProgram} from '@tensorflow/tfjs-backend-webgl';
 
 import {ROW_TERMS} from '../gpu_row_terms.js';
+import {cappedLogit, softcapRatio, softcapReciprocal, softcapSlope} from '../gpu_softcap.js';
+
+import {softcapGlsl, withSoftcapUniform} from './row_reduce_gpu.js';
 import {ROW_PAIR_AND_COLUMN, rowTexel, TexelLayout} from './texel_layout.js';
 
 /*
@@ -66,7 +69,8 @@ class InputReader {
 
 /**
  * `loss = logSumExp - (x_label - rowMax)`, shape `[batch]`; `packedInputs`
- * reads packed logits (see `InputReader`) without unpacking them whole.
+ * reads packed logits (see `InputReader`) without unpacking them whole;
+ * `capped` reads `x_label` capped (uniform `softcap`, `gpu_softcap.ts`).
  */
 export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
   variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
@@ -74,15 +78,17 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
   userCode: string;
   packedInputs: boolean;
   enableShapeUniforms = true;
-  customUniforms = CLASS_UNIFORMS;
+  customUniforms: GPGPUProgram['customUniforms'];
 
-  constructor(batch: number, packedInputs: boolean) {
+  constructor(batch: number, packedInputs: boolean, capped = false) {
     this.outputShape = [batch];
     this.packedInputs = packedInputs;
+    this.customUniforms = withSoftcapUniform(CLASS_UNIFORMS, capped);
     const read = new InputReader(packedInputs);
+    const [softcapped, readLogit] = softcapGlsl(capped, ['float']);
     this.userCode = `
       ${IS_VALID_ROW}
-      ${read.helpers()}
+      ${read.helpers()}${softcapped}
 
       void main() {
         int row = getOutputCoords();
@@ -93,7 +99,7 @@ export class SoftmaxCrossEntropyLossProgram implements GPGPUProgram {
           return;
         }
         float logSumExp = ${read.at('LogSumExps', 'row', '0')};
-        float logit = ${read.at('Features', 'row', 'label')};
+        float logit = ${readLogit(read.at('Features', 'row', 'label'))};
         setOutput(logSumExp - (logit - rowMax));
       }
     `;
@@ -178,6 +184,8 @@ export class RowTermsProgram implements GPGPUProgram {
  * `RowTermsProgram`'s `rowTerms`, the softmax rebuilt as
  * `exp(x - rowMax) / sumExp`: `backprop` with scales 1, the loss-only
  * gradient `(dLoss + dLogSumExp) * softmax - dLoss * onehot` otherwise.
+ * `capped`: the softmax of the capped logits, times the cap's slope
+ * (uniform `softcap`, `gpu_softcap.ts`).
  */
 export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
   variableNames = ['features', 'rowTerms'];
@@ -187,13 +195,16 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
   packedOutput = true;
   enableShapeUniforms = true;
 
+  customUniforms: GPGPUProgram['customUniforms'];
+
   /**
    * `layout` (`texel_layout.ts`): with `blockGrid` or `sameTexels` the logits
    * and `rowTerms` are packed whatever `packedInputs` says.
    */
   constructor(batch: number, numClasses: number, packedInputs: boolean,
-              layout: TexelLayout = 'coordinates') {
+              layout: TexelLayout = 'coordinates', capped = false) {
     this.outputShape = [batch, numClasses];
+    this.customUniforms = withSoftcapUniform(undefined, capped);
     this.packedInputs = packedInputs || layout !== 'coordinates';
     const read = new InputReader(packedInputs);
     const [coordinates, rowTerm, logits] = layout === 'coordinates' ?
@@ -207,6 +218,12 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
           (column: number) =>
               rowTexel('rowTerms', column / 2, ROW_TERMS / 2, layout),
           'texture(features, resultUV)'];
+    const [capping, readLogits, slope] = capped ? [`
+        vec4 logits = ${logits};
+        vec4 e = ${softcapRatio('logits', 'softcap')};
+        vec4 r = ${softcapReciprocal('e')};`,
+      `(${cappedLogit('logits', 'r', 'softcap')})`,
+      `) * (${softcapSlope('e', 'r')})`] : ['', logits, ''];
     this.userCode = `
       void main() {
         ${coordinates}
@@ -214,11 +231,11 @@ export class ScaledSoftmaxMinusOneHotProgram implements GPGPUProgram {
         vec4 shiftsAndScales = ${rowTerm(0)};
         vec4 labelsAndScales = ${rowTerm(2)};
         ivec2 labels =
-            ivec2(round(labelsAndScales.x), round(labelsAndScales.z));
-        vec4 scaled = exp(${logits} - shiftsAndScales.xxzz) *
+            ivec2(round(labelsAndScales.x), round(labelsAndScales.z));${capping}
+        vec4 scaled = ${slope ? '(' : ''}exp(${readLogits} - shiftsAndScales.xxzz) *
                 shiftsAndScales.yyww -
             labelsAndScales.yyww *
-                vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy));
+                vec4(equal(ivec4(col, col + 1, col, col + 1), labels.xxyy))${slope};
         setOutput(vec4(labels.x >= 0 ? scaled.xy : vec2(NAN),
                        labels.y >= 0 ? scaled.zw : vec2(NAN)));
       }

@@ -3,6 +3,7 @@ import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {isPackedOnWebgl} from '../../tfjs_internals.js';
 import {LossUpstream} from '../gpu_row_terms.js';
+import {softcapUniformValues} from '../gpu_softcap.js';
 import {asColumn} from './row_reduce.js';
 import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_entropy_gpu.js';
 import {runInTexelLayout} from './texel_layout.js';
@@ -13,12 +14,14 @@ import {runInTexelLayout} from './texel_layout.js';
  * `(dLoss + dLogSumExp) * softmax - dLoss * onehot`: a tiny program gathers
  * each row's terms, then one elementwise pass writes the result (packed) in
  * the logits' texture layout. A label outside `[0, numClasses)` gives a NaN
- * row.
+ * row. With `softcap` the logits are read capped and the result carries the
+ * cap's slope (`gpu_softcap.ts`); `rowMax` and `logSumExp` are the capped
+ * rows'.
  */
 export function softmaxMinusOneHot(
     backend: MathBackendWebGL, features: TensorInfo, labels: TensorInfo,
     rowMax: TensorInfo, logSumExp: TensorInfo,
-    upstream?: LossUpstream): TensorInfo {
+    upstream?: LossUpstream, softcap?: number): TensorInfo {
   const [batch, numClasses] = features.shape;
   const packed = isPackedOnWebgl(backend, features);
   const rowInputs = [asColumn(labels), rowMax, logSumExp];
@@ -31,7 +34,8 @@ export function softmaxMinusOneHot(
   const result = runInTexelLayout(
       backend, features, [rowTerms], [features, rowTerms],
       layout => new ScaledSoftmaxMinusOneHotProgram(
-          batch, numClasses, packed, layout));
+          batch, numClasses, packed, layout, softcap != null),
+      softcapUniformValues(softcap));
   backend.disposeIntermediateTensorInfo(rowTerms);
   return result;
 }

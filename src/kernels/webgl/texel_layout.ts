@@ -82,21 +82,22 @@ function texelLayout(
  * output has `matrix`'s texels when their textures are as wide; a `matrix`
  * whose texture tfjs laid out otherwise (for another shape, or under
  * another texture size limit) is read again by coordinates.
+ * `customUniformValues` go to the program as `runWebGLProgram` takes them.
  */
 export function runInTexelLayout(
     backend: MathBackendWebGL, matrix: TensorInfo, rowInputs: TensorInfo[],
-    inputs: TensorInfo[],
-    makeProgram: (layout: TexelLayout) => GPGPUProgram): TensorInfo {
+    inputs: TensorInfo[], makeProgram: (layout: TexelLayout) => GPGPUProgram,
+    customUniformValues?: number[][]): TensorInfo {
   const layout = texelLayout(backend, matrix, rowInputs);
-  const result =
-      backend.runWebGLProgram(makeProgram(layout), inputs, 'float32');
+  const result = backend.runWebGLProgram(
+      makeProgram(layout), inputs, 'float32', customUniformValues);
   if (layout === 'coordinates' ||
       textureWidth(backend, result) === textureWidth(backend, matrix)) {
     return result;
   }
   backend.disposeIntermediateTensorInfo(result);
   return backend.runWebGLProgram(
-      makeProgram('coordinates'), inputs, 'float32');
+      makeProgram('coordinates'), inputs, 'float32', customUniformValues);
 }
 
 function textureWidth(backend: MathBackendWebGL, info: TensorInfo): number|

@@ -1,7 +1,7 @@
 import type {WebGPUBackend} from '@tensorflow/tfjs-backend-webgpu';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
-import {LaneDotProgram, LaneMaxSumExpProgram, MergedOutput, MergeLanesProgram, MergeSumsProgram, RowLayout} from './row_reduce_webgpu.js';
+import {LaneDotProgram, LaneMaxSumExpProgram, LogitReading, MergedOutput, MergeLanesProgram, MergeSumsProgram, RowLayout} from './row_reduce_webgpu.js';
 import {runFlatProgram} from './run_program.js';
 
 /**
@@ -10,18 +10,26 @@ import {runFlatProgram} from './run_program.js';
  * reads the logits and writes a `(max, sumExp)` pair per lane (a thread's
  * share of a row); one small merge program per result then combines each
  * row's pairs.
+ *
+ * `reading` (`LogitReading`): `softcap` reads the logits capped (a
+ * uniform); `withIndex` carries each maximum's first column through both
+ * programs, and a third merge writes `predicted`, int32 `[numRows]`.
  */
 export function rowMaxAndLogSumExp(
-    backend: WebGPUBackend, features: TensorInfo,
-    layout: RowLayout): {rowMax: TensorInfo, logSumExp: TensorInfo} {
+    backend: WebGPUBackend, features: TensorInfo, layout: RowLayout,
+    reading: LogitReading = {}):
+    {rowMax: TensorInfo, logSumExp: TensorInfo, predicted?: TensorInfo} {
+  const withIndex = reading.withIndex === true;
   const pairs = runFlatProgram(
-      backend, new LaneMaxSumExpProgram(layout), [features]);
+      backend, new LaneMaxSumExpProgram(layout, reading), [features]);
   const merge = (output: MergedOutput) => runFlatProgram(
-      backend, new MergeLanesProgram(layout, output), [pairs]);
+      backend, new MergeLanesProgram(layout, output, withIndex), [pairs],
+      output === MergedOutput.PREDICTED ? 'int32' : 'float32');
   const rowMax = merge(MergedOutput.ROW_MAX);
   const logSumExp = merge(MergedOutput.LOG_SUM_EXP);
+  const predicted = withIndex ? merge(MergedOutput.PREDICTED) : undefined;
   backend.disposeData(pairs.dataId);
-  return {rowMax, logSumExp};
+  return {rowMax, logSumExp, predicted};
 }
 
 /**

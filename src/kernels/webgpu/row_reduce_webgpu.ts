@@ -1,3 +1,5 @@
+import {cappedLogit, softcapRatio, softcapReciprocal} from '../gpu_softcap.js';
+
 import {FlatProgram, WORKGROUP_SIZE, workgroupsFor} from './run_program.js';
 
 /*
@@ -130,6 +132,7 @@ export abstract class LayoutProgram implements FlatProgram {
   workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
   uniforms = LAYOUT_UNIFORMS;
   uniformValues: number[];
+  floatUniformValues?: number[];
 
   constructor({numRows, numClasses, lanesPerRow}: RowLayout,
               outputShape: number[], dispatch: [number, number, number]) {
@@ -142,28 +145,93 @@ export abstract class LayoutProgram implements FlatProgram {
 }
 
 /**
+ * How a program reads the logits: `softcap` capped
+ * (`gpu_softcap.ts`, a float uniform after the others), `withIndex`
+ * carrying each maximum's first column. Each combination is one pipeline.
+ */
+export interface LogitReading {
+  softcap?: number;
+  withIndex?: boolean;
+}
+
+/**
+ * Makes `program` read the logits capped when `softcap` is given: its
+ * shader key gets `Capped`, its uniforms `softcap`. Returns WGSL
+ * `softcapped(x)` for it, and a function wrapping a logit expression in it
+ * (none and the identity uncapped: that source is as it was).
+ */
+export function capLogits(program: LayoutProgram, softcap?: number):
+    [string, (logit: string) => string] {
+  if (softcap == null) {
+    return ['', logit => logit];
+  }
+  program.shaderKey += 'Capped';
+  program.uniforms += ' softcap : f32,';
+  program.floatUniformValues = [softcap];
+  return [`
+      fn softcapped(x : f32) -> f32 {
+        let r = ${softcapReciprocal(softcapRatio('x', 'uniforms.softcap'))};
+        return ${cappedLogit('x', 'r', 'uniforms.softcap')};
+      }
+`, logit => `softcapped(${logit})`];
+}
+
+/**
  * First pass over the logits `features` `[numRows, numClasses]`: per lane,
  * the maximum of its logits and `sumExp = sum_j exp(x_j - max)` in one
  * read, online-softmax style: the sum is kept relative to the running
  * maximum and rescaled when a block of 4 logits raises it (one exp per
  * logit plus one per block, no branch). Output: the pairs `(max, sumExp)`,
  * lane after lane, `[numRows * lanesPerRow * 2]`.
+ *
+ * `reading` (`LogitReading`): `softcap` reads the logits capped;
+ * `withIndex` writes triples `(max, sumExp, column)` instead,
+ * `[numRows * lanesPerRow * 3]`, `column` the lane's first column holding
+ * its maximum (a lane's columns ascend, so a later block replaces it only
+ * if strictly greater).
  */
 export class LaneMaxSumExpProgram extends LayoutProgram {
   variableNames = ['features'];
   shaderKey = 'sparseXentLaneMaxSumExp';
+  private readonly withIndex: boolean;
+  private readonly softcapped: [string, (logit: string) => string];
 
-  constructor(layout: RowLayout) {
-    super(layout, [numLanes(layout) * 2], laneWorkgroups(layout));
+  constructor(layout: RowLayout, {softcap, withIndex}: LogitReading = {}) {
+    super(layout, [numLanes(layout) * (withIndex === true ? 3 : 2)],
+        laneWorkgroups(layout));
+    this.withIndex = withIndex === true;
+    if (this.withIndex) {
+      this.shaderKey += 'WithIndex';
+    }
+    this.softcapped = capLogits(this, softcap);
   }
 
   getUserCode(): string {
+    const [softcapped, read] = this.softcapped;
+    const [firstMaxColumn, findFirstMax, output] = this.withIndex ? [`
+          var firstMaxColumn = lane;`, `
+            var blockMax = block.x;
+            var blockColumn = col;
+            for (var k = 1; k < 4; k++) {
+              if (block[k] > blockMax) {
+                blockMax = block[k];
+                blockColumn = col + k * laneStride;
+              }
+            }
+            if (blockMax > runningMax) {
+              firstMaxColumn = blockColumn;
+            }`, `
+          result[3 * laneIndex] = partial.x;
+          result[3 * laneIndex + 1] = partial.y;
+          result[3 * laneIndex + 2] = f32(firstMaxColumn);`] : ['', '', `
+          result[2 * laneIndex] = partial.x;
+          result[2 * laneIndex + 1] = partial.y;`];
     return `
-      ${MERGE_MAX_SUM_EXP}
+      ${MERGE_MAX_SUM_EXP}${softcapped}
 
       // The logit at column \`col\` of the row, or -Infinity past its end.
       fn logitOrNone(rowOffset : i32, col : i32) -> f32 {
-        let logit = features[rowOffset + min(col, uniforms.numClasses - 1)];
+        let logit = ${read('features[rowOffset + min(col, uniforms.numClasses - 1)]')};
         return select(-uniforms.INFINITY, logit, col < uniforms.numClasses);
       }
 
@@ -172,14 +240,14 @@ export class LaneMaxSumExpProgram extends LayoutProgram {
           let laneStride = uniforms.lanesPerRow;
           var runningMax = -uniforms.INFINITY;
           var sumExp = 0.0;
-          var sawNaN = false;
+          var sawNaN = false;${firstMaxColumn}
           for (var col = lane; col < uniforms.numClasses; col += 4 * laneStride) {
             let block = vec4<f32>(
                 logitOrNone(rowOffset, col),
                 logitOrNone(rowOffset, col + laneStride),
                 logitOrNone(rowOffset, col + 2 * laneStride),
                 logitOrNone(rowOffset, col + 3 * laneStride));
-            sawNaN = sawNaN || any(isnanVec4(block));
+            sawNaN = sawNaN || any(isnanVec4(block));${findFirstMax}
             let newMax = max(runningMax,
                 max(max(block.x, block.y), max(block.z, block.w)));
             let shift = max(newMax, LOWEST_FLOAT);
@@ -188,9 +256,7 @@ export class LaneMaxSumExpProgram extends LayoutProgram {
             runningMax = newMax;
           }
           let partial = select(vec2<f32>(runningMax, sumExp),
-                               vec2<f32>(uniforms.NAN, 0.0), sawNaN);
-          result[2 * laneIndex] = partial.x;
-          result[2 * laneIndex + 1] = partial.y;`)}
+                               vec2<f32>(uniforms.NAN, 0.0), sawNaN);${output}`)}
       }
     `;
   }
@@ -200,25 +266,56 @@ export class LaneMaxSumExpProgram extends LayoutProgram {
 export enum MergedOutput {
   ROW_MAX = 0,
   LOG_SUM_EXP = 1,
+  /** int32: the row's first argmax (`withIndex` only). */
+  PREDICTED = 2,
 }
+
+/**
+ * WGSL: writes the row result `mergedOutput` asks for from the row's
+ * `merged` `(max, sumExp)`.
+ */
+const WRITE_ROW_RESULT = `
+          let rowMax = merged.x;
+          let finite = !isnan(rowMax) && !isinf(rowMax);
+          let logSumExp = select(0.0, log(merged.y), finite);
+          result[row] = select(logSumExp, rowMax,
+                               uniforms.mergedOutput == ${MergedOutput.ROW_MAX});`;
 
 /**
  * Merges each row's lane pairs from `LaneMaxSumExpProgram` into one
  * `[numRows, 1]` result, `rowMax` or `logSumExp = log(sumExp)` as the
  * `mergedOutput` uniform says (one pipeline for both). A row whose maximum
  * is not finite gets the placeholder logSumExp 0, as on WebGL.
+ *
+ * With `withIndex` it merges the triples `(max, sumExp, column)` instead,
+ * and keeps the smallest column among the lanes holding the row's maximum
+ * (lanes interleave columns): `PREDICTED` writes it, int32 `[numRows]`
+ * (its own pipeline: the output's type differs).
  */
 export class MergeLanesProgram extends LayoutProgram {
   variableNames = ['pairs'];
   shaderKey = 'sparseXentMergeLanes';
   override uniforms = `${LAYOUT_UNIFORMS} mergedOutput : i32,`;
+  private readonly withIndex: boolean;
+  private readonly predicted: boolean;
 
-  constructor(layout: RowLayout, output: MergedOutput) {
-    super(layout, [layout.numRows, 1], rowWorkgroups(layout));
+  constructor(layout: RowLayout, output: MergedOutput, withIndex = false) {
+    super(layout,
+        output === MergedOutput.PREDICTED ? [layout.numRows] :
+                                            [layout.numRows, 1],
+        rowWorkgroups(layout));
     this.uniformValues.push(output);
+    this.withIndex = withIndex;
+    this.predicted = output === MergedOutput.PREDICTED;
+    if (withIndex) {
+      this.shaderKey += this.predicted ? 'Predicted' : 'WithIndex';
+    }
   }
 
   getUserCode(): string {
+    if (this.withIndex) {
+      return this.mergeWithIndex();
+    }
     return `
       ${MERGE_MAX_SUM_EXP}
 
@@ -230,12 +327,32 @@ export class MergeLanesProgram extends LayoutProgram {
             let pair = firstPair + 2 * lane;
             merged = mergeMaxSumExp(
                 merged, vec2<f32>(pairs[pair], pairs[pair + 1]));
+          }${WRITE_ROW_RESULT}`)}
+      }
+    `;
+  }
+
+  private mergeWithIndex(): string {
+    return `
+      ${MERGE_MAX_SUM_EXP}
+
+      fn main(index : i32) {
+        ${forEachRowOfThread(`
+          let firstTriple = 3 * row * uniforms.lanesPerRow;
+          var merged = vec2<f32>(-uniforms.INFINITY, 0.0);
+          var firstMaxColumn = pairs[firstTriple + 2];
+          for (var lane = 0; lane < uniforms.lanesPerRow; lane++) {
+            let triple = firstTriple + 3 * lane;
+            let laneMax = pairs[triple];
+            let column = pairs[triple + 2];
+            if (laneMax > merged.x ||
+                (laneMax == merged.x && column < firstMaxColumn)) {
+              firstMaxColumn = column;
+            }
+            merged = mergeMaxSumExp(merged, vec2<f32>(laneMax, pairs[triple + 1]));
           }
-          let rowMax = merged.x;
-          let finite = !isnan(rowMax) && !isinf(rowMax);
-          let logSumExp = select(0.0, log(merged.y), finite);
-          result[row] = select(logSumExp, rowMax,
-                               uniforms.mergedOutput == ${MergedOutput.ROW_MAX});`)}
+          ${this.predicted ? 'result[row] = i32(firstMaxColumn);' :
+                             WRITE_ROW_RESULT}`)}
       }
     `;
   }

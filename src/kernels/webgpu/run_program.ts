@@ -30,10 +30,12 @@ export const MAX_WORKGROUPS = 65535;
 
 /**
  * A program of this folder: its `uniforms` are int32 fields, and
- * `uniformValues` their values, in order.
+ * `uniformValues` their values, in order, then as many float32 fields as
+ * `floatUniformValues` has values (the cap of capped programs).
  */
 export interface FlatProgram extends WebGPUProgram {
   uniformValues: number[];
+  floatUniformValues?: number[];
 }
 
 /** `info` seen as a flat `[size]` tensor (same buffer). */
@@ -42,19 +44,22 @@ function flatInput(info: TensorInfo): TensorInfo {
 }
 
 /**
- * Runs `program` on `inputs` into a new float32 tensor of the program's
+ * Runs `program` on `inputs` into a new `dtype` tensor of the program's
  * `outputShape` (not empty: kernels return early for an empty batch),
  * every tensor seen flat (see above).
  */
 export function runFlatProgram(
-    backend: WebGPUBackend, program: FlatProgram,
-    inputs: TensorInfo[]): TensorInfo {
+    backend: WebGPUBackend, program: FlatProgram, inputs: TensorInfo[],
+    dtype: 'float32'|'int32' = 'float32'): TensorInfo {
   const {outputShape} = program;
-  const output = backend.makeTensorInfo(outputShape, 'float32');
-  const uniforms = program.uniformValues.map(
-      value => ({type: 'int32', data: [value]}));
+  const output = backend.makeTensorInfo(outputShape, dtype);
+  const uniforms = [
+    ...program.uniformValues.map(value => ({type: 'int32', data: [value]})),
+    ...(program.floatUniformValues ?? []).map(
+        value => ({type: 'float32', data: [value]})),
+  ];
   backend.runWebGPUProgram(
-      program, inputs.map(flatInput), 'float32', uniforms,
+      program, inputs.map(flatInput), dtype, uniforms,
       {...output, shape: [util.sizeFromShape(outputShape), 1]});
   return output;
 }

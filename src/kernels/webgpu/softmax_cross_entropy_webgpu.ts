@@ -1,5 +1,7 @@
 import {ROW_TERMS} from '../gpu_row_terms.js';
-import {forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout, rowWorkgroups} from './row_reduce_webgpu.js';
+import {cappedLogit, softcapRatio, softcapReciprocal, softcapSlope} from '../gpu_softcap.js';
+
+import {capLogits, forEachColumnOfLane, forEachLane, forEachRowOfThread, laneWorkgroups, LayoutProgram, RowLayout, rowWorkgroups} from './row_reduce_webgpu.js';
 
 /*
  * The programs that finish rows once their reductions are done. Per-row
@@ -40,25 +42,31 @@ abstract class ElementwiseProgram extends LayoutProgram {
   }
 }
 
-/** `loss = logSumExp - (x_label - rowMax)`, shape `[numRows]`. */
+/**
+ * `loss = logSumExp - (x_label - rowMax)`, shape `[numRows]`; with
+ * `softcap`, `x_label` read capped (`gpu_softcap.ts`).
+ */
 export class SoftmaxCrossEntropyLossProgram extends RowProgram {
   variableNames = ['features', 'labels', 'rowMaxes', 'logSumExps'];
   shaderKey = 'sparseXentLoss';
+  private readonly softcapped: [string, (logit: string) => string];
 
-  constructor(layout: RowLayout) {
+  constructor(layout: RowLayout, softcap?: number) {
     super(layout, [layout.numRows]);
+    this.softcapped = capLogits(this, softcap);
   }
 
   getUserCode(): string {
+    const [softcapped, read] = this.softcapped;
     return `
-      ${IS_VALID_ROW}
+      ${IS_VALID_ROW}${softcapped}
 
       fn main(index : i32) {
         ${forEachRowOfThread(`
           let label = labels[row];
           let rowMax = rowMaxes[row];
           if (isValidRow(label, rowMax)) {
-            let logit = features[row * uniforms.numClasses + label];
+            let logit = ${read('features[row * uniforms.numClasses + label]')};
             result[row] = logSumExps[row] - (logit - rowMax);
           } else {
             result[row] = uniforms.NAN;
@@ -122,7 +130,23 @@ export class ScaledSoftmaxMinusOneHotProgram extends ElementwiseProgram {
   variableNames = ['features', 'rowTerms'];
   shaderKey = 'sparseXentScaledSoftmaxMinusOneHot';
 
+  /**
+   * With `softcap`: the softmax of the capped logits, and the result times
+   * the cap's slope (`gpu_softcap.ts`).
+   */
+  constructor(layout: RowLayout, softcap?: number) {
+    super(layout);
+    capLogits(this, softcap);
+  }
+
   getUserCode(): string {
+    const softcap = 'uniforms.softcap';
+    const [capping, logit, slope] = this.floatUniformValues != null ? [`
+            let x = features[rowOffset + col];
+            let e = ${softcapRatio('x', softcap)};
+            let r = ${softcapReciprocal('e')};`,
+      `(${cappedLogit('x', 'r', softcap)})`, ` * (${softcapSlope('e', 'r')})`] :
+      ['', 'features[rowOffset + col]', ''];
     return `
       fn main(index : i32) {
         ${forEachLane(`
@@ -131,11 +155,11 @@ export class ScaledSoftmaxMinusOneHotProgram extends ElementwiseProgram {
           let probabilityScale = rowTerms[terms + 1];
           let label = i32(round(rowTerms[terms + 2]));
           let oneHotScale = rowTerms[terms + 3];
-          ${forEachColumnOfLane(`
+          ${forEachColumnOfLane(`${capping}
             let probability =
-                probabilityScale * exp(features[rowOffset + col] - rowMax);
+                probabilityScale * exp(${logit} - rowMax);
             let value = select(probability, probability - oneHotScale,
-                               col == label);
+                               col == label)${slope};
             result[rowOffset + col] = select(value, uniforms.NAN, label < 0);`)}`)}
       }
     `;

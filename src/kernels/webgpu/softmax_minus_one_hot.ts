@@ -11,12 +11,14 @@ import {RowTermsProgram, ScaledSoftmaxMinusOneHotProgram} from './softmax_cross_
  * results, or with `upstream` the loss kernel's gradient
  * `(dLoss + dLogSumExp) * softmax - dLoss * onehot`: a one-thread-per-row
  * program gathers each row's terms, then one pass over the logits writes
- * the result. A label outside `[0, numClasses)` gives a NaN row.
+ * the result. A label outside `[0, numClasses)` gives a NaN row. With
+ * `softcap` the logits are read capped and the result carries the cap's
+ * slope (`gpu_softcap.ts`); `rowMax` and `logSumExp` are the capped rows'.
  */
 export function softmaxMinusOneHot(
     backend: WebGPUBackend, features: TensorInfo, labels: TensorInfo,
     rowMax: TensorInfo, logSumExp: TensorInfo, layout: RowLayout,
-    upstream?: LossUpstream): TensorInfo {
+    upstream?: LossUpstream, softcap?: number): TensorInfo {
   const rowInputs = [labels, rowMax, logSumExp];
   if (upstream != null) {
     rowInputs.push(upstream.dLoss, upstream.dLogSumExp);
@@ -24,7 +26,7 @@ export function softmaxMinusOneHot(
   const rowTerms = runFlatProgram(
       backend, new RowTermsProgram(layout, upstream != null), rowInputs);
   const result = runFlatProgram(
-      backend, new ScaledSoftmaxMinusOneHotProgram(layout),
+      backend, new ScaledSoftmaxMinusOneHotProgram(layout, softcap),
       [features, rowTerms]);
   backend.disposeData(rowTerms.dataId);
   return result;

@@ -1,8 +1,9 @@
-import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, sub, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, concat, expandDims, matMul, mean, mul, ones, reshape, scalar, slice, square, sub, tanh, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
-import {SparseSoftmaxCrossEntropyLoss} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
+import {cappedLogits} from './capped_logits.js';
 import {WeightGradientSlices} from './weight_gradient_slices.js';
 import {product} from './matmul_products.js';
 
@@ -21,6 +22,22 @@ export interface LinearLayer {
   labels: Tensor;
   transposeWeightMatrix: boolean;
   labelSmoothing: number;
+  /** The z-loss scale (0 for none). */
+  zLoss: number;
+  /** The logits' soft cap (`SparseSoftmaxCrossEntropyLossAttrs`), if any. */
+  softcap?: number;
+  /** Whether the loss kernel also finds each row's predicted class. */
+  predictions: boolean;
+}
+
+/**
+ * The per-example loss `[numRows]` and, as statistics, its rows' lse and,
+ * with `LinearLayer.predictions`, their predicted classes (int32).
+ */
+export interface ChunkedLoss {
+  perExample: Tensor;
+  logSumExp: Tensor;
+  predicted?: Tensor;
 }
 
 /**
@@ -103,69 +120,128 @@ function chunkLogits(layer: LinearLayer, hiddenChunk: Tensor): Tensor {
   return logits;
 }
 
-/** The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`. */
-function chunkLoss(logits: Tensor, labels: Tensor): Tensor[] {
-  return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
+/**
+ * The loss-only kernel on a chunk: `[loss, rowMax, logSumExp]`, and
+ * `predicted` with `layer.predictions`.
+ */
+function chunkLoss(layer: LinearLayer, logits: Tensor, labels: Tensor):
+    Tensor[] {
+  const attrs: SparseSoftmaxCrossEntropyLossAttrs =
+      {softcap: layer.softcap, predictions: layer.predictions};
+  return runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels},
+      attrs);
+}
+
+/** A chunk's statistics: its rows' lse, and their predicted classes. */
+function chunkStatistics(lossOutputs: Tensor[]): Tensor[] {
+  return [rowLogSumExp(lossOutputs), ...lossOutputs.slice(3)];
+}
+
+/** The chunks' statistics joined: `ChunkedLoss` without `perExample`. */
+function joinStatistics(layer: LinearLayer, chunks: Tensor[][]):
+    Omit<ChunkedLoss, 'perExample'> {
+  return {
+    logSumExp: joinRows(chunks.map(([lse]) => lse), [0]),
+    predicted: layer.predictions ?
+        joinRows(chunks.map(([, predicted]) => predicted), [0], 'int32') :
+        undefined,
+  };
 }
 
 /**
- * A chunk's per-example loss with label smoothing `s`:
- * `(1 - s) * crossEntropy + s * (logsumexp(x) - mean(x))`, the second term
- * being the cross entropy against the uniform distribution (as in
- * `uniform_cross_entropy.ts`, here from the kernel's row results).
+ * A chunk's per-example loss with label smoothing `s` and z-loss `z`:
+ * `(1 - s) * crossEntropy + s * (lse - mean(x)) + z * lse^2`, with
+ * `lse = logsumexp(x)`; the second term is the cross entropy against the
+ * uniform distribution (as in `uniform_cross_entropy.ts`), both it and the
+ * z-loss read off the kernel's row results. With a soft cap, `x` is the
+ * capped logits (their row mean taken from a capped copy of the chunk).
  */
 function smoothedLoss(
-    layer: LinearLayer, logits: Tensor, [loss, rowMax, logSumExp]: Tensor[]):
-    Tensor {
-  const smoothing = layer.labelSmoothing;
-  if (smoothing === 0) {
-    return loss;
+    layer: LinearLayer, logits: Tensor, lossOutputs: Tensor[]): Tensor {
+  const [loss] = lossOutputs;
+  const {labelSmoothing: smoothing, zLoss} = layer;
+  let total = smoothing === 0 ? loss : mul(loss, scalar(1 - smoothing));
+  if (smoothing === 0 && zLoss === 0) {
+    return total;
   }
-  const uniform = sub(add(rowMax, logSumExp), mean(logits, 1, true));
-  return add(mul(loss, scalar(1 - smoothing)),
-      mul(reshape(uniform, [loss.size]), scalar(smoothing)));
+  const lse = rowLogSumExp(lossOutputs);
+  if (smoothing > 0) {
+    const uniform = sub(lse, reshape(
+        mean(cappedLogits(logits, layer.softcap), 1), [loss.size]));
+    total = add(total, mul(uniform, scalar(smoothing)));
+  }
+  if (zLoss > 0) {
+    total = add(total, mul(square(lse), scalar(zLoss)));
+  }
+  return total;
+}
+
+/** `logsumexp(x)` per row, `[rows]`, from the loss kernel's row outputs. */
+export function rowLogSumExp([loss, rowMax, logSumExp]: Tensor[]): Tensor {
+  return reshape(add(rowMax, logSumExp), [loss.size]);
 }
 
 /**
  * The gradient of `sum(rowScales * perExampleLoss)` with respect to a
  * chunk's logits, in one kernel: `(1 - s) * rowScale` on the cross entropy
- * and `s * rowScale` on the log-sum-exp, less `s * rowScale / V` for the
- * uniform term's mean.
+ * and `(s + 2 z lse) * rowScale` on the log-sum-exp, less `s * rowScale / V`
+ * for the uniform term's mean (times the cap's derivative
+ * `1 - tanh(x / softcap)^2` with a soft cap; the kernel applies it to the
+ * rest).
  */
 function chunkLogitsGradient(
     layer: LinearLayer, logits: Tensor, labels: Tensor,
-    [, rowMax, logSumExp]: Tensor[], rowScales: Tensor): Tensor {
-  const smoothing = layer.labelSmoothing;
+    lossOutputs: Tensor[], rowScales: Tensor): Tensor {
+  const [, rowMax, logSumExp] = lossOutputs;
+  const {labelSmoothing: smoothing, zLoss} = layer;
   const rows = labels.shape[0];
   const dLoss = smoothing === 0 ? rowScales :
                                   mul(rowScales, scalar(1 - smoothing));
-  const dLogSumExp = smoothing === 0 ?
-      zeros([rows, 1]) :
-      mul(expandDims(rowScales, 1), scalar(smoothing));
+  let lseScales = smoothing === 0 ? undefined :
+                                    mul(rowScales, scalar(smoothing));
+  if (zLoss > 0) {
+    const zScales =
+        mul(mul(rowScales, rowLogSumExp(lossOutputs)), scalar(2 * zLoss));
+    lseScales = lseScales == null ? zScales : add(lseScales, zScales);
+  }
+  const dLogSumExp =
+      lseScales == null ? zeros([rows, 1]) : expandDims(lseScales, 1);
   // Never recorded (a custom gradient's forward runs with recording paused,
   // and its backward checks it is first order), so this runs the loss's
   // gradient kernel where the backend has one.
   const dLogits = lossFeaturesGradient(
-      {features: logits, labels, rowMax, logSumExp}, dLoss, dLogSumExp);
+      {features: logits, labels, rowMax, logSumExp}, dLoss, dLogSumExp,
+      layer.softcap);
   if (smoothing === 0) {
     return dLogits;
   }
-  const uniformMean = mul(dLogSumExp, scalar(1 / numClassesOf(layer)));
-  return sub(dLogits, uniformMean);
+  const uniformMean =
+      mul(expandDims(rowScales, 1), scalar(smoothing / numClassesOf(layer)));
+  const {softcap} = layer;
+  return sub(dLogits, softcap == null ? uniformMean : mul(uniformMean,
+      sub(scalar(1), square(tanh(mul(logits, scalar(1 / softcap)))))));
 }
 
-/** The per-example loss `[numRows]`, chunk by chunk, with no gradients. */
+/**
+ * The per-example loss `[numRows]` and each row's log-sum-exp, chunk by
+ * chunk, with no gradients.
+ */
 export function chunkedPerExampleLoss(
-    layer: LinearLayer, plan: ChunkPlan): Tensor {
+    layer: LinearLayer, plan: ChunkPlan): ChunkedLoss {
   const numRows = layer.labels.shape[0];
-  const losses = rowChunks(numRows, plan.rowsPerChunk).map(
+  const chunks = rowChunks(numRows, plan.rowsPerChunk).map(
       ([begin, rows]) => tidy(() => {
         const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
         const labels = slice(layer.labels, [begin], [rows]);
         const logits = chunkLogits(layer, hiddenChunk);
-        return smoothedLoss(layer, logits, chunkLoss(logits, labels));
+        const lossOutputs = chunkLoss(layer, logits, labels);
+        return [smoothedLoss(layer, logits, lossOutputs),
+          ...chunkStatistics(lossOutputs)];
       }));
-  return joinRows(losses, [0]);
+  return {
+    perExample: joinRows(chunks.map(([loss]) => loss), [0]),
+    ...joinStatistics(layer, chunks.map(chunk => chunk.slice(1))),
+  };
 }
 
 /**
@@ -176,13 +252,14 @@ export function chunkedPerExampleLoss(
  */
 export function chunkedLossAndGradients(
     layer: LinearLayer, rowScales: Tensor, plan: ChunkPlan):
-    {perExample: Tensor, gradients: LinearGradients} {
+    ChunkedLoss&{gradients: LinearGradients} {
   const numRows = layer.labels.shape[0];
   const depth = depthOf(layer);
   const numClasses = numClassesOf(layer);
   const weightGradient = new WeightGradientSlices(depth, numClasses,
       layer.transposeWeightMatrix, plan.weightGradientSliceCount);
   const losses: Tensor[] = [];
+  const statistics: Tensor[][] = [];
   const hiddenGradients: Tensor[] = [];
   let dBias: Tensor|undefined;
   for (const [begin, rows] of rowChunks(numRows, plan.rowsPerChunk)) {
@@ -191,7 +268,7 @@ export function chunkedLossAndGradients(
       const hiddenChunk = slice(layer.hidden, [begin, 0], [rows, -1]);
       const labels = slice(layer.labels, [begin], [rows]);
       const logits = chunkLogits(layer, hiddenChunk);
-      const lossOutputs = chunkLoss(logits, labels);
+      const lossOutputs = chunkLoss(layer, logits, labels);
       const loss = smoothedLoss(layer, logits, lossOutputs);
       const dLogits = chunkLogitsGradient(layer, logits, labels, lossOutputs,
           slice(rowScales, [begin], [rows]));
@@ -209,10 +286,11 @@ export function chunkedLossAndGradients(
         dBias?.dispose();
       }
       weightGradient.addChunk(hiddenChunk, dLogits);
-      return {loss, dHidden, biasSum,
-        weightGradientSums: weightGradient.slices()};
+      return {loss, statistics: chunkStatistics(lossOutputs), dHidden,
+        biasSum, weightGradientSums: weightGradient.slices()};
     });
     losses.push(kept.loss);
+    statistics.push(kept.statistics);
     hiddenGradients.push(kept.dHidden);
     dBias = kept.biasSum;
   }
@@ -224,13 +302,16 @@ export function chunkedLossAndGradients(
     weightGradientSlices: weightGradient.slices(),
     dBias,
   };
-  return {perExample: joinRows(losses, [0]), gradients};
+  return {perExample: joinRows(losses, [0]), ...joinStatistics(layer, statistics),
+    gradients};
 }
 
 /** Row chunks joined (and freed), or an empty tensor of `emptyShape`. */
-function joinRows(chunks: Tensor[], emptyShape: number[]): Tensor {
+function joinRows(
+    chunks: Tensor[], emptyShape: number[],
+    emptyDtype: 'float32'|'int32' = 'float32'): Tensor {
   if (chunks.length === 0) {
-    return zeros(emptyShape);
+    return zeros(emptyShape, emptyDtype);
   }
   if (chunks.length === 1) {
     return chunks[0];

@@ -1,24 +1,24 @@
-import {customGrad, engine, GradSaveFunc, mul, notEqual, op, reshape, Reduction, scalar, sum, Tensor, TensorLike, where, zerosLike} from '@tensorflow/tfjs-core';
+import {cast, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, op, reshape, Reduction, sum, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
-import {chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
+import {ChunkedLoss, chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
-import {checkIgnoreIndex, checkLabelSmoothing, checkReduction, convertWeights} from './loss_arguments.js';
-import {perExampleCoefficients, reducePerExample} from './weighted_reduction.js';
+import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
+import {checkOptionValues, convertWeights} from './loss_arguments.js';
+import {checkOptionNames, lossExamples, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
+import {LossPredictions, predictionStatistics} from './prediction_statistics.js';
+import {perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
-/** Options of `linearSparseSoftmaxCrossEntropy`. */
-export interface LinearSparseSoftmaxCrossEntropyOptions {
+/**
+ * Options of `linearSparseSoftmaxCrossEntropy`: those of
+ * `tf.losses.sparseSoftmaxCrossEntropy` (each chunk's loss kernel applies
+ * them, and its statistics never need the whole logits), and the layer's.
+ */
+export interface LinearSparseSoftmaxCrossEntropyOptions extends
+    SparseSoftmaxCrossEntropyOptions {
   /** float32 `[V]`, added to the logits. */
   bias?: Tensor|TensorLike;
-  /** As for `tf.losses.sparseSoftmaxCrossEntropy`. */
-  weights?: Tensor|TensorLike;
-  /** As for `tf.losses.sparseSoftmaxCrossEntropy`; default 0. */
-  labelSmoothing?: number;
-  /** Default `tf.Reduction.SUM_BY_NONZERO_WEIGHTS`. */
-  reduction?: Reduction;
-  /** As for `tf.losses.sparseSoftmaxCrossEntropy`. */
-  ignoreIndex?: number;
   /** The kernel is `[V, D]` (a tied embedding matrix) instead of `[D, V]`. */
   transposeKernel?: boolean;
   /**
@@ -29,7 +29,8 @@ export interface LinearSparseSoftmaxCrossEntropyOptions {
 }
 
 const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
-  'ignoreIndex', 'transposeKernel', 'chunkSize'];
+  'ignoreIndex', 'zLoss', 'softcap', 'classWeights', 'returnLogSumExp',
+  'returnPredictions', 'transposeKernel', 'chunkSize'];
 
 /**
  * The output layer and the sparse softmax cross entropy, fused: the loss of
@@ -65,9 +66,12 @@ const OPTION_NAMES = ['bias', 'weights', 'labelSmoothing', 'reduction',
  * @param kernel float32 `[D, V]` (a Dense layer's kernel), or `[V, D]` with
  *     `options.transposeKernel`.
  * @param options `bias`, `weights`, `labelSmoothing`, `reduction`,
- *     `ignoreIndex`, `transposeKernel`, `chunkSize`.
+ *     `ignoreIndex`, `zLoss`, `softcap`, `classWeights`, `returnLogSumExp`,
+ *     `returnPredictions`, `transposeKernel`, `chunkSize`.
  * @returns The per-example losses (labels' shape) for `Reduction.NONE`,
- *     else a scalar.
+ *     else a scalar; `{loss, logSumExp}` with `options.returnLogSumExp`,
+ *     and `predicted`, `correct` and `accuracy` too with
+ *     `options.returnPredictions`.
  *
  * @doc {heading: 'Training', subheading: 'Losses', namespace: 'losses'}
  */
@@ -75,13 +79,21 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     labels: Tensor|TensorLike, hidden: Tensor|TensorLike,
     kernel: Tensor|TensorLike,
     options: LinearSparseSoftmaxCrossEntropyOptions = {}): O {
-  checkOptions(options);
+  checkOptionNames(options, OPTION_NAMES, LINEAR_LOSS_NAME);
   const {
     labelSmoothing = 0,
     reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
     ignoreIndex,
+    zLoss = 0,
+    softcap,
+    returnLogSumExp = false,
+    returnPredictions = false,
     transposeKernel = false,
+    chunkSize,
   } = options;
+  checkOptionValues({transposeKernel, chunkSize, labelSmoothing, reduction,
+    ignoreIndex, zLoss, softcap, returnLogSumExp, returnPredictions},
+  LINEAR_LOSS_NAME);
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -89,51 +101,106 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
       convertArgument(options.bias, 'bias', 'float32', LINEAR_LOSS_NAME);
   const [depth, numClasses] =
       validateLayerShapes($labels, $hidden, $kernel, $bias, transposeKernel);
-  const $weights = options.weights == null ? undefined :
-      convertWeights(options.weights, $labels.shape, LINEAR_LOSS_NAME);
-  checkLabelSmoothing(labelSmoothing, LINEAR_LOSS_NAME);
-  checkReduction(reduction, LINEAR_LOSS_NAME);
-  checkIgnoreIndex(ignoreIndex, LINEAR_LOSS_NAME);
-  const rowsPerChunk =
-      options.chunkSize ?? defaultRowsPerChunk(depth, numClasses);
-
   const numRows = $labels.size;
-  const kept = ignoreIndex == null ?
-      undefined :
-      notEqual($labels, scalar(ignoreIndex, 'int32'));
-  const flatLabels = reshape($labels, [numRows]);
+  const weights = options.weights == null ? undefined :
+      convertWeights(options.weights, $labels.shape, LINEAR_LOSS_NAME);
+  // Rows that contribute nothing are left out of the matmul: the layer
+  // runs on the others, and each result is spread back with zeros. Rows of
+  // weight 0 run under a tape (the weights' gradient reads their loss) and
+  // for the statistics (they read their rows). Found before any op uses
+  // the labels: on the GPU backends that uploads them.
+  const selection = rowSelection($labels, ignoreIndex, weights,
+      !engine().isTapeOn() && !returnLogSumExp && !returnPredictions);
+  const {kept, kernelLabels, weights: $weights} = lossExamples(
+      $labels, numClasses, {...options, weights}, LINEAR_LOSS_NAME);
+  const rowsPerChunk = chunkSize ?? defaultRowsPerChunk(depth, numClasses);
   const layer: LinearLayer = {
     hidden: reshape($hidden, [numRows, depth]),
     weightMatrix: $kernel,
     bias: $bias,
-    // Ignored examples run as class 0 (always valid); the reduction masks them.
-    labels: kept == null ? flatLabels :
-                           where(reshape(kept, [numRows]), flatLabels,
-                               zerosLike(flatLabels)),
+    labels: reshape(kernelLabels, [numRows]),
     transposeWeightMatrix: transposeKernel,
     labelSmoothing,
+    zLoss,
+    softcap,
+    predictions: returnPredictions,
   };
   const plan: ChunkPlan = {
     rowsPerChunk,
     weightGradientSliceCount: weightGradientSliceCount(depth, rowsPerChunk),
   };
 
+  let statistics: RowStatistics;
+  const runLayer: LinearLayer = selection == null ? layer : {
+    ...layer,
+    hidden: takeRows(layer.hidden, selection),
+    labels: gather(layer.labels, selection.rows),
+  };
+  const spread = (values: Tensor) =>
+      selection == null ? values : spreadRows(values, selection);
+  let loss: Tensor;
   if (!engine().isTapeOn()) {
-    const perExample =
-        reshape(chunkedPerExampleLoss(layer, plan), $labels.shape);
-    return reducePerExample(perExample, kept, $weights, reduction) as O;
+    const {perExample, ...rowStatistics} =
+        chunkedPerExampleLoss(runLayer, plan);
+    statistics = rowStatistics;
+    loss = reducePerExample(reshape(spread(perExample), $labels.shape), kept,
+        $weights, reduction);
+  } else if (reduction === Reduction.NONE) {
+    let perExample: Tensor;
+    [perExample, statistics] = recomputingPerExampleLoss(runLayer, plan);
+    loss = reducePerExample(reshape(spread(perExample), $labels.shape), kept,
+        $weights, reduction);
+  } else {
+    // The reduction is linear in the per-example losses: the loss is
+    // `sum(coefficients * perExample)`, with the coefficients made by tfjs
+    // ops from the weights (so the weights' gradient is tfjs's own).
+    const coefficients =
+        perExampleCoefficients($labels.shape, kept, $weights, reduction);
+    [loss, statistics] = scalarLossWithGradients(runLayer, plan,
+        selection == null ? coefficients : takeRows(coefficients, selection));
   }
-  if (reduction === Reduction.NONE) {
-    const perExample =
-        reshape(recomputingPerExampleLoss(layer, plan), $labels.shape);
-    return reducePerExample(perExample, kept, $weights, reduction) as O;
+  if (!returnLogSumExp && !returnPredictions) {
+    return loss as O;
   }
-  // The reduction is linear in the per-example losses: the loss is
-  // `sum(coefficients * perExample)`, with the coefficients made by tfjs
-  // ops from the weights (so the weights' gradient is tfjs's own).
-  const coefficients =
-      perExampleCoefficients($labels.shape, kept, $weights, reduction);
-  return scalarLossWithGradients(layer, plan, coefficients) as O;
+  // Per example again (rows left out of the matmul are ignored ones here).
+  const perRow = (values: Tensor) => reshape(spread(values), $labels.shape);
+  return {
+    loss,
+    ...(returnLogSumExp ?
+            {logSumExp: withoutIgnored(kept, perRow(statistics.logSumExp))} :
+            {}),
+    ...(returnPredictions ?
+            predictionStatistics(
+                cast(perRow(cast(statistics.predicted!, 'float32')), 'int32'),
+                kernelLabels, kept) :
+            {}),
+  } as unknown as O;
+}
+
+/** The chunked pass's statistics (`ChunkedLoss` without the loss). */
+type RowStatistics = Omit<ChunkedLoss, 'perExample'>;
+
+/**
+ * Keeps statistics made inside a custom gradient's forward pass (whose
+ * scope frees all but its value), to hand them to the caller's scope with
+ * `escapedStatistics`.
+ */
+function keepStatistics({logSumExp, predicted}: RowStatistics):
+    RowStatistics {
+  return {logSumExp: keep(logSumExp), predicted: predicted && keep(predicted)};
+}
+
+/** Kept statistics re-made as ordinary tensors of this scope. */
+function escapedStatistics(kept: RowStatistics): RowStatistics {
+  const here = (tensor: Tensor) => {
+    const copy = reshape(tensor, tensor.shape);
+    tensor.dispose();
+    return copy;
+  };
+  return {
+    logSumExp: here(kept.logSumExp),
+    predicted: kept.predicted && here(kept.predicted),
+  };
 }
 
 /**
@@ -152,12 +219,15 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
  * all.
  */
 function scalarLossWithGradients(
-    layer: LinearLayer, plan: ChunkPlan, coefficients: Tensor): Tensor {
+    layer: LinearLayer, plan: ChunkPlan, coefficients: Tensor):
+    [Tensor, RowStatistics] {
   const hasBias = layer.bias != null;
+  let statistics: RowStatistics|undefined;
   const fused = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const save = args[args.length - 1] as GradSaveFunc;
-    const {perExample, gradients} =
+    const {perExample, gradients, ...rowStatistics} =
         chunkedLossAndGradients(layer, coefficients, plan);
+    statistics = keepStatistics(rowStatistics);
     const value = sum(mul(coefficients, perExample));
     save([perExample, gradients.dHidden,
       ...(gradients.dBias == null ? [] : [gradients.dBias]),
@@ -184,24 +254,28 @@ function scalarLossWithGradients(
   });
   const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias]), coefficients];
-  return fused(...inputs);
+  const loss = fused(...inputs);
+  return [loss, escapedStatistics(statistics!)];
 }
 
 /**
  * The per-example losses, `[numRows]`; the backward pass recomputes each
  * chunk's logits and forms the gradients with the upstream per example.
  */
-function recomputingPerExampleLoss(
-    layer: LinearLayer, plan: ChunkPlan): Tensor {
+function recomputingPerExampleLoss(layer: LinearLayer, plan: ChunkPlan):
+    [Tensor, RowStatistics] {
   const hasBias = layer.bias != null;
+  let statistics: RowStatistics|undefined;
   const fused = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const save = args[args.length - 1] as GradSaveFunc;
     // The op's own tensors (flattened labels and hidden) are freed when it
     // returns; the backward pass reads saved copies.
     save([layer.hidden, layer.weightMatrix,
       ...(layer.bias == null ? [] : [layer.bias]), layer.labels]);
+    const {perExample, ...rowStatistics} = chunkedPerExampleLoss(layer, plan);
+    statistics = keepStatistics(rowStatistics);
     return {
-      value: chunkedPerExampleLoss(layer, plan),
+      value: perExample,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         checkFirstOrder();
         const savedLayer: LinearLayer = {
@@ -211,16 +285,18 @@ function recomputingPerExampleLoss(
           bias: hasBias ? saved[2] : undefined,
           labels: saved[saved.length - 1],
         };
-        const {perExample, gradients} =
-            chunkedLossAndGradients(savedLayer, dy, plan);
-        perExample.dispose();
+        const {perExample, logSumExp, predicted, gradients} =
+            chunkedLossAndGradients({...savedLayer, predictions: false}, dy,
+                plan);
+        dispose([perExample, logSumExp, ...(predicted ? [predicted] : [])]);
         return gradientList(savedLayer, gradients);
       },
     };
   });
   const inputs = [layer.hidden, layer.weightMatrix,
     ...(layer.bias == null ? [] : [layer.bias])];
-  return fused(...inputs);
+  const perExample = fused(...inputs);
+  return [perExample, escapedStatistics(statistics!)];
 }
 
 function gradientList(layer: LinearLayer, gradients: LinearGradients):
@@ -241,38 +317,9 @@ function gradientList(layer: LinearLayer, gradients: LinearGradients):
 function checkFirstOrder(): void {
   if (engine().isTapeOn()) {
     throw new Error(`${LINEAR_LOSS_NAME}: gradients of its gradients ` +
-        '(second and higher order) are not supported: the fused gradient is ' +
-        'first order only. Take higher-order gradients through ' +
+        '(second and higher order) are not supported; take them through ' +
         'tf.losses.sparseSoftmaxCrossEntropy(labels, ' +
         'tf.add(tf.matMul(hidden, kernel), bias)).');
-  }
-}
-
-function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError('options',
-        `must be an object (or undefined), but got ${String(options)}.`,
-        LINEAR_LOSS_NAME);
-  }
-  const unknown = Object.keys(options).filter(
-      key => !OPTION_NAMES.includes(key));
-  if (unknown.length > 0) {
-    throw argumentError('options',
-        `has unknown key(s) ${unknown.join(', ')}: expected only ` +
-            `${OPTION_NAMES.join(', ')}.`, LINEAR_LOSS_NAME);
-  }
-  const {transposeKernel, chunkSize} =
-      options as LinearSparseSoftmaxCrossEntropyOptions;
-  if (transposeKernel != null && typeof transposeKernel !== 'boolean') {
-    throw argumentError('transposeKernel',
-        `must be a boolean, but got ${String(transposeKernel)}.`,
-        LINEAR_LOSS_NAME);
-  }
-  if (chunkSize != null &&
-      !(Number.isInteger(chunkSize) && chunkSize >= 1)) {
-    throw argumentError('chunkSize',
-        `must be a positive integer (rows per chunk), but got ` +
-            `${String(chunkSize)}.`, LINEAR_LOSS_NAME);
   }
 }
 
@@ -287,8 +334,8 @@ function validateLayerShapes(
   const fail = (argument: 'labels'|'hidden'|'kernel'|'bias', message: string) =>
       argumentError(argument, message, LINEAR_LOSS_NAME);
   if (hidden.rank === 0) {
-    throw fail('hidden', 'cannot be a scalar: expected rank >= 1 with the ' +
-        'hidden size D on the last axis, but got a scalar.');
+    throw fail('hidden', 'must have rank >= 1 (D on the last axis), but ' +
+        'got a scalar.');
   }
   const layout = transposeKernel ? '[V, D] (transposeKernel)' : '[D, V]';
   if (kernel.rank !== 2) {
@@ -300,27 +347,49 @@ function validateLayerShapes(
       transposeKernel ? [kernel.shape[1], kernel.shape[0]] : kernel.shape;
   if (kernelDepth !== depth) {
     throw fail('kernel', `must be ${layout} with D = ${depth} (hidden's ` +
-        `last axis, shape ${shapeText(hidden.shape)}), but got shape ` +
-        `${shapeText(kernel.shape)}.`);
+        `last axis), but got shape ${shapeText(kernel.shape)}.`);
   }
   if (numClasses === 0) {
-    throw fail('kernel', 'Must have at least one class: expected V >= 1, ' +
-        `but got shape ${shapeText(kernel.shape)}.`);
+    throw fail('kernel', `must have V >= 1 classes, but got shape ` +
+        `${shapeText(kernel.shape)}.`);
   }
   if (bias != null && (bias.rank !== 1 || bias.shape[0] !== numClasses)) {
-    throw fail('bias', `must have shape [${numClasses}] (V, from the ` +
-        `kernel of shape ${shapeText(kernel.shape)}), but got ` +
+    throw fail('bias', `must have shape [V] = [${numClasses}], but got ` +
         `${shapeText(bias.shape)}.`);
   }
   const leadingShape = hidden.shape.slice(0, -1);
   if (labels.rank !== leadingShape.length ||
       leadingShape.some((size, axis) => size !== labels.shape[axis])) {
-    throw fail('labels', `must have hidden's shape without its last axis, ` +
-        `${shapeText(leadingShape)} (hidden ${shapeText(hidden.shape)}), ` +
-        `but got ${shapeText(labels.shape)}.`);
+    throw fail('labels', `must have hidden's shape without D, ` +
+        `${shapeText(leadingShape)}, but got ${shapeText(labels.shape)}.`);
   }
   return [depth, numClasses];
 }
 
-export const linearSparseSoftmaxCrossEntropy =
-    op({linearSparseSoftmaxCrossEntropy_});
+/**
+ * The linear loss's call forms: with `returnLogSumExp: true` and/or
+ * `returnPredictions: true` in the options it returns `{loss, ...}` with
+ * the statistics asked for, else the loss.
+ */
+export interface LinearSparseSoftmaxCrossEntropy {
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options: LinearSparseSoftmaxCrossEntropyOptions&
+      {returnLogSumExp: true, returnPredictions: true}):
+      LossWithLogSumExp<O>&LossPredictions;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options: LinearSparseSoftmaxCrossEntropyOptions&
+      {returnPredictions: true}): {loss: O}&LossPredictions;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options: LinearSparseSoftmaxCrossEntropyOptions&
+      {returnLogSumExp: true}): LossWithLogSumExp<O>;
+  <O extends Tensor = Tensor>(labels: Tensor|TensorLike,
+      hidden: Tensor|TensorLike, kernel: Tensor|TensorLike,
+      options?: LinearSparseSoftmaxCrossEntropyOptions): O;
+}
+
+export const linearSparseSoftmaxCrossEntropy:
+    LinearSparseSoftmaxCrossEntropy =
+    op({linearSparseSoftmaxCrossEntropy_}) as LinearSparseSoftmaxCrossEntropy;

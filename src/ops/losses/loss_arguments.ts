@@ -1,6 +1,6 @@
 import {cast, Reduction, Tensor, TensorLike} from '@tensorflow/tfjs-core';
 
-import {argumentError, LOSS_NAME, shapeText} from '../../errors.js';
+import {argumentError, ArgumentName, LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 
 /**
@@ -29,37 +29,54 @@ export function convertWeights(
   return $weights;
 }
 
-export function checkLabelSmoothing(
-    labelSmoothing: unknown, functionName = LOSS_NAME): void {
-  if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0) ||
-      !(labelSmoothing <= 1)) {
-    throw argumentError('labelSmoothing',
-        `must be a number in [0, 1], but got ${String(labelSmoothing)}.`,
-        functionName);
+const REDUCTIONS: unknown[] = [Reduction.NONE, Reduction.MEAN, Reduction.SUM,
+  Reduction.SUM_BY_NONZERO_WEIGHTS];
+
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+/**
+ * The losses' scalar options: each name's test, and what the error says
+ * it must be. One table, so every option's error reads the same.
+ */
+const OPTION_CHECKS: {[name: string]: [(value: unknown) => boolean, string]} = {
+  labelSmoothing: [value => isNumber(value) && value >= 0 && value <= 1,
+    'a number in [0, 1]'],
+  reduction: [value => REDUCTIONS.includes(value),
+    'a tf.Reduction (NONE, MEAN, SUM or SUM_BY_NONZERO_WEIGHTS)'],
+  ignoreIndex: [value => value == null || (Number.isInteger(value) &&
+      (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31),
+  'an int32 label value (or undefined)'],
+  zLoss: [value => isNumber(value) && value >= 0 && value < Infinity,
+    'a finite number >= 0'],
+  softcap: [value => value == null ||
+      (isNumber(value) && value > 0 && value < Infinity),
+  'a finite number > 0'],
+  returnLogSumExp: [value => typeof value === 'boolean', 'a boolean'],
+  returnPredictions: [value => typeof value === 'boolean', 'a boolean'],
+  transposeKernel: [value => typeof value === 'boolean', 'a boolean'],
+  chunkSize: [value => value == null ||
+      (Number.isInteger(value) && (value as number) >= 1),
+  'a positive integer (rows per chunk)'],
+};
+
+/** Throws the argument error of the first option in `values` that fails. */
+export function checkOptionValues(
+    values: {[name: string]: unknown}, functionName = LOSS_NAME): void {
+  for (const [name, value] of Object.entries(values)) {
+    const [test, expected] = OPTION_CHECKS[name];
+    if (!test(value)) {
+      throw argumentError(name as ArgumentName,
+          `must be ${expected}, but got ${String(value)}.`, functionName);
+    }
   }
 }
 
-const REDUCTIONS = [Reduction.NONE, Reduction.MEAN, Reduction.SUM,
-  Reduction.SUM_BY_NONZERO_WEIGHTS];
-
-export function checkReduction(
-    reduction: unknown, functionName = LOSS_NAME): void {
-  if (!REDUCTIONS.includes(reduction as Reduction)) {
-    throw argumentError('reduction',
-        `must be a tf.Reduction (NONE, MEAN, SUM or SUM_BY_NONZERO_WEIGHTS), ` +
-            `but got ${String(reduction)}.`,
-        functionName);
-  }
+export function checkLabelSmoothing(
+    labelSmoothing: unknown, functionName = LOSS_NAME): void {
+  checkOptionValues({labelSmoothing}, functionName);
 }
 
 export function checkIgnoreIndex(
     ignoreIndex: unknown, functionName = LOSS_NAME): void {
-  if (ignoreIndex != null &&
-      !(Number.isInteger(ignoreIndex) && (ignoreIndex as number) >= -(2 ** 31) &&
-        (ignoreIndex as number) < 2 ** 31)) {
-    throw argumentError('ignoreIndex',
-        `must be an int32 label value (or undefined), but got ` +
-            `${String(ignoreIndex)}.`,
-        functionName);
-  }
+  checkOptionValues({ignoreIndex}, functionName);
 }

@@ -1,11 +1,12 @@
-import {customGrad, dispose, getBackend, GradSaveFunc, keep, reshape, Tensor, zeros, zerosLike} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, gather, getBackend, GradSaveFunc, keep, mul, oneHot, reshape, scalar, square, sum, Tensor, tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
-import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
+import {cappedLogits} from './capped_logits.js';
+import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
 /**
  * The per-example loss of already validated `logits` (classes on the last
@@ -20,55 +21,169 @@ import {saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
  * held from the forward to the gradient: `packedLogitsForLossStep`).
  */
 export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
-  const numClasses = logits.shape[logits.rank - 1];
-  const features = logits.rank === 2 ?
-      logits :
-      reshape(logits, [labels.size, numClasses]);
-  const labels1d = labels.rank === 1 ? labels : reshape(labels, [labels.size]);
+  const [features, labels1d] = rows(logits, labels);
   const loss = !savesAliases() ?
       runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels: labels1d})[0] :
       REUSES_BACKPROP.has(getBackend()) ?
-      lossReusingBackprop(features, labels1d) :
-      lossSavingAliases(features, labels1d);
+      lossReusingBackprop(features, labels1d)[0] :
+      fusedLoss(features, labels1d, 1, 0)[0];
   return labels.rank === 1 ? loss : reshape(loss, labels.shape);
 }
 
 /**
- * The loss kernel recorded for a first-order gradient with aliases of the
- * logits and its row outputs saved, instead of the clones tfjs's kernel
- * gradient config would make: on `wasm` a clone (`Identity`) copies the data,
- * which for the logits is a `[batch, numClasses]` copy per training step.
- * On WebGL, unpacked logits are first packed (`packedLogitsForLossStep`)
- * and the packed copy is what both kernels read and what is saved.
- * The gradient is the kernel gradient config's (`lossFeaturesGradient`);
- * `logSumExp` is not an output here, so its upstream is zeros.
+ * Per example of validated `logits` and `labels` (labels' shape):
+ * `crossEntropyScale * crossEntropy + zLoss * lse^2`, with
+ * `lse = logsumexp(logits row)` (PaLM's z-loss), and `lse` itself as a
+ * statistic (no gradient flows through it). Both terms come from one run
+ * of the loss-only kernel (`lse = rowMax + logSumExp`, its row outputs),
+ * and the gradient is one run of its gradient kernel: no pass over the
+ * logits beyond the plain loss's. When the gradient itself is recorded (a
+ * higher-order gradient), the loss is built from differentiable ops: the
+ * loss, and `lse` from it. With `softcap` the kernels read the logits
+ * capped, `softcap * tanh(x / softcap)` (Gemma 2); the differentiable path
+ * caps them with ops (`cappedLogits`).
  */
-function lossSavingAliases(features: Tensor, labels: Tensor): Tensor {
-  let rows: Tensor[] = [];
-  let logits = features;
-  const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
-    const [features, labels] = args as [Tensor, Tensor];
-    // On WebGL, unpacked logits packed once for both kernels to read.
-    const packed = packedLogitsForLossStep(features);
-    logits = packed == null ? features : keep(packed);
-    const [loss, rowMax, logSumExp] =
-        runKernel(SparseSoftmaxCrossEntropyLoss, {features: logits, labels});
-    rows = [keep(rowMax), keep(logSumExp)];
+export function crossEntropyWithZLoss(
+    logits: Tensor, labels: Tensor, crossEntropyScale: number,
+    zLoss: number, softcap?: number, predictions = false): FusedLoss {
+  if (engine().isTapeOn() && gradientIsRecorded()) {
+    const predicted = predictions ?
+        reshape(recordedPredictions(...rows(logits, labels), softcap),
+            labels.shape) :
+        undefined;
+    logits = cappedLogits(logits, softcap);
+    const crossEntropy = perExampleLoss(logits, labels);
+    // `logsumexp = crossEntropy + x[label]`, differentiable to every order
+    // as the loss is (tfjs's `logSumExp` is not: see `cappedLogits`).
+    const lse = add(crossEntropy, sum(mul(logits,
+        oneHot(labels, logits.shape[logits.rank - 1])), -1));
     return {
-      value: loss,
-      gradFunc: (dLoss: Tensor, saved: Tensor[]) => {
-        const [features, labels, rowMax, logSumExp] = saved;
-        return [
-          lossFeaturesGradient({features, labels, rowMax, logSumExp}, dLoss,
-              zerosLike(logSumExp)),
-          zeros(labels.shape, 'float32'),
-        ];
-      },
+      perExample: add(mul(crossEntropy, scalar(crossEntropyScale)),
+          mul(square(lse), scalar(zLoss))),
+      logSumExp: stopGradient(lse, value => value.clone()),
+      predicted,
+    };
+  }
+  const [loss, lse, predicted] =
+      softcap == null && !predictions && savesAliases() &&
+          REUSES_BACKPROP.has(getBackend()) ?
+      lossReusingBackprop(...rows(logits, labels), crossEntropyScale, zLoss,
+          true) :
+      fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss, softcap,
+          predictions);
+  return {
+    perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
+    logSumExp: reshape(lse!, labels.shape),
+    predicted: predicted && reshape(predicted, labels.shape),
+  };
+}
+
+/**
+ * `f(x)` with a zero gradient (TensorFlow's `stop_gradient`): computed in
+ * a custom gradient's forward pass, which tfjs does not record.
+ */
+function stopGradient(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
+  return customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
+    value: f(args[0] as Tensor),
+    gradFunc: () => zeros(x.shape),
+  }))(x);
+}
+
+/**
+ * What `crossEntropyWithZLoss` returns: per example the loss, its
+ * log-sum-exp and, on request, the predicted class (the kernel's
+ * `predicted`), as statistics.
+ */
+export interface FusedLoss {
+  perExample: Tensor;
+  logSumExp: Tensor;
+  predicted?: Tensor;
+}
+
+/**
+ * The predicted classes where the loss is built from differentiable ops
+ * (a recorded gradient): one more run of the loss kernel, its `predicted`
+ * output alone kept, off the tape.
+ */
+function recordedPredictions(
+    features: Tensor, labels: Tensor, softcap?: number): Tensor {
+  return tidy(() => runKernel(SparseSoftmaxCrossEntropyLoss,
+      {features, labels}, {softcap, predictions: true})[3]);
+}
+
+/** `[batch, numClasses]` logits and `[batch]` labels. */
+function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
+  return [
+    logits.rank === 2 ? logits :
+                        reshape(logits, [-1, logits.shape[logits.rank - 1]]),
+    labels.rank === 1 ? labels : reshape(labels, [-1]),
+  ];
+}
+
+/**
+ * The loss kernel recorded with its gradient kernel as the gradient:
+ * `scale * loss + zLoss * lse^2` and `lse`, with `dLoss = dy * scale` and
+ * `dLogSumExp = dy * 2 * zLoss * lse`. For a first-order gradient the
+ * logits and row outputs are saved as aliases instead of the clones tfjs's
+ * `save` would make: on `wasm` a clone (`Identity`) copies the data, which
+ * for the logits is a `[batch, numClasses]` copy per training step. On
+ * WebGL that first-order step first packs unpacked logits
+ * (`packedLogitsForLossStep`), and the packed copy is what both kernels
+ * read and what is saved.
+ */
+function fusedLoss(
+    features: Tensor, labels: Tensor, scale: number, zLoss: number,
+    softcap?: number, predictions = false): [Tensor, Tensor, Tensor?] {
+  const aliases = savesAliases();
+  let saved: Tensor[] = [];
+  let statistic: Tensor|undefined;
+  let predicted: Tensor|undefined;
+  let logits = features;
+  const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
+    const [features, labels] = args as [Tensor, Tensor];
+    if (aliases) {
+      // On WebGL, unpacked logits packed once for both kernels to read.
+      const packed = packedLogitsForLossStep(features);
+      logits = packed == null ? features : keep(packed);
+    }
+    const attrs: SparseSoftmaxCrossEntropyLossAttrs = {softcap, predictions};
+    const [loss, rowMax, rowLogSumExp, kernelPredicted] = runKernel(
+        SparseSoftmaxCrossEntropyLoss, {features: logits, labels}, attrs);
+    const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
+    // Out of the custom gradient's scope, off the tape: statistics.
+    statistic = keep(lse.clone());
+    predicted = kernelPredicted && keep(kernelPredicted);
+    saved = [rowMax, rowLogSumExp, lse];
+    if (aliases) {
+      saved.forEach(keep);
+    } else {
+      (args[2] as GradSaveFunc)([features, labels, ...saved]);
+    }
+    return {
+      value: zLoss === 0 ? (scale === 1 ? loss : mul(loss, scalar(scale))) :
+          add(mul(loss, scalar(scale)), mul(square(lse), scalar(zLoss))),
+      gradFunc: (dy: Tensor, [features, labels, rowMax, logSumExp, lse]:
+                     Tensor[]) => [
+        lossFeaturesGradient({features, labels, rowMax, logSumExp},
+            scale === 1 ? dy : mul(dy, scalar(scale)),
+            zLoss === 0 ? zeros([labels.size, 1]) :
+                          expandDims(mul(mul(dy, lse), scalar(2 * zLoss)), 1),
+            softcap),
+        zeros(labels.shape, 'float32'),
+      ],
     };
   })(features, labels);
-  saveWithoutCopy(loss, [logits, labels, ...rows]);
-  dispose(logits === features ? rows : [logits, ...rows]);
-  return loss;
+  if (aliases) {
+    saveWithoutCopy(value, [logits, labels, ...saved]);
+    dispose(logits === features ? saved : [logits, ...saved]);
+  }
+  // Tensors of this scope again, not kept ones (which no scope frees).
+  const [lse, predictedHere] = [statistic, predicted].map(kept => {
+    const here = kept && reshape(kept, [labels.size]);
+    kept?.dispose();
+    return here;
+  });
+  return [value, lse as Tensor, predictedHere];
 }
 
 /**
@@ -89,30 +204,57 @@ const REUSES_BACKPROP = new Set(['cpu', 'wasm', 'tensorflow']);
  * place into `dFeatures`. One `[batch, numClasses]` buffer for the step, as
  * with the loss-only kernels, whose gradient takes each logit's exp again
  * (on `wasm` at `[512, 1000]` their step was 1.25x the op's, this one is
- * faster than the op's: bench/row_passes.mjs).
+ * faster than the op's: bench/row_passes.mjs). As `fusedLoss`, it returns
+ * `scale * loss + zLoss * lse^2` and, with `withLogSumExp`, `lse` as a
+ * statistic; the z-loss's gradient goes through the kernel's `dLogSumExp`.
  */
-function lossReusingBackprop(features: Tensor, labels: Tensor): Tensor {
-  let backprop: Tensor|undefined;
-  const loss = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
+function lossReusingBackprop(
+    features: Tensor, labels: Tensor, scale = 1, zLoss = 0,
+    withLogSumExp = false): [Tensor, Tensor?] {
+  let saved: Tensor[] = [];
+  let statistic: Tensor|undefined;
+  const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
-    const [loss, kernelBackprop] =
+    const [loss, backprop] =
         runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
-    backprop = keep(kernelBackprop);
+    // Each row's log-sum-exp, `loss + x[label]`, from `batch` gathered
+    // logits: no pass over the row beyond the kernel's.
+    const lse = zLoss > 0 || withLogSumExp ?
+        add(loss, labelLogits(features, labels)) : undefined;
+    statistic = lse && keep(lse.clone());
+    saved = [backprop, ...(lse != null && zLoss > 0 ? [lse] : [])];
+    saved.forEach(keep);
+    const crossEntropy = scale === 1 ? loss : mul(loss, scalar(scale));
     return {
-      value: loss,
-      gradFunc: (dLoss: Tensor, saved: Tensor[]) => {
-        const [labels, backprop] = saved;
+      value: zLoss === 0 ? crossEntropy :
+          add(crossEntropy, mul(square(lse!), scalar(zLoss))),
+      gradFunc: (dy: Tensor, [labels, backprop, lse]: Tensor[]) => {
         const attrs: SparseSoftmaxCrossEntropyWithLogitsGradAttrs =
             {backpropReusable: true};
+        const dLoss = scale === 1 ? dy : mul(dy, scalar(scale));
+        const inputs: {[name: string]: Tensor} = {backprop, labels, dLoss};
+        if (lse != null) {
+          inputs.dLogSumExp = mul(mul(dy, lse), scalar(2 * zLoss));
+        }
         return [
-          runKernel(SparseSoftmaxCrossEntropyWithLogitsGrad,
-              {backprop, labels, dLoss}, attrs)[0],
+          runKernel(SparseSoftmaxCrossEntropyWithLogitsGrad, inputs, attrs)[0],
           zeros(labels.shape, 'float32'),
         ];
       },
     };
   })(features, labels);
-  saveWithoutCopy(loss, [labels, backprop as Tensor]);
-  (backprop as Tensor).dispose();
-  return loss;
+  saveWithoutCopy(value, [labels, ...saved]);
+  dispose(saved);
+  // A tensor of this scope again, not a kept one (which no scope frees).
+  const lse = statistic && reshape(statistic, statistic.shape);
+  statistic?.dispose();
+  return [value, lse];
+}
+
+/** `x[row, labels[row]]` per row of `[batch, numClasses]` logits. */
+function labelLogits(features: Tensor, labels: Tensor): Tensor {
+  const [batch, numClasses] = features.shape;
+  const rowStarts = tensor(Int32Array.from({length: batch},
+      (_, row) => row * numClasses));
+  return gather(reshape(features, [-1]), add(rowStarts, labels));
 }

@@ -15,7 +15,22 @@ export function reducePerExample(
   const keptWeights = weights == null ? cast(kept, 'float32') :
                                         mul(cast(kept, 'float32'), weights);
   return losses.computeWeightedLoss(
-      where(kept, perExample, zerosLike(perExample)), keptWeights, reduction);
+      withoutIgnored(kept, perExample), keptWeights, reduction);
+}
+
+/**
+ * Which examples count (bool, labels' shape): those whose label is not
+ * `ignoreIndex`; undefined without one.
+ */
+export function keptExamples(
+    labels: Tensor, ignoreIndex: number|undefined): Tensor|undefined {
+  return ignoreIndex == null ? undefined :
+                               notEqual(labels, scalar(ignoreIndex, 'int32'));
+}
+
+/** `x` (the labels' shape) with 0 for the examples not `kept`. */
+export function withoutIgnored(kept: Tensor|undefined, x: Tensor): Tensor {
+  return kept == null ? x : where(kept, x, zerosLike(x));
 }
 
 /**
