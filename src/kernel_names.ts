@@ -15,6 +15,18 @@ export type SparseSoftmaxCrossEntropyWithLogitsInputs = {
 };
 
 /**
+ * Attributes of the forward kernel (TensorFlow's op has none): with
+ * `logSumExp: true`, a third output, each row's `logsumexp(features)`,
+ * float32 `[batch]`, from the pass that sums the exponentials. The kernels
+ * of the backends whose loss step scales `backprop` in place (`cpu`,
+ * `wasm`, `tensorflow`: `lossReusingBackprop`) write it, for the z-loss and
+ * `returnLogSumExp` on that step; the GPU kernels, never asked, ignore it.
+ */
+export type SparseSoftmaxCrossEntropyWithLogitsAttrs = {
+  logSumExp?: boolean;
+};
+
+/**
  * The fused first-order gradient with respect to `features`: one pass that
  * turns the saved `backprop` and the upstream gradients into `dFeatures`.
  * TensorFlow has no such kernel (its gradient is a composite); tfjs needs it

@@ -29,6 +29,12 @@ for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]
     expect(copiedForward(features, labels, 1, 16383)).toBeNull();
     expectClose(forward?.loss ?? [], expected.loss, RTOL, ATOL, 'loss');
     expectClose(forward?.backprop ?? [], expected.backprop, RTOL, ATOL, 'backprop');
+    expectClose(forward?.logSumExp ?? [], expected.logSumExp, RTOL, ATOL,
+        'logSumExp');
+    // The impl's own log-sum-exp against float64 (the loss less x[label]).
+    expectClose(expected.logSumExp, Float64Array.from(expected.loss,
+        (loss, row) => loss + features[row * numClasses + labels[row]]),
+    RTOL, ATOL, 'logSumExp = loss + x[label]');
 
     for (const upstream of [undefined, new Float32Array(batch * numClasses), dBackprop]) {
       const withoutLse = sparseSoftmaxCrossEntropyWithLogitsGradImpl(

@@ -21,24 +21,29 @@ import {rowMaximum, sumShiftedExps} from './softmax_rows.js';
 export interface SparseSoftmaxCrossEntropyResult {
   loss: Float32Array;
   backprop: Float32Array;
+  /** Each row's `rowMax + log(sumExp)`, where the caller asked for it. */
+  logSumExp?: Float32Array;
 }
 
 /**
- * Loss and backprop for `batch` rows of `numClasses` logits. A label outside
+ * Loss, backprop and each row's log-sum-exp for `batch` rows of
+ * `numClasses` logits. A label outside
  * `[0, numClasses)` gives that row a NaN loss and an all-NaN backprop row (what
  * TensorFlow's GPU kernel does); callers that must reject such labels check
  * them first with `findInvalidLabel`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsImpl(
     features: Float32Array, labels: Int32Array, batch: number,
-    numClasses: number): SparseSoftmaxCrossEntropyResult {
+    numClasses: number): Required<SparseSoftmaxCrossEntropyResult> {
   const loss = new Float32Array(batch);
   const backprop = new Float32Array(batch * numClasses);
+  const logSumExp = new Float32Array(batch);
   for (let row = 0; row < batch; row++) {
     const offset = row * numClasses;
     const label = labels[row];
     if (!(label >= 0 && label < numClasses)) {
       loss[row] = NaN;
+      logSumExp[row] = NaN;
       backprop.fill(NaN, offset, offset + numClasses);
       continue;
     }
@@ -52,8 +57,9 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
     }
     backprop[offset + label] -= 1;
     loss[row] = Math.log(sumExp) - (features[offset + label] - rowMax);
+    logSumExp[row] = rowMax + Math.log(sumExp);
   }
-  return {loss, backprop};
+  return {loss, backprop, logSumExp};
 }
 
 /**

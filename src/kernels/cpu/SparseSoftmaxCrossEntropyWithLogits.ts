@@ -1,7 +1,7 @@
 import type {KernelBackend, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {invalidLabelError} from '../../errors.js';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {findInvalidLabel, sparseSoftmaxCrossEntropyWithLogitsImpl} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {kernelConfig} from '../kernel_config.js';
 import {backendValues, writeFloat32} from './backend_values.js';
@@ -21,6 +21,7 @@ import {copiedForward} from '../row_passes/copied_row_passes.js';
 export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
   backend: KernelBackend,
+  attrs?: SparseSoftmaxCrossEntropyWithLogitsAttrs,
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const [batch, numClasses] = features.shape;
@@ -30,13 +31,15 @@ export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
     throw invalidLabelError(badLabel, numClasses, labelValues);
   }
   const featureValues = backendValues(backend, features, Float32Array);
-  const {loss, backprop} =
+  const {loss, backprop, logSumExp} =
       copiedForward(featureValues, labelValues, batch, numClasses) ??
       sparseSoftmaxCrossEntropyWithLogitsImpl(featureValues, labelValues,
           batch, numClasses);
   return [
     writeFloat32(backend, [batch], loss),
     writeFloat32(backend, [batch, numClasses], backprop),
+    ...args.attrs?.logSumExp ? [writeFloat32(backend, [batch], logSumExp)] :
+                               [],
   ];
 }
 

@@ -118,9 +118,9 @@ function copiedRowPasses(logits: number, floats: number, after = 0):
 
 export function copiedForward(features: Float32Array, labels: Int32Array,
     batch: number, numClasses: number):
-    SparseSoftmaxCrossEntropyResult|null {
+    Required<SparseSoftmaxCrossEntropyResult>|null {
   const copied = copiedRowPasses(batch * numClasses,
-      2 * batch * numClasses + 2 * batch);
+      2 * batch * numClasses + 3 * batch);
   if (copied == null) {
     return null;
   }
@@ -128,12 +128,14 @@ export function copiedForward(features: Float32Array, labels: Int32Array,
   const featuresAt = copyIn(features);
   const labelsAt = copyIn(labels);
   const lossAt = reserve(batch);
+  const logSumExpAt = reserve(batch);
   const backpropAt = reserve(batch * numClasses);
   passes.forward(featuresAt, labelsAt, lossAt, backpropAt, batch, numClasses,
-      passes.expConstants);
+      passes.expConstants, logSumExpAt);
   const backprop = copyOut(backpropAt, batch * numClasses);
   holdBackprop(backprop, backpropAt);
-  return {loss: copyOut(lossAt, batch), backprop};
+  return {loss: copyOut(lossAt, batch), backprop,
+    logSumExp: copyOut(logSumExpAt, batch)};
 }
 
 export function copiedGrad(backprop: Float32Array, labels: Int32Array,

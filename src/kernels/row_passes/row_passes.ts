@@ -19,7 +19,8 @@ export interface RowPasses {
    */
   expConstants: number;
   forward(features: number, labels: number, loss: number, backprop: number,
-      batch: number, numClasses: number, expConstants: number): void;
+      batch: number, numClasses: number, expConstants: number,
+      logSumExp?: number): void;
   /**
    * With `predicted` nonzero, each row's first argmax (int32) there; with
    * `softcap` not 0, the logits read capped (see `lossForward` in

@@ -1,7 +1,7 @@
 import type {Tensor, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {argumentError} from '../../errors.js';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {kernelConfig} from '../kernel_config.js';
 import {binary, disposeAll, gatherAtLabels, labelIndices, rowReduce, scatterAtLabels, TensorflowBackend, typeAttr, unary} from './native_ops.js';
 
@@ -36,8 +36,28 @@ export const FUSED_KERNEL_BELOW_LOGITS = 32768;
  * precision; a NaN or all `-Infinity` row gives NaN). `GatherNd` rejects a
  * label outside `[0, numClasses)` before anything of the logits' size is
  * written, and the fused kernel is then run for TensorFlow's own message.
+ * With the `logSumExp` attribute, each row's log-sum-exp as a third output.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsTensorflow(args: {
+  inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
+  backend: TensorflowBackend,
+  attrs?: SparseSoftmaxCrossEntropyWithLogitsAttrs,
+}): Tensor[] {
+  const outputs = lossAndBackprop(args);
+  if (!args.attrs?.logSumExp) {
+    return outputs;
+  }
+  // `logsumexp = loss + x[label]`: `batch` values gathered, no second pass.
+  const {inputs: {features, labels}, backend} = args;
+  const indices = labelIndices(backend, labels);
+  const labelLogit = gatherAtLabels(backend, features, indices);
+  const logSumExp = binary(backend, 'Add', outputs[0], labelLogit);
+  disposeAll(indices, labelLogit);
+  return [...outputs, logSumExp];
+}
+
+/** The kernel's `[loss, backprop]`, by the two routes above. */
+function lossAndBackprop(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
   backend: TensorflowBackend,
 }): Tensor[] {

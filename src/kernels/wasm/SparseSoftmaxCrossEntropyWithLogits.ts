@@ -2,7 +2,7 @@ import type {BackendWasm} from '@tensorflow/tfjs-backend-wasm';
 import type {TensorInfo} from '@tensorflow/tfjs-core';
 
 import {invalidLabelError} from '../../errors.js';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs, SparseSoftmaxCrossEntropyWithLogitsInputs} from '../../kernel_names.js';
 import {findInvalidLabel} from '../SparseSoftmaxCrossEntropyWithLogits_impl.js';
 import {runFallbackKernel} from '../../fallback_kernels.js';
 import {kernelConfig} from '../kernel_config.js';
@@ -18,6 +18,7 @@ import type {RowPasses} from '../row_passes/row_passes.js';
 export function sparseSoftmaxCrossEntropyWithLogitsWasm(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
   backend: BackendWasm,
+  attrs?: SparseSoftmaxCrossEntropyWithLogitsAttrs,
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
   const rowPasses = rowPassesFor(backend);
@@ -29,10 +30,13 @@ export function sparseSoftmaxCrossEntropyWithLogitsWasm(args: {
   checkLabels(rowPasses, backend, labels, numClasses);
   const loss = backend.makeOutput([batch], 'float32');
   const backprop = backend.makeOutput([batch, numClasses], 'float32');
+  const logSumExp = args.attrs?.logSumExp ?
+      [backend.makeOutput([batch], 'float32')] : [];
   rowPasses.forward(heapOffset(backend, features), heapOffset(backend, labels),
       heapOffset(backend, loss), heapOffset(backend, backprop), batch,
-      numClasses, rowPasses.expConstants);
-  return [loss, backprop];
+      numClasses, rowPasses.expConstants,
+      logSumExp.length === 0 ? 0 : heapOffset(backend, logSumExp[0]));
+  return [loss, backprop, ...logSumExp];
 }
 
 /** Throws TensorFlow's CPU error for a label outside `[0, numClasses)`. */

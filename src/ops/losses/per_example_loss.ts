@@ -1,9 +1,9 @@
-import {add, customGrad, dispose, engine, expandDims, gather, getBackend, GradSaveFunc, keep, mul, oneHot, reshape, scalar, square, sum, Tensor, tensor, tidy, zeros} from '@tensorflow/tfjs-core';
+import {add, customGrad, dispose, engine, expandDims, getBackend, GradSaveFunc, keep, mul, oneHot, reshape, scalar, square, sum, Tensor, tidy, zeros} from '@tensorflow/tfjs-core';
 
 import {lossFeaturesGradient} from '../../gradients/SparseSoftmaxCrossEntropyLoss_grad.js';
 import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
 import {cappedLogits} from './capped_logits.js';
 import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
@@ -215,12 +215,11 @@ function lossReusingBackprop(
   let statistic: Tensor|undefined;
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
-    const [loss, backprop] =
-        runKernel(SparseSoftmaxCrossEntropyWithLogits, {features, labels});
-    // Each row's log-sum-exp, `loss + x[label]`, from `batch` gathered
-    // logits: no pass over the row beyond the kernel's.
-    const lse = zLoss > 0 || withLogSumExp ?
-        add(loss, labelLogits(features, labels)) : undefined;
+    const attrs: SparseSoftmaxCrossEntropyWithLogitsAttrs =
+        {logSumExp: zLoss > 0 || withLogSumExp};
+    // Each row's log-sum-exp, if asked, from the kernel's own sum.
+    const [loss, backprop, lse] = runKernel(
+        SparseSoftmaxCrossEntropyWithLogits, {features, labels}, attrs);
     statistic = lse && keep(lse.clone());
     saved = [backprop, ...(lse != null && zLoss > 0 ? [lse] : [])];
     saved.forEach(keep);
@@ -251,10 +250,3 @@ function lossReusingBackprop(
   return [value, lse];
 }
 
-/** `x[row, labels[row]]` per row of `[batch, numClasses]` logits. */
-function labelLogits(features: Tensor, labels: Tensor): Tensor {
-  const [batch, numClasses] = features.shape;
-  const rowStarts = tensor(Int32Array.from({length: batch},
-      (_, row) => row * numClasses));
-  return gather(reshape(features, [-1]), add(rowStarts, labels));
-}

@@ -706,12 +706,14 @@ function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
 
 /**
  * The forward kernel: per row, `loss = log(sumExp) - (x_y - rowMax)` and
- * `backprop = exp(x - rowMax) / sumExp - onehot(y)`. A label outside
+ * `backprop = exp(x - rowMax) / sumExp - onehot(y)`, and at a nonzero
+ * `logSumExp` offset each row's `rowMax + log(sumExp)`. A label outside
  * `[0, numClasses)` gives a NaN row (the JavaScript side rejects such labels
  * before it calls this).
  */
 export function forward(features: usize, labels: usize, loss: usize,
-    backprop: usize, batch: i32, numClasses: i32, constants: usize): void {
+    backprop: usize, batch: i32, numClasses: i32, constants: usize,
+    logSumExp: usize): void {
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const logits = features + rowOffset;
@@ -720,14 +722,16 @@ export function forward(features: usize, labels: usize, loss: usize,
     if (!isLabel(label, numClasses)) {
       storeF32At(loss, row, NaN);
       fillNaN(out, numClasses);
+      if (logSumExp != 0) storeF32At(logSumExp, row, NaN);
       continue;
     }
     const largest = rowMax(logits, numClasses);
     const shift = <f64>largest;
     const sum = softmaxRow(logits, numClasses, largest, out, constants);
     storeF32At(out, label, f32At(out, label) - 1);
-    storeF32At(loss, row,
-        <f32>(log(sum) - (<f64>f32At(logits, label) - shift)));
+    const logSum = log(sum);
+    storeF32At(loss, row, <f32>(logSum - (<f64>f32At(logits, label) - shift)));
+    if (logSumExp != 0) storeF32At(logSumExp, row, <f32>(shift + logSum));
   }
 }
 
