@@ -45,7 +45,8 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
  */
 export function crossEntropyWithZLoss(
     logits: Tensor, labels: Tensor, crossEntropyScale: number,
-    zLoss: number, softcap?: number, predictions = false): FusedLoss {
+    zLoss: number, softcap?: number, predictions = false,
+    withLogSumExp = true): FusedLoss {
   if (engine().isTapeOn() && gradientIsRecorded()) {
     const predicted = predictions ?
         reshape(recordedPredictions(...rows(logits, labels), softcap),
@@ -68,12 +69,12 @@ export function crossEntropyWithZLoss(
       softcap == null && !predictions && savesAliases() &&
           REUSES_BACKPROP.has(getBackend()) ?
       lossReusingBackprop(...rows(logits, labels), crossEntropyScale, zLoss,
-          true) :
+          withLogSumExp) :
       fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss, softcap,
           predictions);
   return {
     perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
-    logSumExp: reshape(lse!, labels.shape),
+    logSumExp: lse && reshape(lse, labels.shape),
     predicted: predicted && reshape(predicted, labels.shape),
   };
 }
@@ -91,12 +92,13 @@ function stopGradient(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
 
 /**
  * What `crossEntropyWithZLoss` returns: per example the loss, its
- * log-sum-exp and, on request, the predicted class (the kernel's
- * `predicted`), as statistics.
+ * log-sum-exp (unless `withLogSumExp` was false, where the step reuses
+ * `backprop`: a statistic nobody reads costs ops there) and, on request,
+ * the predicted class (the kernel's `predicted`), as statistics.
  */
 export interface FusedLoss {
   perExample: Tensor;
-  logSumExp: Tensor;
+  logSumExp?: Tensor;
   predicted?: Tensor;
 }
 
@@ -220,7 +222,7 @@ function lossReusingBackprop(
     // Each row's log-sum-exp, if asked, from the kernel's own sum.
     const [loss, backprop, lse] = runKernel(
         SparseSoftmaxCrossEntropyWithLogits, {features, labels}, attrs);
-    statistic = lse && keep(lse.clone());
+    statistic = withLogSumExp ? keep(lse.clone()) : undefined;
     saved = [backprop, ...(lse != null && zLoss > 0 ? [lse] : [])];
     saved.forEach(keep);
     const crossEntropy = scale === 1 ? loss : mul(loss, scalar(scale));

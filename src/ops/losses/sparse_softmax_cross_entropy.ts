@@ -102,7 +102,7 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   const fused =
       zLoss > 0 || returnLogSumExp || returnPredictions || softcap != null ?
       crossEntropyWithZLoss($logits, kernelLabels, 1 - labelSmoothing, zLoss,
-          softcap, returnPredictions) :
+          softcap, returnPredictions, returnLogSumExp) :
       undefined;
   let perExample = fused != null ? fused.perExample :
       labelSmoothing > 0 ?
@@ -120,7 +120,7 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
   return {
     loss,
     ...(returnLogSumExp ?
-            {logSumExp: withoutIgnored(kept, fused.logSumExp)} : {}),
+            {logSumExp: withoutIgnored(kept, fused.logSumExp!)} : {}),
     ...(returnPredictions ?
             predictionStatistics(fused.predicted!, kernelLabels, kept) : {}),
   } as unknown as O;
