@@ -42,6 +42,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {args, distsToCompare, option} from './command_line.mjs';
+import {quartiles} from './quartiles.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -243,16 +244,6 @@ async function openBrowserLane(browser, dir, backend) {
 const peakCell = bytes => bytes.map(b => (b / 2 ** 20).toFixed(2)).join(' / ') +
     (bytes.length > 1 && bytes.every(b => b === bytes[0]) ? ' (equal)' : '');
 
-const quantile = (sorted, q) => {
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) *
-      (at - lo);
-};
-const quartiles = values => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return [0.25, 0.5, 0.75].map(q => quantile(sorted, q));
-};
 
 /**
  * One backend lane, every shape: a page (or, with no browser, a Node child)

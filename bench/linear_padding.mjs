@@ -18,6 +18,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {option} from './command_line.mjs';
+import {quartiles} from './quartiles.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -122,15 +123,6 @@ async function webglLane(browser) {
   };
 }
 
-const quartiles = values => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return [0.25, 0.5, 0.75].map(q => {
-    const at = (sorted.length - 1) * q;
-    const lo = Math.floor(at);
-    const hi = Math.min(lo + 1, sorted.length - 1);
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
-  });
-};
 const cell = values => {
   const [q1, median, q3] = quartiles(values);
   const fmt = x => x.toFixed(x < 10 ? 2 : 0);

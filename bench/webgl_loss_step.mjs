@@ -24,6 +24,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {distsToCompare, option} from './command_line.mjs';
+import {quartiles} from './quartiles.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -184,17 +185,6 @@ function timeRound(key) {
     out[name] = performance.now() - t0;
   }
   return out;
-}
-
-function quartiles(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = q => {
-    const pos = q * (sorted.length - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.ceil(pos);
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-  };
-  return [at(0.25), at(0.5), at(0.75)];
 }
 
 const format = ([q1, median, q3], digits = 1) =>

@@ -1,0 +1,16 @@
+// The benches' summary of repeated timings: quantiles by linear
+// interpolation between the sorted values.
+
+/** The `q` quantile (0 to 1) of `values`. */
+export function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/** `[first quartile, median, third quartile]` of `values`. */
+export function quartiles(values) {
+  return [0.25, 0.5, 0.75].map(q => quantile(values, q));
+}
