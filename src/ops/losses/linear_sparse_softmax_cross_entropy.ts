@@ -2,11 +2,12 @@ import {cast, customGrad, dispose, engine, gather, GradSaveFunc, keep, mul, op, 
 
 import {argumentError, LINEAR_LOSS_NAME, shapeText} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
+import {fromKept} from '../kept_tensors.js';
 import {ChunkedLoss, chunkedLossAndGradients, chunkedPerExampleLoss, ChunkPlan, defaultRowsPerChunk, LinearGradients, LinearLayer, weightGradientSliceCount} from './linear_chunks.js';
 import {joinWeightGradient} from './weight_gradient_slices.js';
 import {rowSelection, spreadRows, takeRows} from './rows_to_run.js';
 import {checkOptionValues, convertWeights} from './loss_arguments.js';
-import {checkOptionNames, lossExamples, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
+import {checkOptionNames, lossExamples, LossWithLogSumExp, optionValues, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {LossPredictions, predictionStatistics} from './prediction_statistics.js';
 import {perExampleCoefficients, reducePerExample, withoutIgnored} from './weighted_reduction.js';
 
@@ -80,20 +81,11 @@ function linearSparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     kernel: Tensor|TensorLike,
     options: LinearSparseSoftmaxCrossEntropyOptions = {}): O {
   checkOptionNames(options, OPTION_NAMES, LINEAR_LOSS_NAME);
-  const {
-    labelSmoothing = 0,
-    reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
-    ignoreIndex,
-    zLoss = 0,
-    softcap,
-    returnLogSumExp = false,
-    returnPredictions = false,
-    transposeKernel = false,
-    chunkSize,
-  } = options;
-  checkOptionValues({transposeKernel, chunkSize, labelSmoothing, reduction,
-    ignoreIndex, zLoss, softcap, returnLogSumExp, returnPredictions},
-  LINEAR_LOSS_NAME);
+  const {transposeKernel = false, chunkSize} = options;
+  const values = optionValues(options);
+  checkOptionValues({transposeKernel, chunkSize, ...values}, LINEAR_LOSS_NAME);
+  const {labelSmoothing, reduction, ignoreIndex, zLoss, softcap,
+    returnLogSumExp, returnPredictions} = values;
   const $labels = convertArgument(labels, 'labels', 'int32', LINEAR_LOSS_NAME);
   const $hidden = convertArgument(hidden, 'hidden', 'float32', LINEAR_LOSS_NAME);
   const $kernel = convertArgument(kernel, 'kernel', 'float32', LINEAR_LOSS_NAME);
@@ -192,15 +184,8 @@ function keepStatistics({logSumExp, predicted}: RowStatistics):
 
 /** Kept statistics re-made as ordinary tensors of this scope. */
 function escapedStatistics(kept: RowStatistics): RowStatistics {
-  const here = (tensor: Tensor) => {
-    const copy = reshape(tensor, tensor.shape);
-    tensor.dispose();
-    return copy;
-  };
-  return {
-    logSumExp: here(kept.logSumExp),
-    predicted: kept.predicted && here(kept.predicted),
-  };
+  return {logSumExp: fromKept(kept.logSumExp)!,
+    predicted: fromKept(kept.predicted)};
 }
 
 /**

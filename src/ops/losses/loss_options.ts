@@ -52,6 +52,23 @@ export interface SparseSoftmaxCrossEntropyOptions {
   returnPredictions?: boolean;
 }
 
+/**
+ * The options both losses take beyond their tensors, with their defaults
+ * (the checks are `checkOptionValues`'s, in this order).
+ */
+export function optionValues({
+  labelSmoothing = 0,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+  ignoreIndex,
+  zLoss = 0,
+  softcap,
+  returnLogSumExp = false,
+  returnPredictions = false,
+}: SparseSoftmaxCrossEntropyOptions) {
+  return {labelSmoothing, reduction, ignoreIndex, zLoss, softcap,
+    returnLogSumExp, returnPredictions};
+}
+
 /** What the losses return with `returnLogSumExp: true`. */
 export interface LossWithLogSumExp<O extends Tensor = Tensor> {
   loss: O;

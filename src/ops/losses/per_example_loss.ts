@@ -5,6 +5,7 @@ import {packedLogitsForLossStep} from '../../kernels/webgl/pack_logits.js';
 
 import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs, SparseSoftmaxCrossEntropyWithLogitsGrad, SparseSoftmaxCrossEntropyWithLogitsGradAttrs} from '../../kernel_names.js';
 import {runKernel} from '../../run_kernel.js';
+import {fromKept} from '../kept_tensors.js';
 import {cappedLogits} from './capped_logits.js';
 import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
@@ -26,7 +27,7 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
       runKernel(SparseSoftmaxCrossEntropyLoss, {features, labels: labels1d})[0] :
       REUSES_BACKPROP.has(getBackend()) ?
       lossReusingBackprop(features, labels1d)[0] :
-      fusedLoss(features, labels1d, 1, 0)[0];
+      fusedLoss(features, labels1d, 1, 0, false)[0];
   return labels.rank === 1 ? loss : reshape(loss, labels.shape);
 }
 
@@ -35,9 +36,11 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
  * `crossEntropyScale * crossEntropy + zLoss * lse^2`, with
  * `lse = logsumexp(logits row)` (PaLM's z-loss), and `lse` itself as a
  * statistic (no gradient flows through it). Both terms come from one run
- * of the loss-only kernel (`lse = rowMax + logSumExp`, its row outputs),
- * and the gradient is one run of its gradient kernel: no pass over the
- * logits beyond the plain loss's. When the gradient itself is recorded (a
+ * of the kernel the plain loss step runs (on `REUSES_BACKPROP` backends
+ * the forward kernel, asked for `lse`; elsewhere, and with `softcap` or
+ * `predictions` everywhere, the loss-only kernel, `lse = rowMax +
+ * logSumExp` from its row outputs), and the gradient is one run of its
+ * gradient kernel: no pass over the logits beyond the plain loss's. When the gradient itself is recorded (a
  * higher-order gradient), the loss is built from differentiable ops: the
  * loss, and `lse` from it. With `softcap` the kernels read the logits
  * capped, `softcap * tanh(x / softcap)` (Gemma 2); the differentiable path
@@ -61,7 +64,7 @@ export function crossEntropyWithZLoss(
     return {
       perExample: add(mul(crossEntropy, scalar(crossEntropyScale)),
           mul(square(lse), scalar(zLoss))),
-      logSumExp: stopGradient(lse, value => value.clone()),
+      logSumExp: stopGradient(lse),
       predicted,
     };
   }
@@ -70,8 +73,8 @@ export function crossEntropyWithZLoss(
           REUSES_BACKPROP.has(getBackend()) ?
       lossReusingBackprop(...rows(logits, labels), crossEntropyScale, zLoss,
           withLogSumExp) :
-      fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss, softcap,
-          predictions);
+      fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss,
+          withLogSumExp, softcap, predictions);
   return {
     perExample: labels.rank === 1 ? loss : reshape(loss, labels.shape),
     logSumExp: lse && reshape(lse, labels.shape),
@@ -79,13 +82,10 @@ export function crossEntropyWithZLoss(
   };
 }
 
-/**
- * `f(x)` with a zero gradient (TensorFlow's `stop_gradient`): computed in
- * a custom gradient's forward pass, which tfjs does not record.
- */
-function stopGradient(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
+/** `x` with a zero gradient (TensorFlow's `stop_gradient`). */
+function stopGradient(x: Tensor): Tensor {
   return customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
-    value: f(args[0] as Tensor),
+    value: (args[0] as Tensor).clone(),
     gradFunc: () => zeros(x.shape),
   }))(x);
 }
@@ -124,7 +124,8 @@ function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
 
 /**
  * The loss kernel recorded with its gradient kernel as the gradient:
- * `scale * loss + zLoss * lse^2` and `lse`, with `dLoss = dy * scale` and
+ * `scale * loss + zLoss * lse^2` and, with `withLogSumExp`, `lse` as a
+ * statistic, with `dLoss = dy * scale` and
  * `dLogSumExp = dy * 2 * zLoss * lse`. For a first-order gradient the
  * logits and row outputs are saved as aliases instead of the clones tfjs's
  * `save` would make: on `wasm` a clone (`Identity`) copies the data, which
@@ -135,7 +136,8 @@ function rows(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
  */
 function fusedLoss(
     features: Tensor, labels: Tensor, scale: number, zLoss: number,
-    softcap?: number, predictions = false): [Tensor, Tensor, Tensor?] {
+    withLogSumExp: boolean, softcap?: number, predictions = false):
+    [Tensor, Tensor?, Tensor?] {
   const aliases = savesAliases();
   let saved: Tensor[] = [];
   let statistic: Tensor|undefined;
@@ -151,11 +153,12 @@ function fusedLoss(
     const attrs: SparseSoftmaxCrossEntropyLossAttrs = {softcap, predictions};
     const [loss, rowMax, rowLogSumExp, kernelPredicted] = runKernel(
         SparseSoftmaxCrossEntropyLoss, {features: logits, labels}, attrs);
-    const lse = reshape(add(rowMax, rowLogSumExp), [labels.size]);
+    const lse = zLoss > 0 || withLogSumExp ?
+        reshape(add(rowMax, rowLogSumExp), [labels.size]) : undefined;
     // Out of the custom gradient's scope, off the tape: statistics.
-    statistic = keep(lse.clone());
+    statistic = withLogSumExp ? keep(lse!.clone()) : undefined;
     predicted = kernelPredicted && keep(kernelPredicted);
-    saved = [rowMax, rowLogSumExp, lse];
+    saved = [rowMax, rowLogSumExp, ...(zLoss > 0 ? [lse!] : [])];
     if (aliases) {
       saved.forEach(keep);
     } else {
@@ -163,7 +166,7 @@ function fusedLoss(
     }
     return {
       value: zLoss === 0 ? (scale === 1 ? loss : mul(loss, scalar(scale))) :
-          add(mul(loss, scalar(scale)), mul(square(lse), scalar(zLoss))),
+          add(mul(loss, scalar(scale)), mul(square(lse!), scalar(zLoss))),
       gradFunc: (dy: Tensor, [features, labels, rowMax, logSumExp, lse]:
                      Tensor[]) => [
         lossFeaturesGradient({features, labels, rowMax, logSumExp},
@@ -179,13 +182,7 @@ function fusedLoss(
     saveWithoutCopy(value, [logits, labels, ...saved]);
     dispose(logits === features ? saved : [logits, ...saved]);
   }
-  // Tensors of this scope again, not kept ones (which no scope frees).
-  const [lse, predictedHere] = [statistic, predicted].map(kept => {
-    const here = kept && reshape(kept, [labels.size]);
-    kept?.dispose();
-    return here;
-  });
-  return [value, lse as Tensor, predictedHere];
+  return [value, fromKept(statistic), fromKept(predicted)];
 }
 
 /**
@@ -246,9 +243,6 @@ function lossReusingBackprop(
   })(features, labels);
   saveWithoutCopy(value, [labels, ...saved]);
   dispose(saved);
-  // A tensor of this scope again, not a kept one (which no scope frees).
-  const lse = statistic && reshape(statistic, statistic.shape);
-  statistic?.dispose();
-  return [value, lse];
+  return [value, fromKept(statistic)];
 }
 

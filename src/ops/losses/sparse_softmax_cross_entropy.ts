@@ -4,7 +4,7 @@ import {argumentError, LOSS_NAME} from '../../errors.js';
 import {convertArgument} from '../convert_argument.js';
 import {validateShapes} from '../sparse_softmax_cross_entropy_with_logits.js';
 import {checkOptionValues} from './loss_arguments.js';
-import {checkOptionNames, lossExamples, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
+import {checkOptionNames, lossExamples, isOptionsObject, LOSS_OPTION_NAMES, LossWithLogSumExp, optionValues, SparseSoftmaxCrossEntropyOptions} from './loss_options.js';
 import {cappedLogits} from './capped_logits.js';
 import {crossEntropyWithZLoss, perExampleLoss} from './per_example_loss.js';
 import {uniformCrossEntropy} from './uniform_cross_entropy.js';
@@ -79,17 +79,10 @@ function sparseSoftmaxCrossEntropy_<O extends Tensor = Tensor>(
     ...rest: [labelSmoothing?: number, reduction?: Reduction,
       ignoreIndex?: number]): O {
   const options = lossOptions(weightsOrOptions, rest);
-  const {
-    labelSmoothing = 0,
-    reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
-    ignoreIndex,
-    zLoss = 0,
-    softcap,
-    returnLogSumExp = false,
-    returnPredictions = false,
-  } = options;
-  checkOptionValues({labelSmoothing, reduction, ignoreIndex, zLoss, softcap,
-    returnLogSumExp, returnPredictions});
+  const values = optionValues(options);
+  checkOptionValues(values);
+  const {labelSmoothing, reduction, zLoss, softcap, returnLogSumExp,
+    returnPredictions} = values;
   const $labels = convertArgument(labels, 'labels', 'int32', LOSS_NAME);
   const $logits = convertArgument(logits, 'logits', 'float32', LOSS_NAME);
   validateShapes($logits.shape, $labels.shape, LOSS_NAME, 'logits');
