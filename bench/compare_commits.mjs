@@ -42,7 +42,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {args, distsToCompare, option} from './command_line.mjs';
-import {quartiles} from './quartiles.mjs';
+import {quartiles} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,39 +6,7 @@
 // returnPredictions), and with the one-hot composite; on cpu a plain
 // JavaScript fused loop; and peak bytes of each training step.
 
-/**
- * Median time of each variant over repeated rounds, after two warm-up
- * rounds. Variants run interleaved, one of each per round, so drift in the
- * machine's speed (a shared VM) affects them alike.
- */
-async function timeInterleaved(variants, budgetMs, minRounds, maxRounds,
-    rotate = false) {
-  const names = Object.keys(variants);
-  const times = Object.fromEntries(names.map(name => [name, []]));
-  let turn = 0;
-  const round = async record => {
-    // With `rotate`, each round starts one variant later, so each follows
-    // every other alike (and pays alike for the garbage it leaves).
-    const shift = rotate ? turn++ % names.length : 0;
-    for (const name of [...names.slice(shift), ...names.slice(0, shift)]) {
-      const t0 = performance.now();
-      await variants[name]();
-      if (record) times[name].push(performance.now() - t0);
-    }
-  };
-  await round(false);
-  await round(false);
-  const start = performance.now();
-  for (let rounds = 0; rounds < minRounds ||
-       (rounds < maxRounds && performance.now() - start < budgetMs);
-       rounds++) {
-    await round(true);
-  }
-  return Object.fromEntries(names.map(name => {
-    const sorted = times[name].sort((a, b) => a - b);
-    return [name, {ms: sorted[sorted.length >> 1], runs: sorted.length}];
-  }));
-}
+const {timeInterleaved} = require('./interleaved.cjs');
 
 /**
  * Waits until `t` is computed. On cpu `data()` is a plain read (no copy); on
@@ -242,14 +210,13 @@ async function measureShape(tf, [batch, numClasses], options = {}) {
     // shared VM) then moves both alike and leaves their ratio.
     ...await timeInterleaved(variants, budgetMs, 7, 60)};
   // The options' steps in rounds of their own with the plain `tf.losses`
-  // step (`optionsLossApiStep`), rotating, so none follows the composite
-  // (whose garbage, collected during the step after it, would be charged
-  // to whichever option came next).
+  // step (`optionsLossApiStep`), so none pays for the composite's garbage
+  // (collected during whichever step follows it).
   Object.assign(result, await timeInterleaved({
     optionsLossApiStep: stepOnce(lossApi),
     ...Object.fromEntries(Object.entries(OPTION_STEPS).map(([name, options]) =>
       [name, stepOnce(lossStepWith(tf, labels, options))])),
-  }, budgetMs, 8, 60, true));
+  }, budgetMs, 8, 60));
   if (!isCpuSide(tf)) {
     // The same steps without one synchronisation each: PIPELINED_STEPS
     // issued back to back, then one sync. Per step, this is the GPU's work

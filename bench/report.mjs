@@ -186,7 +186,7 @@ export function markdownTable({machine, results, bars, scale, recompilation}) {
   }
   lines.push('', 'The language-model options\' `tf.losses` training steps ' +
       '(per example, then the mean), as multiples of the plain one, timed ' +
-      'in rounds of their own (the order rotating each round):', '',
+      'in rounds of their own (the order shuffled each round):', '',
       '| backend | shape | `tf.losses` step ns/logit | `zLoss: 1e-4` | `softcap: 30` | `returnPredictions` |',
       '| --- | --- | ---: | ---: | ---: | ---: |');
   for (const result of results) {

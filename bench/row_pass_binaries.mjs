@@ -16,6 +16,7 @@ import {createRequire} from 'node:module';
 import {resolve} from 'node:path';
 
 import {distsToCompare, option} from './command_line.mjs';
+import {quantile} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
 const builds = distsToCompare(resolve('dist'));
@@ -33,11 +34,6 @@ const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 await tf.setBackend('wasm');
-
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))];
-};
 
 for (const [batch, numClasses] of SHAPES) {
   const size = batch * numClasses;

@@ -23,35 +23,12 @@ import {execFileSync} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {timeInterleaved} from './interleaved.cjs';
 import {args, distsToCompare, option} from './command_line.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const SHAPES = [[128, 10], [512, 1000], [64, 32000], [8, 250000], [4096, 1024]];
-
-/** Median of each variant's times over rounds, variants interleaved per round. */
-function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
-  const names = Object.keys(variants);
-  const times = Object.fromEntries(names.map(name => [name, []]));
-  const round = record => {
-    for (const name of names) {
-      const t0 = performance.now();
-      variants[name]();
-      if (record) times[name].push(performance.now() - t0);
-    }
-  };
-  round(false);
-  round(false);
-  const start = performance.now();
-  for (let rounds = 0; rounds < minRounds ||
-       (rounds < maxRounds && performance.now() - start < budgetMs); rounds++) {
-    round(true);
-  }
-  return Object.fromEntries(names.map(name => {
-    const sorted = times[name].sort((a, b) => a - b);
-    return [name, sorted[sorted.length >> 1]];
-  }));
-}
 
 /** One child: every shape on `backend` with the package built in `dist`. */
 async function child(dist, backend) {
@@ -105,7 +82,7 @@ async function child(dist, backend) {
         {predictions: true});
     const hasOptions = predicted != null;
     tf.dispose(predicted);
-    const times = timeInterleaved({
+    const times = await timeInterleaved({
       // tfjs's cpu softmax (~200 ns/logit) would dwarf the rest: wasm only.
       ...onWasm ? {softmax: run(() => tf.softmax(logits))} : {},
       forwardKernel: run(() => tf.engine().runKernel(
@@ -124,7 +101,8 @@ async function child(dist, backend) {
       lossStep: run(() => Object.values(lossStep(logits))),
       ...hasOptions ? optionVariants : {},
     }, 1200, 7, 200);
-    out[`${batch}x${numClasses}`] = times;
+    out[`${batch}x${numClasses}`] =
+        Object.fromEntries(Object.entries(times).map(([name, {ms}]) => [name, ms]));
     tf.dispose([logits, labels, lossOut, backprop, rowMax, logSumExp, dLoss,
       dLogSumExp]);
   }

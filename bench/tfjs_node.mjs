@@ -14,6 +14,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {timeInterleaved} from './interleaved.cjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,56 +22,6 @@ const KERNEL_NAMES = ['SparseSoftmaxCrossEntropyWithLogits',
   'SparseSoftmaxCrossEntropyWithLogitsGrad', 'SparseSoftmaxCrossEntropyLoss',
   'SparseSoftmaxCrossEntropyLossGrad'];
 const log = message => process.stderr.write(`${message}\n`);
-
-/**
- * Median time of each variant, with its quartiles (the spread a shared
- * machine leaves), one of each per round (so a shared VM's drift moves
- * them alike), after two warm-up rounds. Each round runs the variants in a
- * new shuffled order (a fixed seed): what one variant leaves behind (the
- * fallback's copies in JavaScript, the last level cache full of another
- * variant's tensors, TensorFlow's threads still spinning) falls on a
- * different next variant every time. A fixed or rotated order gives each
- * variant the same predecessor every round: in one such run here the op's
- * step measured 2.1x the `tf.losses` step, which runs the same kernels. tfjs-node runs every op before it returns, so a step's
- * time is the call's.
- */
-function timeInterleaved(variants, budgetMs, minRounds, maxRounds) {
-  const names = Object.keys(variants);
-  const times = Object.fromEntries(names.map(name => [name, []]));
-  let seed = 0x2545f491;
-  const random = () => {  // xorshift32
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 2 ** 32;
-  };
-  const round = record => {
-    const order = [...names];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (const name of order) {
-      const t0 = performance.now();
-      variants[name]();
-      if (record) times[name].push(performance.now() - t0);
-    }
-  };
-  round(false);
-  round(false);
-  const began = performance.now();
-  for (let rounds = 0; rounds < minRounds ||
-       (rounds < maxRounds && performance.now() - began < budgetMs);
-       rounds++) {
-    round(true);
-  }
-  return Object.fromEntries(names.map(name => {
-    const sorted = times[name].sort((a, b) => a - b);
-    const at = fraction => sorted[Math.floor(fraction * (sorted.length - 1))];
-    return [name, {ms: at(0.5), p25: at(0.25), p75: at(0.75),
-      runs: sorted.length}];
-  }));
-}
 
 /**
  * Switches the 'tensorflow' backend's kernels: the package's; the package's
@@ -159,7 +110,7 @@ async function measureShape(tf, [batch, numClasses],
   };
   const result = {backend: 'tensorflow', shape: [batch, numClasses],
     logits: batch * numClasses,
-    ...timeInterleaved(variants, 8000, 21, 200)};
+    ...await timeInterleaved(variants, 8000, 21, 200)};
   useFallback();
   result.fallbackOpPeakBytes = await peakBytes(tf, steps.op, logits);
   result.fallbackLossApiPeakBytes = await peakBytes(tf, steps.lossApi, logits);

@@ -145,3 +145,49 @@ it('a gradient of the last forward\'s backprop equals the impl\'s, with ' +
   expect(copiedGradInPlace(copy, labels, dLoss, batch, numClasses)).toBe(true);
   expectClose(copy, expected, RTOL, ATOL, 'in place, a copy');
 });
+
+// The loss-only gradient reads the features where the loss-only forward
+// copied them in; any call in between, or another array, makes it copy the
+// array it is given.
+it('a loss-only gradient after the loss-only forward of the same features ' +
+   'equals the impl\'s, with and without a call in between', () => {
+  const [batch, numClasses] = [5, 7001];
+  const random = new Random(12);
+  const features = random.logits(batch * numClasses, 20);
+  const otherFeatures = random.logits(batch * numClasses, 20);
+  const labels = random.labels(batch, numClasses);
+  const dLoss = random.logits(batch, 1);
+  const dLogSumExp = random.logits(batch, 1);
+  const gradOf = (values: Float32Array) => {
+    const {rowMax, logSumExp} =
+        sparseSoftmaxCrossEntropyLossImpl(values, labels, batch, numClasses);
+    return {rowMax, logSumExp, expected: sparseSoftmaxCrossEntropyLossGradImpl(
+        values, labels, rowMax, logSumExp, dLoss, dLogSumExp, batch,
+        numClasses)};
+  };
+  const {rowMax, logSumExp, expected} = gradOf(features);
+  const copiedGradOf = (values: Float32Array, stats = {rowMax, logSumExp}) =>
+      copiedLossGrad(values, labels, stats.rowMax, stats.logSumExp, dLoss,
+          dLogSumExp, batch, numClasses) ?? [];
+
+  copiedLossForward(features, labels, batch, numClasses);
+  expectClose(copiedGradOf(features), expected, RTOL, ATOL, 'held');
+  // Taken once: the next gradient copies it in.
+  expectClose(copiedGradOf(features), expected, RTOL, ATOL, 'taken');
+
+  copiedLossForward(features, labels, batch, numClasses);
+  copiedLossForward(otherFeatures, labels, batch, numClasses);
+  expectClose(copiedGradOf(features), expected, RTOL, ATOL,
+      'after another forward');
+
+  copiedLossForward(features, labels, batch, numClasses);
+  const other = gradOf(otherFeatures);
+  expectClose(copiedGradOf(otherFeatures, other), other.expected, RTOL, ATOL,
+      'another array after the forward');
+
+  // What it reads is the heap's copy: values written into the array after
+  // the forward (which tfjs's immutable tensors never see) are not read.
+  copiedLossForward(features, labels, batch, numClasses);
+  features.set(otherFeatures);
+  expectClose(copiedGradOf(features), expected, RTOL, ATOL, 'the heap copy');
+});

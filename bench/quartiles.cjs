@@ -1,8 +1,9 @@
 // The benches' summary of repeated timings: quantiles by linear
-// interpolation between the sorted values.
+// interpolation between the sorted values. (CommonJS: bench/measure.cjs,
+// bundled into the browser pages, requires it too.)
 
 /** The `q` quantile (0 to 1) of `values`. */
-export function quantile(values, q) {
+function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
@@ -11,6 +12,8 @@ export function quantile(values, q) {
 }
 
 /** `[first quartile, median, third quartile]` of `values`. */
-export function quartiles(values) {
+function quartiles(values) {
   return [0.25, 0.5, 0.75].map(q => quantile(values, q));
 }
+
+module.exports = {quantile, quartiles};
