@@ -42,6 +42,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {args, distsToCompare, option} from './command_line.mjs';
+import {packedLogits} from './packed_logits.cjs';
 import {quartiles} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
@@ -56,9 +57,10 @@ const log = message => process.stderr.write(`${message}\n`);
  * as `compareBench`: the tensors and the two steps of one shape, one timed
  * step, one step's peak bytes. It uses only the build's public exports
  * (the UMD global in a page, the CommonJS entry in Node), so any build of
- * the package can be measured.
+ * the package can be measured. `packedLogits` is `packed_logits.cjs`'s,
+ * passed in because the page gets this function as source.
  */
-function pageSide() {
+function pageSide(packedLogits) {
   const pkg = tfSparseSoftmaxCrossEntropy;
   let state = null;
 
@@ -90,15 +92,7 @@ function pageSide() {
   globalThis.compareBench = {
     async setup([batch, numClasses], packed) {
       let logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
-      if (packed) {
-        // As a packed binary op (a layer's bias add) writes them.
-        const packedLogits = tf.tidy(() => tf.add(logits, tf.zerosLike(logits)));
-        if (tf.backend().texData?.get(packedLogits.dataId)?.isPacked !== true) {
-          throw new Error('expected packed logits on WebGL');
-        }
-        logits.dispose();
-        logits = packedLogits;
-      }
+      if (packed) logits = packedLogits(tf, logits);
       const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
       state = {logits, labels, steps: {
         opStep: tf.valueAndGrad(x => tf.mean(
@@ -146,7 +140,7 @@ function siteFiles(dist) {
     '/tf-backend-webgpu.min.js': ['text/javascript',
       tfjs('@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js')],
     '/package.js': ['text/javascript', readFileSync(join(dist, UMD))],
-    '/compare.js': ['text/javascript', `(${pageSide})();`],
+    '/compare.js': ['text/javascript', `(${pageSide})(${packedLogits});`],
   };
 }
 
@@ -219,7 +213,7 @@ async function nodeChild(dist, backend) {
   globalThis.tfSparseSoftmaxCrossEntropy = require(resolve(dist, 'cjs', 'index.js'));
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await tf.setBackend(backend);
-  pageSide();
+  pageSide(packedLogits);
   process.on('message', async ({id, method, args: callArgs}) => {
     try {
       process.send({id, result: await compareBench[method](...callArgs)});

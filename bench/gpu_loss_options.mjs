@@ -1,4 +1,4 @@
-/* global tf, URL -- tf is a page global in page.evaluate callbacks */
+/* global tf, packedLogits, URL -- tf and packedLogits are page globals in page.evaluate callbacks */
 // `node bench/gpu_loss_options.mjs [--rounds N] [--shapes 512x1000,...]
 // [--backends webgl,webgpu]` (after `npm run build`): what `softcap` and
 // `returnPredictions` cost on the GPU backends, in headless Chromium
@@ -24,6 +24,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {option} from './command_line.mjs';
+import {packedLogitsScript} from './packed_logits.cjs';
 import {quartiles} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
@@ -41,10 +42,11 @@ function site() {
   return {
     '/': ['text/html', `<!doctype html><meta charset="utf-8">
 <script src="/tf.min.js"></script><script src="/webgpu.js"></script>
-<script src="/ours.js"></script>`],
+<script src="/ours.js"></script><script src="/packed_logits.js"></script>`],
     '/tf.min.js': ['text/javascript', readFileSync(require.resolve(tfjs))],
     '/webgpu.js': ['text/javascript', readFileSync(require.resolve(webgpu))],
     '/ours.js': ['text/javascript', readFileSync(ours)],
+    '/packed_logits.js': ['text/javascript', packedLogitsScript],
   };
 }
 
@@ -67,14 +69,7 @@ async function setUp({backend, shapes}) {
   for (const [batch, numClasses] of shapes) {
     for (const layout of layouts) {
       let logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
-      if (layout === 'packed') {
-        const packed = tf.tidy(() => tf.add(logits, tf.zerosLike(logits)));
-        if (tf.backend().texData.get(packed.dataId).isPacked !== true) {
-          throw new Error('expected packed logits');
-        }
-        logits.dispose();
-        logits = packed;
-      }
+      if (layout === 'packed') logits = packedLogits(tf, logits);
       const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
       const mean = tf.Reduction.MEAN;
       const loss = options => x =>

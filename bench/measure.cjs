@@ -7,6 +7,7 @@
 // JavaScript fused loop; and peak bytes of each training step.
 
 const {timeInterleaved} = require('./interleaved.cjs');
+const {packedLogits} = require('./packed_logits.cjs');
 
 /**
  * Waits until `t` is computed. On cpu `data()` is a plain read (no copy); on
@@ -128,20 +129,11 @@ async function peakBytes(tf, step, logits) {
 
 /**
  * Random logits; with `packed` on WebGL in the packed texture layout a
- * layer's matMul or bias add writes (a packed binary op's output).
+ * layer's matMul or bias add writes (`packed_logits.cjs`).
  */
 function randomLogits(tf, shape, seed, packed) {
   const logits = tf.randomNormal(shape, 0, 3, 'float32', seed);
-  if (!packed) {
-    return logits;
-  }
-  const packedLogits = tf.tidy(() => tf.add(logits, tf.zerosLike(logits)));
-  const texData = tf.backend().texData?.get(packedLogits.dataId);
-  if (texData?.isPacked !== true) {
-    throw new Error('expected packed logits on WebGL');
-  }
-  logits.dispose();
-  return packedLogits;
+  return packed ? packedLogits(tf, logits) : logits;
 }
 
 /** Training steps per timing in the pipelined (one sync) WebGL figures. */

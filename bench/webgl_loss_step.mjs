@@ -1,4 +1,4 @@
-/* global tf, URL -- tf is a page global in page.evaluate callbacks */
+/* global tf, packedLogits, URL -- tf and packedLogits are page globals in page.evaluate callbacks */
 // `node bench/webgl_loss_step.mjs [--dist NAME=DIR ...] [--rounds N]
 // [--shapes 512x1000,4096x1024] [--layouts unpacked,packed]
 // [--variants opStep,lossStep]` (after `npm run build`): on WebGL in
@@ -24,6 +24,7 @@ import {fileURLToPath} from 'node:url';
 
 import {launchChromium} from './chromium.mjs';
 import {distsToCompare, option} from './command_line.mjs';
+import {packedLogitsScript} from './packed_logits.cjs';
 import {quartiles} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
@@ -44,9 +45,11 @@ function site(dist) {
       join(resolve(dist), 'tf-sparse-softmax-cross-entropy.min.js'));
   return {
     '/': ['text/html', `<!doctype html><meta charset="utf-8">
-<script src="/tf.min.js"></script><script src="/ours.js"></script>`],
+<script src="/tf.min.js"></script><script src="/ours.js"></script>
+<script src="/packed_logits.js"></script>`],
     '/tf.min.js': ['text/javascript', tfjs],
     '/ours.js': ['text/javascript', ours],
+    '/packed_logits.js': ['text/javascript', packedLogitsScript],
   };
 }
 
@@ -116,14 +119,7 @@ async function setUp({shapes, layouts, only}) {
   for (const [batch, numClasses] of shapes) {
     for (const layout of layouts) {
       let logits = tf.randomNormal([batch, numClasses], 0, 3, 'float32', 1);
-      if (layout === 'packed') {
-        const packed = tf.tidy(() => tf.add(logits, tf.zerosLike(logits)));
-        if (tf.backend().texData.get(packed.dataId).isPacked !== true) {
-          throw new Error('expected packed logits');
-        }
-        logits.dispose();
-        logits = packed;
-      }
+      if (layout === 'packed') logits = packedLogits(tf, logits);
       const labels = tf.randomUniformInt([batch], 0, numClasses, 2);
       const {backprop} =
           tf.sparseSoftmaxCrossEntropyWithLogits(logits, labels);

@@ -204,30 +204,83 @@ async function checkLinearLoss(
   tf.dispose([labels, hidden, kernel, bias]);
 }
 
+/**
+ * One loss's inputs, drawn at one logit scale: the option sets sized for
+ * them, and the check of one option spec on them.
+ */
+interface DrawnInputs {
+  /** `optionSets`, drawn from the same `Random` after the inputs. */
+  sets: Array<Omit<OptionSpec, 'reduction'>>;
+  check(spec: OptionSpec): Promise<void>;
+}
+
+/** Draws one loss's inputs at a logit scale. */
+type DrawInputs = (random: Random, scale: number) => DrawnInputs;
+
+/** Labels `[2, 5]` over 7 classes for `tf.losses.sparseSoftmaxCrossEntropy`. */
+function lossInputs(context: CaseContext): DrawInputs {
+  return (random, scale) => {
+    const [numClasses, batch] = [7, 10];
+    const logits = context.storable(random.logits(batch * numClasses, scale));
+    const labels = random.labels(batch, numClasses);
+    labels[3] = 2;  // at least one ignored example when ignoreIndex is 2
+    return {
+      sets: optionSets(scale, numClasses, batch, random),
+      check: spec => checkLoss(context, logits, labels, [2, 5], numClasses,
+          spec),
+    };
+  };
+}
+
+/** 10 rows of depth 3 over 6 classes for `linearSparseSoftmaxCrossEntropy`. */
+function linearInputs(context: CaseContext): DrawInputs {
+  return (random, scale) => {
+    const [rows, depth, numClasses] = [10, 3, 6];
+    // |logit| <= depth * 2 scale * scale + scale: about 2e4 at scale 60.
+    const data: LinearData = {
+      labels: random.labels(rows, numClasses),
+      hidden: context.storable(random.logits(rows * depth, 2 * scale)),
+      kernel: context.storable(random.logits(depth * numClasses, scale)),
+      bias: context.storable(random.logits(numClasses, scale)),
+    };
+    data.labels[5] = 2;
+    return {
+      sets: optionSets(scale * scale * 6, numClasses, rows, random),
+      check: spec => checkLinearLoss(context, data, rows, depth, numClasses,
+          spec),
+    };
+  };
+}
+
+/**
+ * Checks every option set under every reduction on the inputs `draw` makes
+ * at each `[scale, seed]`. `extra` (say, a softcap) joins every set and is
+ * first checked alone, with no other option.
+ */
+async function checkOptionSets(
+    draw: DrawInputs,
+    seeds: Array<[number, number]>,
+    extra?: Partial<OptionSpec>): Promise<void> {
+  for (const [scale, seed] of seeds) {
+    const {sets, check} = draw(new Random(seed), scale);
+    const alone = extra == null ? [] : [{labelSmoothing: 0, zLoss: 0}];
+    for (const set of [...alone, ...sets]) {
+      for (const reduction of REDUCTION_NAMES) {
+        await check({...set, ...extra, reduction});
+      }
+    }
+  }
+}
+
 export const optionCases: TestCase[] = [
   {
     name: 'loss options (zLoss, classWeights, with smoothing, weights, ' +
         'ignoreIndex) equal a float64 reference under every reduction, ' +
         'logits up to +-1e4',
     async run(context) {
-      const numClasses = 7;
-      const labelsShape = [2, 5];
-      const batch = 10;
       // 16-bit textures hold no lse^2 of logits near 1e4 (beyond 65504).
-      const scales = context.floatPrecision === 16 ? [3] : [3, 1e4];
-      for (const scale of scales) {
-        const random = new Random(scale === 3 ? 291 : 292);
-        const logits = context.storable(random.logits(batch * numClasses,
-            scale));
-        const labels = random.labels(batch, numClasses);
-        labels[3] = 2;  // at least one ignored example when ignoreIndex is 2
-        for (const set of optionSets(scale, numClasses, batch, random)) {
-          for (const reduction of REDUCTION_NAMES) {
-            await checkLoss(context, logits, labels, labelsShape, numClasses,
-                {...set, reduction});
-          }
-        }
-      }
+      await checkOptionSets(lossInputs(context),
+          context.floatPrecision === 16 ? [[3, 291]] : [[3, 291], [1e4, 292]]);
     },
   },
   {
@@ -235,28 +288,8 @@ export const optionCases: TestCase[] = [
         'weights, ignoreIndex) equal a float64 reference in value and ' +
         'gradients to hidden, kernel and bias, logits up to +-1e4',
     async run(context) {
-      const rows = 10;
-      const depth = 3;
-      const numClasses = 6;
-      const scales = context.floatPrecision === 16 ? [1] : [1, 60];
-      for (const scale of scales) {
-        const random = new Random(scale === 1 ? 293 : 294);
-        // |logit| <= depth * 2 scale * scale + scale: about 2e4 at scale 60.
-        const data: LinearData = {
-          labels: random.labels(rows, numClasses),
-          hidden: context.storable(random.logits(rows * depth, 2 * scale)),
-          kernel: context.storable(random.logits(depth * numClasses, scale)),
-          bias: context.storable(random.logits(numClasses, scale)),
-        };
-        data.labels[5] = 2;
-        for (const set of optionSets(scale * scale * 6, numClasses, rows,
-            random)) {
-          for (const reduction of REDUCTION_NAMES) {
-            await checkLinearLoss(context, data, rows, depth, numClasses,
-                {...set, reduction});
-          }
-        }
-      }
+      await checkOptionSets(linearInputs(context),
+          context.floatPrecision === 16 ? [[1, 293]] : [[1, 293], [60, 294]]);
     },
   },
   {
@@ -264,40 +297,10 @@ export const optionCases: TestCase[] = [
         'weights and zLoss, equal a float64 reference in value and ' +
         'gradients, logits up to +-1e4',
     async run(context) {
-      const numClasses = 7;
-      const batch = 10;
-      for (const scale of [3, 1e4]) {
-        const random = new Random(scale === 3 ? 301 : 302);
-        const logits = context.storable(random.logits(batch * numClasses,
-            scale));
-        const labels = random.labels(batch, numClasses);
-        labels[3] = 2;
-        const sets = optionSets(scale, numClasses, batch, random);
-        for (const set of [{labelSmoothing: 0, zLoss: 0}, ...sets]) {
-          for (const reduction of REDUCTION_NAMES) {
-            await checkLoss(context, logits, labels, [2, 5], numClasses,
-                {...set, softcap: 30, reduction});
-          }
-        }
-      }
-      const [rows, depth] = [10, 3];
-      for (const scale of [1, 60]) {
-        const random = new Random(scale === 1 ? 303 : 304);
-        const data: LinearData = {
-          labels: random.labels(rows, 6),
-          hidden: context.storable(random.logits(rows * depth, 2 * scale)),
-          kernel: context.storable(random.logits(depth * 6, scale)),
-          bias: context.storable(random.logits(6, scale)),
-        };
-        data.labels[5] = 2;
-        const sets = optionSets(scale * scale * 6, 6, rows, random);
-        for (const set of [{labelSmoothing: 0, zLoss: 0}, ...sets]) {
-          for (const reduction of REDUCTION_NAMES) {
-            await checkLinearLoss(context, data, rows, depth, 6,
-                {...set, softcap: 20, reduction});
-          }
-        }
-      }
+      await checkOptionSets(lossInputs(context), [[3, 301], [1e4, 302]],
+          {softcap: 30});
+      await checkOptionSets(linearInputs(context), [[1, 303], [60, 304]],
+          {softcap: 20});
     },
   },
   {
