@@ -21,9 +21,21 @@ export type SparseSoftmaxCrossEntropyWithLogitsInputs = {
  * of the backends whose loss step scales `backprop` in place (`cpu`,
  * `wasm`, `tensorflow`: `lossReusingBackprop`) write it, for the z-loss and
  * `returnLogSumExp` on that step; the GPU kernels, never asked, ignore it.
+ *
+ * `softcap` (> 0) is internal to the loss's training step on `cpu` and
+ * `wasm` (the op `sparseSoftmaxCrossEntropyWithLogits` does not expose it):
+ * their kernels read the features as `c = softcap * tanh(x / softcap)`
+ * (so `loss` and `logSumExp` are the capped row's) and write `backprop` as
+ * d loss / d features through the cap,
+ * `(softmax(c) - onehot(labels)) * (1 - t^2)`, `t = c / softcap`, which the
+ * gradient kernel scales in place into the step's gradient. That
+ * `backprop` is not `softmax - onehot`, so the kernel's registered gradient
+ * refuses it (`SparseSoftmaxCrossEntropyWithLogits_grad.ts`); the other
+ * backends' kernels are never given it and do not read it.
  */
 export type SparseSoftmaxCrossEntropyWithLogitsAttrs = {
   logSumExp?: boolean;
+  softcap?: number;
 };
 
 /**

@@ -5,7 +5,10 @@
  * values as the op's step, one gradient kernel and no loss-only gradient
  * kernel, nothing leaked; a gradient that is itself recorded still runs the
  * loss-only kernels; and the gradient kernel without the attribute leaves
- * `backprop` as it was.
+ * `backprop` as it was. With `softcap` (and no z-loss or statistic) the
+ * step takes the same route, the forward kernel writing `backprop` through
+ * the cap, and equals the step through the loss-only kernels and through
+ * ops; the forward kernel's gradient refuses `softcap`.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -72,6 +75,95 @@ for (const backend of ['cpu', 'wasm']) {
         tf.dispose([x, labels]);
       });
     }
+
+    for (const [batch, numClasses] of SHAPES) {
+      it(`a capped loss step at [${batch}, ${numClasses}] runs the forward ` +
+         'and gradient kernels, not the loss-only ones, and equals the ' +
+         'loss-only kernels\' step and the step with the cap in ops, ' +
+         'leaking nothing', async () => {
+        const random = new Random(batch * numClasses);
+        const x = tf.tensor2d(random.logits(batch * numClasses, 60),
+            [batch, numClasses]);
+        const labels = tf.tensor1d(random.labels(batch, numClasses), 'int32');
+        const weights = tf.tensor1d(random.logits(batch, 1));
+        // Weights on top, as a user's step has them (label smoothing runs
+        // the op's kernels for its uniform term: test/catalogue/option_cases.ts).
+        const options = {softcap: 30, weights};
+        const capped = (y: tf.Tensor) =>
+          sparseSoftmaxCrossEntropy(labels, y, options);
+        // `returnLogSumExp` keeps the loss-only kernels (`fusedLoss`).
+        const lossOnly = (y: tf.Tensor) => sparseSoftmaxCrossEntropy(labels, y,
+            {...options, returnLogSumExp: true}).loss;
+        const ops = (y: tf.Tensor) => sparseSoftmaxCrossEntropy(labels,
+            tf.mul(tf.tanh(tf.div(y, 30)), 30),
+            {weights});
+        const before = {tensors: tf.memory().numTensors,
+          dataIds: tf.backend().numDataIds()};
+        const profile = await tf.profile(() => {
+          const {value, grad} = tf.valueAndGrad(capped)(x);
+          return [value, grad];
+        });
+        const [value, grad] = profile.result as tf.Tensor[];
+        const names = profile.kernels.map(kernel => kernel.name);
+        expect({
+          forward: names.filter(
+              name => name === 'SparseSoftmaxCrossEntropyWithLogits').length,
+          gradient: names.filter(
+              name => name === 'SparseSoftmaxCrossEntropyWithLogitsGrad').length,
+          lossOnly: names.filter(
+              name => name.startsWith('SparseSoftmaxCrossEntropyLoss')).length,
+        }).toEqual({forward: 1, gradient: 1, lossOnly: 0});
+        for (const [what, step] of [['loss-only', lossOnly], ['ops', ops]] as
+                 const) {
+          const expected = tf.valueAndGrad(step)(x);
+          expectClose(await value.data(), await expected.value.data(), 1e-6,
+              1e-6, `value against ${what}`);
+          expectClose(await grad.data(), await expected.grad.data(), 1e-5,
+              1e-7, `gradient against ${what}`);
+          tf.dispose([expected.value, expected.grad]);
+        }
+        tf.dispose([value, grad]);
+        expect({tensors: tf.memory().numTensors,
+          dataIds: tf.backend().numDataIds()}).toEqual(before);
+        tf.dispose([x, labels, weights]);
+      });
+    }
+
+    it('a capped step with zLoss or returnLogSumExp keeps the loss-only ' +
+       'kernels', async () => {
+      const x = tf.tensor2d([[1, 2, 3], [3, -1, 0]]);
+      const labels = tf.tensor1d([2, 0], 'int32');
+      for (const options of [{softcap: 30, zLoss: 1e-4},
+        {softcap: 30, returnLogSumExp: true}]) {
+        const profile = await tf.profile(() => tf.grad((y: tf.Tensor) => {
+          const result = sparseSoftmaxCrossEntropy(labels, y, options) as
+              tf.Tensor|{loss: tf.Tensor};
+          return result instanceof tf.Tensor ? result : result.loss;
+        })(x));
+        const names = profile.kernels.map(kernel => kernel.name);
+        expect({options, lossOnly: names.includes('SparseSoftmaxCrossEntropyLoss'),
+          lossOnlyGrad: names.includes('SparseSoftmaxCrossEntropyLossGrad'),
+          forward: names.includes('SparseSoftmaxCrossEntropyWithLogits')})
+            .toEqual({options, lossOnly: true, lossOnlyGrad: true,
+              forward: false});
+        tf.dispose(profile.result as tf.Tensor);
+      }
+      tf.dispose([x, labels]);
+    });
+
+    it('the forward kernel\'s gradient refuses softcap with a clear error',
+        () => {
+          const x = tf.tensor2d([[1, 2, 3], [3, -1, 0]]);
+          const labels = tf.tensor1d([2, 0], 'int32');
+          const capped = (y: tf.Tensor) => tf.sum((tf.engine().runKernel(
+              'SparseSoftmaxCrossEntropyWithLogits', {features: y, labels},
+              {softcap: 30}) as tf.Tensor[])[0]);
+          const before = tf.memory().numTensors;
+          expect(() => tf.grad(capped)(x)).toThrow(
+              /no gradient for the kernel run with softcap/);
+          expect(tf.memory().numTensors).toBe(before);
+          tf.dispose([x, labels]);
+        });
 
     it('a recorded gradient (second order) runs the loss-only kernels',
         async () => {

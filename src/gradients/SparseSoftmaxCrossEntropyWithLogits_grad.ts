@@ -1,7 +1,7 @@
-import {add, cast, engine, expandDims, GradConfig, mul, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
+import {add, cast, engine, expandDims, GradConfig, mul, NamedAttrMap, oneHot, sub, sum, Tensor, zeros} from '@tensorflow/tfjs-core';
 
 import {OP_NAME} from '../errors.js';
-import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names.js';
+import {SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs, SparseSoftmaxCrossEntropyWithLogitsGrad} from '../kernel_names.js';
 import {hasKernel, runKernel} from '../run_kernel.js';
 
 /**
@@ -21,12 +21,26 @@ import {hasKernel, runKernel} from '../run_kernel.js';
  *   saved (connected) inputs and the formula is built from differentiable
  *   ops; its `backprop` then differentiates through this same config, which
  *   makes every order right.
+ *
+ * A kernel run with the internal `softcap` attribute
+ * (`SparseSoftmaxCrossEntropyWithLogitsAttrs`) has no gradient here: its
+ * `backprop` is already d loss / d features through the cap, and its
+ * formula above (through `softmax - onehot`) would be wrong. This config
+ * throws for it; the loss step that runs it records its own gradient
+ * (`lossReusingBackprop` in `ops/losses/per_example_loss.ts`).
  */
 export const sparseSoftmaxCrossEntropyWithLogitsGradConfig: GradConfig = {
   kernelName: SparseSoftmaxCrossEntropyWithLogits,
   inputsToSave: ['features', 'labels'],
   outputsToSave: [false, true],
-  gradFunc: (dys: Tensor|Tensor[], saved: Tensor[]) => {
+  gradFunc: (dys: Tensor|Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    if ((attrs as SparseSoftmaxCrossEntropyWithLogitsAttrs|undefined)
+            ?.softcap != null) {
+      throw new Error(`${OP_NAME}: no gradient for the kernel run with ` +
+          'softcap (an attribute internal to ' +
+          'tf.losses.sparseSoftmaxCrossEntropy, whose step records its own ' +
+          'gradient); cap the logits with ops instead.');
+    }
     const [dLoss, dBackprop] = dys as Tensor[];
     const [features, labels, backprop] = saved;
     return {

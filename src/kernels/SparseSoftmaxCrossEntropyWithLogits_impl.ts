@@ -14,8 +14,13 @@
  * Sums accumulate in float64 (JavaScript numbers), which is at least as
  * careful as TensorFlow's float32 Eigen reductions; `exp` is accurate to
  * float32 (`exp_float32.ts`); results round to float32 when stored.
+ *
+ * With a soft cap (the loss's internal `softcap` attribute) `x` is read as
+ * `c = softcap * tanh(x / softcap)` and `backprop` is d loss / d x through
+ * the cap: `(softmax(c) - onehot(y)) * (1 - t^2)`, `t = c / softcap`.
  */
 
+import {capped} from './SparseSoftmaxCrossEntropyLoss_impl.js';
 import {rowMaximum, sumShiftedExps} from './softmax_rows.js';
 
 export interface SparseSoftmaxCrossEntropyResult {
@@ -27,17 +32,21 @@ export interface SparseSoftmaxCrossEntropyResult {
 
 /**
  * Loss, backprop and each row's log-sum-exp for `batch` rows of
- * `numClasses` logits. A label outside
+ * `numClasses` logits, read capped with `softcap` (see above). A label outside
  * `[0, numClasses)` gives that row a NaN loss and an all-NaN backprop row (what
  * TensorFlow's GPU kernel does); callers that must reject such labels check
  * them first with `findInvalidLabel`.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsImpl(
     features: Float32Array, labels: Int32Array, batch: number,
-    numClasses: number): Required<SparseSoftmaxCrossEntropyResult> {
+    numClasses: number,
+    softcap?: number): Required<SparseSoftmaxCrossEntropyResult> {
   const loss = new Float32Array(batch);
   const backprop = new Float32Array(batch * numClasses);
   const logSumExp = new Float32Array(batch);
+  // Each row's cap derivatives, `1 - t^2`, from the one tanh a logit.
+  const derivatives =
+      softcap == null ? undefined : new Float64Array(numClasses);
   for (let row = 0; row < batch; row++) {
     const offset = row * numClasses;
     const label = labels[row];
@@ -45,6 +54,11 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
       loss[row] = NaN;
       logSumExp[row] = NaN;
       backprop.fill(NaN, offset, offset + numClasses);
+      continue;
+    }
+    if (derivatives != null) {
+      [loss[row], logSumExp[row]] = cappedRow(features, offset, numClasses,
+          label, softcap!, derivatives, backprop);
       continue;
     }
     const rowMax = rowMaximum(features, offset, numClasses);
@@ -60,6 +74,37 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
     logSumExp[row] = rowMax + Math.log(sumExp);
   }
   return {loss, backprop, logSumExp};
+}
+
+/**
+ * One row read capped: `backprop` written through the cap, the row's loss
+ * and log-sum-exp returned. The capped logits, rounded to float32 as a
+ * capped logits tensor holds them (as the loss-only kernel reads them),
+ * are stored in `backprop` first and turned into the softmax there; the
+ * derivative `(1 - t)(1 + t)` comes from the float64 `t` (no second tanh
+ * or cosh: within 1e-16 absolute where it cancels).
+ */
+function cappedRow(features: Float32Array, offset: number,
+    numClasses: number, label: number, softcap: number,
+    derivatives: Float64Array, backprop: Float32Array): [number, number] {
+  for (let j = 0; j < numClasses; j++) {
+    const c = capped(features[offset + j], softcap);
+    const t = c / softcap;
+    derivatives[j] = (1 - t) * (1 + t);
+    backprop[offset + j] = c;
+  }
+  const rowMax = rowMaximum(backprop, offset, numClasses);
+  const sumExp =
+      sumShiftedExps(backprop, offset, numClasses, rowMax, backprop);
+  const inverseSumExp = 1 / sumExp;
+  const labelProbability = backprop[offset + label] * inverseSumExp;
+  for (let j = 0; j < numClasses; j++) {
+    backprop[offset + j] *= inverseSumExp * derivatives[j];
+  }
+  backprop[offset + label] = (labelProbability - 1) * derivatives[label];
+  const logSum = Math.log(sumExp);
+  return [logSum - (capped(features[offset + label], softcap) - rowMax),
+    rowMax + logSum];
 }
 
 /**

@@ -4,12 +4,15 @@
  * row results and loss and in the gradient kernel's `dFeatures`, against a
  * float64 reference of the capped row; `predictions` as each row's first
  * argmax of the logits as read, against the reference and `tf.argMax`.
+ * And on `cpu` and `wasm` the forward kernel's internal `softcap`
+ * (`SparseSoftmaxCrossEntropyWithLogitsAttrs`): loss, log-sum-exp and
+ * `backprop` through the cap against the same reference.
  * Widths cross the SIMD lanes' and the GPU reductions' boundaries.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type {Tensor} from '@tensorflow/tfjs';
 
-import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyLossGrad} from '../../src/kernel_names';
+import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, SparseSoftmaxCrossEntropyLossGrad, SparseSoftmaxCrossEntropyWithLogits, SparseSoftmaxCrossEntropyWithLogitsAttrs} from '../../src/kernel_names';
 
 import {expectClose, expectEqual} from './assert';
 import {CaseContext, TestCase} from './case';
@@ -202,6 +205,58 @@ export const lossKernelOptionCases: TestCase[] = [
             tf.dispose([loss, rowMax, logSumExp, dFeatures]);
           });
           tf.dispose([features, labels, dLoss, dLogSumExp]);
+        }
+      }
+    },
+  },
+  {
+    name: 'forward kernel with softcap (cpu and wasm, the backends whose ' +
+        'loss step gives it; elsewhere not run): loss and logSumExp of the ' +
+        'capped row and backprop = d loss / d x through the cap equal a ' +
+        'float64 reference at logits up to +-1e4, on cpu both under and ' +
+        'over the copied row passes\' 16384 logits; nothing leaked',
+    async run(context) {
+      const {tf} = context;
+      if (!['cpu', 'wasm'].includes(context.backend)) {
+        return;
+      }
+      const rtol = rowTolerance(context);
+      for (const numClasses of WIDTHS) {
+        for (const [scale, softcap] of [[3, 5], [100, 30], [1e4, 30],
+                                        [1e4, 0.5]]) {
+          const random = new Random(numClasses * 5 + scale + softcap);
+          const batch = 5;
+          const logitValues =
+              context.storable(random.logits(batch * numClasses, scale));
+          const labelValues = random.labels(batch, numClasses);
+          const what = `[${batch}, ${numClasses}] scale ${scale} ` +
+              `softcap ${softcap}`;
+          const ones = new Float32Array(batch).fill(1);
+          const expected = cappedRowsReference(logitValues, labelValues,
+              numClasses, ones, new Float32Array(batch), softcap);
+          const features = tf.tensor2d(logitValues, [batch, numClasses]);
+          const labels = tf.tensor1d(labelValues, 'int32');
+          await expectNoLeak(tf, what, async () => {
+            const attrs: SparseSoftmaxCrossEntropyWithLogitsAttrs =
+                {softcap, logSumExp: true};
+            const [loss, backprop, logSumExp] = tf.engine().runKernel(
+                SparseSoftmaxCrossEntropyWithLogits, {features, labels},
+                attrs as AttrMap) as Tensor[];
+            const maxRow = maxAbs(expected.rowMax);
+            expectClose(await loss.data(), expected.loss, rtol,
+                rtol * Math.max(1, maxRow), `${what}: loss`);
+            expectClose(await logSumExp.data(),
+                expected.rowMax.map((max, row) =>
+                  max + expected.logSumExp[row]),
+                rtol, rtol * Math.max(1, maxRow), `${what}: logSumExp`);
+            // The slope's floor as in the loss-only gradient above.
+            expectClose(await backprop.data(), expected.dFeatures,
+                5 * context.rtol,
+                5 * context.rtol * maxAbs(expected.dFeatures) + 4 * 2 ** -22,
+                `${what}: backprop`);
+            tf.dispose([loss, backprop, logSumExp]);
+          });
+          tf.dispose([features, labels]);
         }
       }
     },

@@ -12,7 +12,7 @@ import {copiedForward} from '../row_passes/copied_row_passes.js';
  * TensorFlow's CPU error before any output is allocated, then runs the
  * WebAssembly row passes on copies (`row_passes/copied_row_passes.ts`) or,
  * under their size threshold or without WebAssembly SIMD, the JavaScript
- * impl. It reads and writes through the backend's public `readSync` and
+ * impl (both given the `softcap` attribute). It reads and writes through the backend's public `readSync` and
  * `write`, which on `cpu` hand over the arrays themselves, so the same
  * kernel is also the fallback (`fallback_kernels.ts`): on a backend without
  * kernels of ours (a custom backend: a copy each way) and on wasm when its
@@ -24,6 +24,7 @@ export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   attrs?: SparseSoftmaxCrossEntropyWithLogitsAttrs,
 }): TensorInfo[] {
   const {inputs: {features, labels}, backend} = args;
+  const softcap = args.attrs?.softcap;
   const [batch, numClasses] = features.shape;
   const labelValues = backendValues(backend, labels, Int32Array);
   const badLabel = findInvalidLabel(labelValues, numClasses);
@@ -32,9 +33,9 @@ export function sparseSoftmaxCrossEntropyWithLogitsCpu(args: {
   }
   const featureValues = backendValues(backend, features, Float32Array);
   const {loss, backprop, logSumExp} =
-      copiedForward(featureValues, labelValues, batch, numClasses) ??
+      copiedForward(featureValues, labelValues, batch, numClasses, softcap) ??
       sparseSoftmaxCrossEntropyWithLogitsImpl(featureValues, labelValues,
-          batch, numClasses);
+          batch, numClasses, softcap);
   return [
     writeFloat32(backend, [batch], loss),
     writeFloat32(backend, [batch, numClasses], backprop),

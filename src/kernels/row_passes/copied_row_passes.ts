@@ -118,7 +118,7 @@ function copiedRowPasses(logits: number, floats: number, after = 0):
 // results), or null where `copiedRowPasses` is: callers then run the impl.
 
 export function copiedForward(features: Float32Array, labels: Int32Array,
-    batch: number, numClasses: number):
+    batch: number, numClasses: number, softcap?: number):
     Required<SparseSoftmaxCrossEntropyResult>|null {
   const copied = copiedRowPasses(batch * numClasses,
       2 * batch * numClasses + 3 * batch);
@@ -132,7 +132,7 @@ export function copiedForward(features: Float32Array, labels: Int32Array,
   const logSumExpAt = reserve(batch);
   const backpropAt = reserve(batch * numClasses);
   passes.forward(featuresAt, labelsAt, lossAt, backpropAt, batch, numClasses,
-      passes.expConstants, logSumExpAt);
+      passes.expConstants, logSumExpAt, softcap ?? 0);
   const backprop = copyOut(backpropAt, batch * numClasses);
   hold(backprop, backpropAt);
   return {loss: copyOut(lossAt, batch), backprop,

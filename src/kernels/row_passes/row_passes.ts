@@ -18,9 +18,13 @@ export interface RowPasses {
    * it (see `assembly/row_passes.ts`).
    */
   expConstants: number;
+  /**
+   * With `softcap` not 0, the logits read capped and `backprop` d loss / d x
+   * through the cap (see `forward` in `assembly/row_passes.ts`).
+   */
   forward(features: number, labels: number, loss: number, backprop: number,
       batch: number, numClasses: number, expConstants: number,
-      logSumExp?: number): void;
+      logSumExp: number, softcap: number): void;
   /**
    * With `predicted` nonzero, each row's first argmax (int32) there; with
    * `softcap` not 0, the logits read capped (see `lossForward` in

@@ -13,7 +13,8 @@ import type {RowPasses} from '../row_passes/row_passes.js';
  * The forward kernel on wasm, in place in the backend's heap: the labels are
  * checked through a view of the heap (TensorFlow's CPU error, before any
  * output is allocated), then the row passes write `loss` and `backprop`
- * into outputs the backend allocated. Nothing is copied out of the heap.
+ * (with `softcap`, through the cap) into outputs the backend allocated.
+ * Nothing is copied out of the heap.
  */
 export function sparseSoftmaxCrossEntropyWithLogitsWasm(args: {
   inputs: SparseSoftmaxCrossEntropyWithLogitsInputs,
@@ -35,7 +36,8 @@ export function sparseSoftmaxCrossEntropyWithLogitsWasm(args: {
   rowPasses.forward(heapOffset(backend, features), heapOffset(backend, labels),
       heapOffset(backend, loss), heapOffset(backend, backprop), batch,
       numClasses, rowPasses.expConstants,
-      logSumExp.length === 0 ? 0 : heapOffset(backend, logSumExp[0]));
+      logSumExp.length === 0 ? 0 : heapOffset(backend, logSumExp[0]),
+      args.attrs?.softcap ?? 0);
   return [loss, backprop, ...logSumExp];
 }
 

@@ -37,14 +37,18 @@ export function perExampleLoss(logits: Tensor, labels: Tensor): Tensor {
  * `lse = logsumexp(logits row)` (PaLM's z-loss), and `lse` itself as a
  * statistic (no gradient flows through it). Both terms come from one run
  * of the kernel the plain loss step runs (on `REUSES_BACKPROP` backends
- * the forward kernel, asked for `lse`; elsewhere, and with `softcap` or
- * `predictions` everywhere, the loss-only kernel, `lse = rowMax +
- * logSumExp` from its row outputs), and the gradient is one run of its
- * gradient kernel: no pass over the logits beyond the plain loss's. When the gradient itself is recorded (a
- * higher-order gradient), the loss is built from differentiable ops: the
- * loss, and `lse` from it. With `softcap` the kernels read the logits
- * capped, `softcap * tanh(x / softcap)` (Gemma 2); the differentiable path
- * caps them with ops (`cappedLogits`).
+ * the forward kernel, asked for `lse`; elsewhere, and with `predictions`
+ * everywhere, the loss-only kernel, `lse = rowMax + logSumExp` from its
+ * row outputs), and the gradient is one run of its gradient kernel: no
+ * pass over the logits beyond the plain loss's. With `softcap` the kernels
+ * read the logits capped, `softcap * tanh(x / softcap)` (Gemma 2): on
+ * `CAPS_BACKPROP` backends, with no z-loss and no statistic, the forward
+ * kernel writes `backprop` through the cap and its gradient kernel scales
+ * it in place (one tanh and one exp a logit for the step); otherwise the
+ * loss-only kernels, which take both again in the gradient. When the
+ * gradient itself is recorded (a higher-order gradient), the loss is built
+ * from differentiable ops: the loss, and `lse` from it; the logits capped
+ * with ops (`cappedLogits`).
  */
 export function crossEntropyWithZLoss(
     logits: Tensor, labels: Tensor, crossEntropyScale: number,
@@ -68,11 +72,13 @@ export function crossEntropyWithZLoss(
       predicted,
     };
   }
-  const [loss, lse, predicted] =
-      softcap == null && !predictions && savesAliases() &&
-          REUSES_BACKPROP.has(getBackend()) ?
+  const backend = getBackend();
+  const reusesBackprop = !predictions && savesAliases() &&
+      REUSES_BACKPROP.has(backend) && (softcap == null ||
+          zLoss === 0 && !withLogSumExp && CAPS_BACKPROP.has(backend));
+  const [loss, lse, predicted] = reusesBackprop ?
       lossReusingBackprop(...rows(logits, labels), crossEntropyScale, zLoss,
-          withLogSumExp) :
+          withLogSumExp, softcap) :
       fusedLoss(...rows(logits, labels), crossEntropyScale, zLoss,
           withLogSumExp, softcap, predictions);
   return {
@@ -197,6 +203,15 @@ function fusedLoss(
 const REUSES_BACKPROP = new Set(['cpu', 'wasm', 'tensorflow']);
 
 /**
+ * Of `REUSES_BACKPROP`, the backends whose forward kernel writes `backprop`
+ * through a soft cap (its `softcap` attribute), for the capped first-order
+ * step without z-loss or statistics: there it takes one tanh and one exp a
+ * logit, where the loss-only kernels take both twice. Not tfjs-node's
+ * `tensorflow`, whose kernel is TensorFlow's op (no cap).
+ */
+const CAPS_BACKPROP = new Set(['cpu', 'wasm']);
+
+/**
  * The loss recorded for a first-order gradient on `REUSES_BACKPROP`
  * backends: the forward kernel writes `backprop` (one exp a logit), saved as
  * an alias that nothing else reads, and the gradient kernel scales it in
@@ -206,16 +221,20 @@ const REUSES_BACKPROP = new Set(['cpu', 'wasm', 'tensorflow']);
  * faster than the op's: bench/row_passes.mjs). As `fusedLoss`, it returns
  * `scale * loss + zLoss * lse^2` and, with `withLogSumExp`, `lse` as a
  * statistic; the z-loss's gradient goes through the kernel's `dLogSumExp`.
+ * With `softcap` (`CAPS_BACKPROP` backends, no z-loss) the kernel reads the
+ * logits capped and its `backprop` is the gradient through the cap, so the
+ * same in-place scaling is the step's gradient.
  */
 function lossReusingBackprop(
     features: Tensor, labels: Tensor, scale = 1, zLoss = 0,
-    withLogSumExp = false): [Tensor, Tensor?] {
+    withLogSumExp = false, softcap?: number): [Tensor, Tensor?] {
   let saved: Tensor[] = [];
   let statistic: Tensor|undefined;
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
     const attrs: SparseSoftmaxCrossEntropyWithLogitsAttrs =
-        {logSumExp: zLoss > 0 || withLogSumExp};
+        {logSumExp: zLoss > 0 || withLogSumExp,
+          ...softcap == null ? {} : {softcap}};
     // Each row's log-sum-exp, if asked, from the kernel's own sum.
     const [loss, backprop, lse] = runKernel(
         SparseSoftmaxCrossEntropyWithLogits, {features, labels}, attrs);

@@ -681,6 +681,17 @@ function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
     storeF32At(out, j, e);
     sum += <f64>e;
   }
+  divideRow(out, numClasses, sum);
+  return sum;
+}
+
+/**
+ * A row of terms divided in place by their `sum`: the first
+ * `vectorEnd(numClasses)` carry `expLanes`' 2^64, the tail does not.
+ */
+@inline
+function divideRow(out: usize, numClasses: i32, sum: f64): void {
+  const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD && end > 0) {
     const factor = f32x4.splat(<f32>(EXP_UNSCALE / sum));
     let i = 0;
@@ -703,19 +714,109 @@ function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
   for (let i = end; i < numClasses; i++) {
     storeF32At(out, i, f32At(out, i) * factor);
   }
-  return sum;
+}
+
+/**
+ * The forward kernel's row with `softcap` > 0, `c = cap * tanh(x / cap)`:
+ * `backprop = (softmax(c) - onehot(y)) * (1 - t^2)`, `t = c / cap`, which
+ * is d loss / d x through the cap, so the gradient kernel's in-place
+ * `dLoss * backprop` is the whole gradient; stores the row's loss at
+ * `lossAt` and returns its log-sum-exp. One tanh and one exp a logit, in
+ * three passes as `softmaxRow`'s: the capped logits written into `out`
+ * with their max (`capRange`, block by block while each is in L1); their
+ * exps into the scratch block, summed, and times the derivative back into
+ * `out`, taken from the capped values as `writeSoftmaxTimes` takes it,
+ * `(1 - t)(1 + t)`; the division by the sum. The scalar binary takes the
+ * same steps in float64 (`capScalar`), the derivative from the stored
+ * float32 `c` as the SIMD one.
+ */
+function cappedBackpropRow(row: usize, numClasses: i32, label: i32,
+    softcap: f32, out: usize, lossAt: usize, constants: usize): f64 {
+  const end = vectorEnd(numClasses);
+  const scratch = constants + SCRATCH_AT;
+  let largest: f32 = -Infinity;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j < end; j += BLOCK) {
+      const at = <usize>j << 2;
+      const count = min(BLOCK, end - j);
+      capRange(row + at, count, softcap, out + at, constants);
+      largest = max(largest, rangeMax(out + at, count));
+    }
+    j = end;
+  }
+  for (; j < numClasses; j++) {
+    const value = <f32>capScalar(f32At(row, j), softcap, constants, false);
+    storeF32At(out, j, value);
+    largest = max(largest, value);
+  }
+  const labelCapped = f32At(out, label);
+  const inverse = <f32>(1 / <f64>softcap);
+  let scaledSum: f64 = 0;
+  j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const shiftLanes = f32x4.splat(largest);
+    const inverseLanes = f32x4.splat(inverse);
+    const one = expConstant(constants, ONE_AT);
+    for (; j < end; j += BLOCK) {
+      const at = out + (<usize>j << 2);
+      const count = min(BLOCK, end - j);
+      // Float32 sums of a block at a time, as in `softmaxRow`.
+      let blockSum = f32x4.splat(0);
+      let i = 0;
+      for (; i < (count & ~15); i += 16) {
+        const offset = <usize>i << 2;
+        blockSum = f32x4.add(blockSum, exp16(at + offset, shiftLanes,
+            constants, scratch + offset, one, false, false));
+      }
+      for (; i < count; i += 4) {
+        const offset = <usize>i << 2;
+        const e = expLanes(f32x4.sub(v128.load(at + offset), shiftLanes),
+            constants);
+        v128.store(scratch + offset, e);
+        blockSum = f32x4.add(blockSum, e);
+      }
+      scaledSum += sumLanes(f64x2.add(lowHalf(blockSum), highHalf(blockSum)));
+      for (i = 0; i < count; i += 4) {
+        const offset = <usize>i << 2;
+        const tanh = f32x4.mul(v128.load(at + offset), inverseLanes);
+        v128.store(at + offset, f32x4.mul(v128.load(scratch + offset),
+            f32x4.mul(f32x4.sub(one, tanh), f32x4.add(one, tanh))));
+      }
+    }
+    j = end;
+  }
+  let sum = scaledSum * EXP_UNSCALE;
+  const shift = <f64>largest;
+  for (; j < numClasses; j++) {
+    const value = f32At(out, j);
+    const e = <f32>expScalar(<f64>value - shift);
+    sum += <f64>e;
+    const tanh = value * inverse;
+    storeF32At(out, j, e * ((1 - tanh) * (1 + tanh)));
+  }
+  divideRow(out, numClasses, sum);
+  const labelTanh = labelCapped * inverse;
+  storeF32At(out, label, <f32>((expScalar(<f64>labelCapped - shift) / sum -
+      1) * <f64>((1 - labelTanh) * (1 + labelTanh))));
+  const logSum = log(sum);
+  store<f32>(lossAt, <f32>(logSum -
+      (readLogit(row, label, softcap, constants) - shift)));
+  return shift + logSum;
 }
 
 /**
  * The forward kernel: per row, `loss = log(sumExp) - (x_y - rowMax)` and
  * `backprop = exp(x - rowMax) / sumExp - onehot(y)`, and at a nonzero
- * `logSumExp` offset each row's `rowMax + log(sumExp)`. A label outside
- * `[0, numClasses)` gives a NaN row (the JavaScript side rejects such labels
- * before it calls this).
+ * `logSumExp` offset each row's `rowMax + log(sumExp)`. With `softcap` > 0
+ * (0 or NaN, an omitted argument: uncapped) the row is read capped and
+ * `backprop` is d loss / d x through the cap (`cappedBackpropRow`). A
+ * label outside `[0, numClasses)` gives a NaN row (the JavaScript side
+ * rejects such labels before it calls this).
  */
 export function forward(features: usize, labels: usize, loss: usize,
     backprop: usize, batch: i32, numClasses: i32, constants: usize,
-    logSumExp: usize): void {
+    logSumExp: usize, softcap: f32): void {
   for (let row = 0; row < batch; row++) {
     const rowOffset = <usize>row * <usize>numClasses << 2;
     const logits = features + rowOffset;
@@ -725,6 +826,12 @@ export function forward(features: usize, labels: usize, loss: usize,
       storeF32At(loss, row, NaN);
       fillNaN(out, numClasses);
       if (logSumExp != 0) storeF32At(logSumExp, row, NaN);
+      continue;
+    }
+    if (softcap > 0) {
+      const rowLogSumExp = cappedBackpropRow(logits, numClasses, label,
+          softcap, out, loss + (<usize>row << 2), constants);
+      if (logSumExp != 0) storeF32At(logSumExp, row, <f32>rowLogSumExp);
       continue;
     }
     const largest = rowMax(logits, numClasses);
