@@ -107,6 +107,37 @@ for (const [batch, numClasses] of [[3, 7000], [17, 1000], [2, 70001], [16384, 1]
             RTOL, ATOL, `${what} dFeatures`);
       }
     }
+
+    // The forward with softcap (the capped loss step's), on logits below
+    // and well past the cap: as the impl, whose backprop is the loss-only
+    // gradient for dLoss 1 (d loss / d x through the cap) and whose loss is
+    // the loss-only impl's.
+    const ones = new Float32Array(batch).fill(1);
+    const zeros = new Float32Array(batch);
+    for (const [values, softcap] of [[small, 5], [features, 5], [features, 30]] as const) {
+      const what = `softcap ${softcap}, logits up to ${values === small ? 9 : 20}`;
+      const copied = copiedForward(values, labels, batch, numClasses, softcap);
+      const impl = sparseSoftmaxCrossEntropyWithLogitsImpl(values, labels, batch,
+          numClasses, softcap);
+      expectClose(copied?.loss ?? [], impl.loss, RTOL, ATOL, `${what}: loss`);
+      expectClose(copied?.backprop ?? [], impl.backprop, RTOL, ATOL,
+          `${what}: backprop`);
+      expectClose(copied?.logSumExp ?? [], impl.logSumExp, RTOL, ATOL,
+          `${what}: logSumExp`);
+      const lossOnly = sparseSoftmaxCrossEntropyLossImpl(values, labels, batch,
+          numClasses, {softcap});
+      expectClose(impl.loss, lossOnly.loss, RTOL, ATOL, `${what}: impl loss`);
+      expectClose(impl.backprop, sparseSoftmaxCrossEntropyLossGradImpl(values,
+          labels, lossOnly.rowMax, lossOnly.logSumExp, ones, zeros, batch,
+          numClasses, softcap), RTOL, ATOL, `${what}: impl backprop`);
+      // The in-place gradient of the held capped backprop: dLoss times it.
+      const backprop = copied!.backprop;
+      const scaled = Float32Array.from(backprop,
+          (value, i) => value * dLoss[Math.floor(i / numClasses)]);
+      expect(copiedGradInPlace(backprop, labels, dLoss, batch, numClasses))
+          .toBe(true);
+      expectClose(backprop, scaled, RTOL, ATOL, `${what}: in place`);
+    }
   });
 }
 

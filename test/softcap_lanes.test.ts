@@ -12,14 +12,21 @@
  *   `tf.argMax`) wherever the maximum lies: in a SIMD lane, across lanes,
  *   across the 512-logit blocks, in the row's tail (capped: equal logits
  *   in a lane and in the tail read equal), in a row all -Infinity (0),
- *   capped and uncapped.
+ *   capped and uncapped;
+ * - the forward pass with `softcap` (`cappedBackpropRow`): loss,
+ *   log-sum-exp and `backprop` = d loss / d x through the cap against
+ *   float64, rows crossing the lanes, the 512-logit blocks and the tail.
  */
 import {scalarHex, simdHex} from '../src/kernels/row_passes/row_passes_binary';
+
+import {expectClose} from './catalogue/assert';
+import {Random} from './catalogue/random';
 
 const BINARIES = [['simd', simdHex], ['scalar', scalarHex]] as const;
 
 interface Passes {
   memory: WebAssembly.Memory;
+  forward: CallableFunction;
   lossForward: CallableFunction;
   lossGrad: CallableFunction;
   constants: number;
@@ -35,7 +42,7 @@ function passesOn(hex: string, bytes: number): Passes {
       {[name: string]: CallableFunction};
   const constants = Math.ceil(bytes / 64) * 64;
   exports.writeExpConstants(constants);
-  return {memory, lossForward: exports.lossForward,
+  return {memory, forward: exports.forward, lossForward: exports.lossForward,
     lossGrad: exports.lossGrad, constants};
 }
 
@@ -211,4 +218,57 @@ describe.each(BINARIES)('the %s binary\'s predictions', (_, hex) => {
           expect({what, predicted}).toEqual({what, predicted: expected});
         }
       });
+});
+
+describe.each(BINARIES)('the %s binary\'s forward with softcap', (_, hex) => {
+  it('writes the capped row\'s loss and log-sum-exp, and backprop = ' +
+     '(softmax(c) - onehot) (1 - t^2), against float64', () => {
+    for (const numClasses of [1, 3, 7, 37, 515, 1030, 4099]) {
+      for (const [scale, cap] of [[3, 5], [100, 30], [1e4, 30], [1e4, 0.5]]) {
+        const batch = 4;
+        const size = batch * numClasses;
+        const random = new Random(numClasses + scale + cap);
+        const logits = random.logits(size, scale);
+        // Specials: a row's first logit +Infinity, another row's -Infinity.
+        logits[0] = Infinity;
+        if (batch > 1) logits[numClasses] = -Infinity;
+        const labels = random.labels(batch, numClasses);
+        const [labelsAt, lossAt, lseAt, backpropAt] =
+            [4 * size, 4 * size + 16 * batch, 4 * size + 32 * batch,
+              4 * size + 48 * batch];
+        const passes = passesOn(hex, backpropAt + 4 * size);
+        const {memory} = passes;
+        new Float32Array(memory.buffer, 0, size).set(logits);
+        new Int32Array(memory.buffer, labelsAt, batch).set(labels);
+        passes.forward(0, labelsAt, lossAt, backpropAt, batch, numClasses,
+            passes.constants, lseAt, cap);
+        const expected = {loss: new Float64Array(batch),
+          lse: new Float64Array(batch), backprop: new Float64Array(size)};
+        for (let row = 0; row < batch; row++) {
+          const x = logits.subarray(row * numClasses, (row + 1) * numClasses);
+          const c = Array.from(x, v => cap * Math.tanh(v / cap));
+          const max = Math.max(...c);
+          const lse = max + Math.log(c.reduce((sum, v) =>
+            sum + Math.exp(v - max), 0));
+          expected.lse[row] = lse;
+          expected.loss[row] = lse - c[labels[row]];
+          c.forEach((v, j) => {
+            expected.backprop[row * numClasses + j] =
+                (Math.exp(v - lse) - (j === labels[row] ? 1 : 0)) /
+                Math.cosh(x[j] / cap) ** 2;
+          });
+        }
+        const what = `[${batch}, ${numClasses}] scale ${scale} cap ${cap}`;
+        const read = (at: number, length: number) =>
+          new Float32Array(memory.buffer, at, length);
+        expectClose(read(lossAt, batch), expected.loss, 1e-6, 1e-6 * cap,
+            `${what}: loss`);
+        expectClose(read(lseAt, batch), expected.lse, 1e-6, 1e-6 * cap,
+            `${what}: logSumExp`);
+        // The derivative's floor as in the catalogue (4 steps of 2^-22).
+        expectClose(read(backpropAt, size), expected.backprop, 1e-5,
+            4 * 2 ** -22, `${what}: backprop`);
+      }
+    }
+  });
 });
