@@ -643,9 +643,19 @@ function rowMax(row: usize, numClasses: i32): f32 {
  * sums them, a second scales them in place while the row is in cache
  * (cheaper than a second exp); returns the sum (NaN for a NaN or an
  * all -Infinity row, as in the cpu kernel).
+ *
+ * With `softcap` > 0, `row` is `out` holding the capped logits
+ * (`capRow`), and each entry is times the cap's derivative: a block's exps
+ * go into the scratch block, and from there times `(1 - t)(1 + t)`,
+ * `t = c / cap`, back over its capped logits (the derivative as
+ * `writeSoftmaxTimes` takes it; the sum is the exps'). One branch a block
+ * and the exps' destination chosen once a block: the plain pass runs as
+ * before.
  */
 function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
-    constants: usize): f64 {
+    constants: usize, softcap: f32): f64 {
+  const capped = softcap > 0;
+  const inverse = <f32>(1 / <f64>softcap);
   let scaledSum: f64 = 0;
   let j = 0;
   const end = vectorEnd(numClasses);
@@ -656,42 +666,48 @@ function softmaxRow(row: usize, numClasses: i32, largest: f32, out: usize,
       // Float32 sums of a block at a time, as in `rangeSumExp`.
       const blockEnd = min(end, j + BLOCK);
       const block16End = j + ((blockEnd - j) & ~15);
+      // Capped: the exp of logit i at `to + 4 i`, in the scratch block.
+      const to = capped ? constants + SCRATCH_AT - (<usize>j << 2) : out;
       let blockSum = f32x4.splat(0);
       let i = j;
       for (; i < block16End; i += 16) {
         const at = <usize>i << 2;
         blockSum = f32x4.add(blockSum,
-            exp16(row + at, shiftLanes, constants, out + at, one, false, false));
+            exp16(row + at, shiftLanes, constants, to + at, one, false, false));
       }
       for (; i < blockEnd; i += 4) {
         const at = <usize>i << 2;
         const e = expLanes(f32x4.sub(v128.load(row + at), shiftLanes),
             constants);
-        v128.store(out + at, e);
+        v128.store(to + at, e);
         blockSum = f32x4.add(blockSum, e);
       }
       scaledSum += sumLanes(f64x2.add(lowHalf(blockSum), highHalf(blockSum)));
+      if (capped) {
+        const inverseLanes = f32x4.splat(inverse);
+        for (i = j; i < blockEnd; i += 4) {
+          const at = <usize>i << 2;
+          const tanh = f32x4.mul(v128.load(out + at), inverseLanes);
+          v128.store(out + at, f32x4.mul(v128.load(to + at),
+              f32x4.mul(f32x4.sub(one, tanh), f32x4.add(one, tanh))));
+        }
+      }
     }
     j = end;
   }
   let sum = scaledSum * EXP_UNSCALE;
   const shift = <f64>largest;
   for (; j < numClasses; j++) {
-    const e = <f32>expScalar(<f64>f32At(row, j) - shift);
-    storeF32At(out, j, e);
+    const value = f32At(row, j);
+    const e = <f32>expScalar(<f64>value - shift);
     sum += <f64>e;
+    if (capped) {
+      const tanh = value * inverse;
+      storeF32At(out, j, e * ((1 - tanh) * (1 + tanh)));
+    } else {
+      storeF32At(out, j, e);
+    }
   }
-  divideRow(out, numClasses, sum);
-  return sum;
-}
-
-/**
- * A row of terms divided in place by their `sum`: the first
- * `vectorEnd(numClasses)` carry `expLanes`' 2^64, the tail does not.
- */
-@inline
-function divideRow(out: usize, numClasses: i32, sum: f64): void {
-  const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD && end > 0) {
     const factor = f32x4.splat(<f32>(EXP_UNSCALE / sum));
     let i = 0;
@@ -714,34 +730,28 @@ function divideRow(out: usize, numClasses: i32, sum: f64): void {
   for (let i = end; i < numClasses; i++) {
     storeF32At(out, i, f32At(out, i) * factor);
   }
+  return sum;
 }
 
 /**
- * The forward kernel's row with `softcap` > 0, `c = cap * tanh(x / cap)`:
- * `backprop = (softmax(c) - onehot(y)) * (1 - t^2)`, `t = c / cap`, which
- * is d loss / d x through the cap, so the gradient kernel's in-place
- * `dLoss * backprop` is the whole gradient; stores the row's loss at
- * `lossAt` and returns its log-sum-exp. One tanh and one exp a logit, in
- * three passes as `softmaxRow`'s: the capped logits written into `out`
- * with their max (`capRange`, block by block while each is in L1); their
- * exps into the scratch block, summed, and times the derivative back into
- * `out`, taken from the capped values as `writeSoftmaxTimes` takes it,
- * `(1 - t)(1 + t)`; the division by the sum. The scalar binary takes the
- * same steps in float64 (`capScalar`), the derivative from the stored
- * float32 `c` as the SIMD one.
+ * The capped logits `cap * tanh(x / cap)` of a row into `out`, block by
+ * block, each block's max taken while it is in L1; returns the row's max
+ * (NaN if a NaN is among the last `numClasses % 4`, as `rowMax`). The tail
+ * as `readLogit` reads it.
  */
-function cappedBackpropRow(row: usize, numClasses: i32, label: i32,
-    softcap: f32, out: usize, lossAt: usize, constants: usize): f64 {
-  const end = vectorEnd(numClasses);
-  const scratch = constants + SCRATCH_AT;
+function capRow(row: usize, numClasses: i32, softcap: f32, out: usize,
+    constants: usize): f32 {
   let largest: f32 = -Infinity;
   let j = 0;
+  const end = vectorEnd(numClasses);
   if (ASC_FEATURE_SIMD) {
     for (; j < end; j += BLOCK) {
       const at = <usize>j << 2;
       const count = min(BLOCK, end - j);
       capRange(row + at, count, softcap, out + at, constants);
-      largest = max(largest, rangeMax(out + at, count));
+      // `rowMax` called, once a block (`rangeMax` inlined here too would
+      // weigh on the binary).
+      largest = max(largest, rowMax(out + at, count));
     }
     j = end;
   }
@@ -750,69 +760,20 @@ function cappedBackpropRow(row: usize, numClasses: i32, label: i32,
     storeF32At(out, j, value);
     largest = max(largest, value);
   }
-  const labelCapped = f32At(out, label);
-  const inverse = <f32>(1 / <f64>softcap);
-  let scaledSum: f64 = 0;
-  j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const shiftLanes = f32x4.splat(largest);
-    const inverseLanes = f32x4.splat(inverse);
-    const one = expConstant(constants, ONE_AT);
-    for (; j < end; j += BLOCK) {
-      const at = out + (<usize>j << 2);
-      const count = min(BLOCK, end - j);
-      // Float32 sums of a block at a time, as in `softmaxRow`.
-      let blockSum = f32x4.splat(0);
-      let i = 0;
-      for (; i < (count & ~15); i += 16) {
-        const offset = <usize>i << 2;
-        blockSum = f32x4.add(blockSum, exp16(at + offset, shiftLanes,
-            constants, scratch + offset, one, false, false));
-      }
-      for (; i < count; i += 4) {
-        const offset = <usize>i << 2;
-        const e = expLanes(f32x4.sub(v128.load(at + offset), shiftLanes),
-            constants);
-        v128.store(scratch + offset, e);
-        blockSum = f32x4.add(blockSum, e);
-      }
-      scaledSum += sumLanes(f64x2.add(lowHalf(blockSum), highHalf(blockSum)));
-      for (i = 0; i < count; i += 4) {
-        const offset = <usize>i << 2;
-        const tanh = f32x4.mul(v128.load(at + offset), inverseLanes);
-        v128.store(at + offset, f32x4.mul(v128.load(scratch + offset),
-            f32x4.mul(f32x4.sub(one, tanh), f32x4.add(one, tanh))));
-      }
-    }
-    j = end;
-  }
-  let sum = scaledSum * EXP_UNSCALE;
-  const shift = <f64>largest;
-  for (; j < numClasses; j++) {
-    const value = f32At(out, j);
-    const e = <f32>expScalar(<f64>value - shift);
-    sum += <f64>e;
-    const tanh = value * inverse;
-    storeF32At(out, j, e * ((1 - tanh) * (1 + tanh)));
-  }
-  divideRow(out, numClasses, sum);
-  const labelTanh = labelCapped * inverse;
-  storeF32At(out, label, <f32>((expScalar(<f64>labelCapped - shift) / sum -
-      1) * <f64>((1 - labelTanh) * (1 + labelTanh))));
-  const logSum = log(sum);
-  store<f32>(lossAt, <f32>(logSum -
-      (readLogit(row, label, softcap, constants) - shift)));
-  return shift + logSum;
+  return largest;
 }
 
 /**
  * The forward kernel: per row, `loss = log(sumExp) - (x_y - rowMax)` and
  * `backprop = exp(x - rowMax) / sumExp - onehot(y)`, and at a nonzero
  * `logSumExp` offset each row's `rowMax + log(sumExp)`. With `softcap` > 0
- * (0 or NaN, an omitted argument: uncapped) the row is read capped and
- * `backprop` is d loss / d x through the cap (`cappedBackpropRow`). A
- * label outside `[0, numClasses)` gives a NaN row (the JavaScript side
- * rejects such labels before it calls this).
+ * (0 or NaN, an omitted argument: uncapped) the row is read capped,
+ * `c = cap * tanh(x / cap)`, and `backprop` is d loss / d x through the
+ * cap, `(exp(c - rowMax) / sumExp - onehot(y)) * (1 - t^2)`, `t = c / cap`,
+ * so the gradient kernel's in-place `dLoss * backprop` is the whole
+ * gradient: one tanh and one exp a logit (`capRow`, then `softmaxRow` on
+ * the capped row in place). A label outside `[0, numClasses)` gives a NaN
+ * row (the JavaScript side rejects such labels before it calls this).
  */
 export function forward(features: usize, labels: usize, loss: usize,
     backprop: usize, batch: i32, numClasses: i32, constants: usize,
@@ -828,18 +789,22 @@ export function forward(features: usize, labels: usize, loss: usize,
       if (logSumExp != 0) storeF32At(logSumExp, row, NaN);
       continue;
     }
-    if (softcap > 0) {
-      const rowLogSumExp = cappedBackpropRow(logits, numClasses, label,
-          softcap, out, loss + (<usize>row << 2), constants);
-      if (logSumExp != 0) storeF32At(logSumExp, row, <f32>rowLogSumExp);
-      continue;
-    }
-    const largest = rowMax(logits, numClasses);
+    const capped = softcap > 0;
+    const largest = capped ?
+        capRow(logits, numClasses, softcap, out, constants) :
+        rowMax(logits, numClasses);
+    const labelTanh: f32 =
+        capped ? f32At(out, label) * <f32>(1 / <f64>softcap) : 0;
     const shift = <f64>largest;
-    const sum = softmaxRow(logits, numClasses, largest, out, constants);
-    storeF32At(out, label, f32At(out, label) - 1);
+    const sum = softmaxRow(capped ? out : logits, numClasses, largest, out,
+        constants, softcap);
+    // `p - 1` at the label, times its derivative when capped: `p s - s`
+    // (uncapped, t = 0: s = 1 exactly).
+    storeF32At(out, label,
+        f32At(out, label) - (1 - labelTanh) * (1 + labelTanh));
     const logSum = log(sum);
-    storeF32At(loss, row, <f32>(logSum - (<f64>f32At(logits, label) - shift)));
+    storeF32At(loss, row, <f32>(logSum -
+        (readLogit(logits, label, softcap, constants) - shift)));
     if (logSumExp != 0) storeF32At(logSumExp, row, <f32>(shift + logSum));
   }
 }
@@ -1046,7 +1011,9 @@ export function lossGrad(features: usize, labels: usize, rowMaxIn: usize,
 // Soft-capping (Gemma 2's `cap * tanh(x / cap)`), the loss-only kernels'
 // option: `lossForward` and `lossGrad` branch on it per block (per row in
 // the gradient), outside their inner loops, so the plain passes run as
-// before (bench/row_pass_binaries.mjs, same run: equal within noise).
+// before (bench/row_pass_binaries.mjs, same run: equal within noise). Also
+// the forward kernel's, for the capped training step on cpu and wasm
+// (`forward`: `capRow`, then `softmaxRow`, which branches per block).
 //
 // tanh from the exp above: with y = x / cap, d = -2|y| and
 // em = expm1(d) = exp(d) - 1, tanh|y| = -em / (2 + em). expm1 comes from
