@@ -57,54 +57,36 @@ export function sparseSoftmaxCrossEntropyWithLogitsImpl(
       continue;
     }
     if (derivatives != null) {
-      [loss[row], logSumExp[row]] = cappedRow(features, offset, numClasses,
-          label, softcap!, derivatives, backprop);
-      continue;
+      // The capped row, rounded to float32 as a capped logits tensor holds
+      // it (as the loss-only kernel reads it), in backprop first; the
+      // derivative `(1 - t)(1 + t)` from the float64 `t` (no second tanh:
+      // within 1e-16 absolute where it cancels).
+      for (let j = 0; j < numClasses; j++) {
+        const c = capped(features[offset + j], softcap);
+        const t = c / softcap!;
+        derivatives[j] = (1 - t) * (1 + t);
+        backprop[offset + j] = c;
+      }
     }
-    const rowMax = rowMaximum(features, offset, numClasses);
+    const rows = derivatives == null ? features : backprop;
+    const rowMax = rowMaximum(rows, offset, numClasses);
     // exp(x - rowMax) stored in backprop, then scaled in place.
-    const sumExp =
-        sumShiftedExps(features, offset, numClasses, rowMax, backprop);
+    const sumExp = sumShiftedExps(rows, offset, numClasses, rowMax, backprop);
     const inverseSumExp = 1 / sumExp;
     for (let j = 0; j < numClasses; j++) {
       backprop[offset + j] *= inverseSumExp;
     }
     backprop[offset + label] -= 1;
-    loss[row] = Math.log(sumExp) - (features[offset + label] - rowMax);
+    if (derivatives != null) {
+      for (let j = 0; j < numClasses; j++) {
+        backprop[offset + j] *= derivatives[j];
+      }
+    }
+    loss[row] = Math.log(sumExp) -
+        (capped(features[offset + label], softcap) - rowMax);
     logSumExp[row] = rowMax + Math.log(sumExp);
   }
   return {loss, backprop, logSumExp};
-}
-
-/**
- * One row read capped: `backprop` written through the cap, the row's loss
- * and log-sum-exp returned. The capped logits, rounded to float32 as a
- * capped logits tensor holds them (as the loss-only kernel reads them),
- * are stored in `backprop` first and turned into the softmax there; the
- * derivative `(1 - t)(1 + t)` comes from the float64 `t` (no second tanh
- * or cosh: within 1e-16 absolute where it cancels).
- */
-function cappedRow(features: Float32Array, offset: number,
-    numClasses: number, label: number, softcap: number,
-    derivatives: Float64Array, backprop: Float32Array): [number, number] {
-  for (let j = 0; j < numClasses; j++) {
-    const c = capped(features[offset + j], softcap);
-    const t = c / softcap;
-    derivatives[j] = (1 - t) * (1 + t);
-    backprop[offset + j] = c;
-  }
-  const rowMax = rowMaximum(backprop, offset, numClasses);
-  const sumExp =
-      sumShiftedExps(backprop, offset, numClasses, rowMax, backprop);
-  const inverseSumExp = 1 / sumExp;
-  const labelProbability = backprop[offset + label] * inverseSumExp;
-  for (let j = 0; j < numClasses; j++) {
-    backprop[offset + j] *= inverseSumExp * derivatives[j];
-  }
-  backprop[offset + label] = (labelProbability - 1) * derivatives[label];
-  const logSum = Math.log(sumExp);
-  return [logSum - (capped(features[offset + label], softcap) - rowMax),
-    rowMax + logSum];
 }
 
 /**
