@@ -28,9 +28,10 @@ export type SparseSoftmaxCrossEntropyWithLogitsInputs = {
  * (so `loss` and `logSumExp` are the capped row's) and write `backprop` as
  * d loss / d features through the cap,
  * `(softmax(c) - onehot(labels)) * (1 - t^2)`, `t = c / softcap`, which the
- * gradient kernel scales in place into the step's gradient. The kernel's
- * registered gradient, run with it, takes the cap into account (from ops:
- * `SparseSoftmaxCrossEntropyWithLogits_grad.ts`); the other backends'
+ * gradient kernel scales in place into the step's gradient. That
+ * `backprop` is not `softmax - onehot`, so the kernel's registered gradient
+ * throws for a run with `softcap`
+ * (`SparseSoftmaxCrossEntropyWithLogits_grad.ts`); the other backends'
  * kernels are never given it and do not read it.
  */
 export type SparseSoftmaxCrossEntropyWithLogitsAttrs = {

@@ -7,7 +7,6 @@ import {SparseSoftmaxCrossEntropyLoss, SparseSoftmaxCrossEntropyLossAttrs, Spars
 import {runKernel} from '../../run_kernel.js';
 import {fromKept} from '../kept_tensors.js';
 import {cappedLogits} from './capped_logits.js';
-import {stopGradient} from '../stop_gradient.js';
 import {gradientIsRecorded, saveWithoutCopy, savesAliases} from '../../tfjs_internals.js';
 
 /**
@@ -87,6 +86,14 @@ export function crossEntropyWithZLoss(
     logSumExp: lse && reshape(lse, labels.shape),
     predicted: predicted && reshape(predicted, labels.shape),
   };
+}
+
+/** `x` with a zero gradient (TensorFlow's `stop_gradient`). */
+function stopGradient(x: Tensor): Tensor {
+  return customGrad((...args: Array<Tensor|GradSaveFunc>) => ({
+    value: (args[0] as Tensor).clone(),
+    gradFunc: () => zeros(x.shape),
+  }))(x);
 }
 
 /**
