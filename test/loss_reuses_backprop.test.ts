@@ -160,7 +160,7 @@ for (const backend of ['cpu', 'wasm']) {
           {softcap: 30}) as tf.Tensor[])[0]);
       // (tfjs keeps the failed gradient's tape tensors: not checked here.)
       expect(() => tf.grad(capped)(x)).toThrow(
-          /no gradient for the kernel run with softcap/);
+          /no gradient with softcap/);
       tf.dispose([x, labels]);
     });
 

@@ -39,8 +39,7 @@ export const sparseSoftmaxCrossEntropyWithLogitsGradConfig: GradConfig = {
     const [features, labels, backprop] = saved;
     if ((attrs as SparseSoftmaxCrossEntropyWithLogitsAttrs|undefined)
             ?.softcap != null) {
-      throw new Error(`${OP_NAME}: no gradient for the kernel run with ` +
-          'softcap (internal to the loss\'s step, which records its own)');
+      throw new Error(`${OP_NAME}: no gradient with softcap`);
     }
     return {
       features: () =>

@@ -233,8 +233,7 @@ function lossReusingBackprop(
   const value = customGrad((...args: Array<Tensor|GradSaveFunc>) => {
     const [features, labels] = args as [Tensor, Tensor];
     const attrs: SparseSoftmaxCrossEntropyWithLogitsAttrs =
-        {logSumExp: zLoss > 0 || withLogSumExp,
-          ...softcap == null ? {} : {softcap}};
+        {logSumExp: zLoss > 0 || withLogSumExp, softcap};
     // Each row's log-sum-exp, if asked, from the kernel's own sum.
     const [loss, backprop, lse] = runKernel(
         SparseSoftmaxCrossEntropyWithLogits, {features, labels}, attrs);
