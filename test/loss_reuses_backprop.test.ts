@@ -25,6 +25,23 @@ beforeAll(() => {
 // [3, 7] runs the JavaScript loops on cpu, [40, 1000] the copied row passes.
 const SHAPES = [[3, 7], [40, 1000]] as const;
 
+/** How many of the op's forward, gradient and loss-only kernels a profiled step ran. */
+function stepKernels(profile: Awaited<ReturnType<typeof tf.profile>>) {
+  const names = profile.kernels.map(kernel => kernel.name);
+  const count = (matches: (name: string) => boolean) =>
+      names.filter(matches).length;
+  return {
+    forward: count(name => name === 'SparseSoftmaxCrossEntropyWithLogits'),
+    gradient: count(name => name === 'SparseSoftmaxCrossEntropyWithLogitsGrad'),
+    lossOnly: count(name => name.startsWith('SparseSoftmaxCrossEntropyLoss')),
+  };
+}
+
+/** Live tensors and backend data ids: equal before and after a step that leaks nothing. */
+function liveCounts() {
+  return {tensors: tf.memory().numTensors, dataIds: tf.backend().numDataIds()};
+}
+
 for (const backend of ['cpu', 'wasm']) {
   describe(backend, () => {
     beforeAll(async () => {
@@ -48,30 +65,21 @@ for (const backend of ['cpu', 'wasm']) {
           const {loss} = sparseSoftmaxCrossEntropyWithLogits(y, labels);
           return tf.add(tf.mean(loss), tf.sum(loss));
         });
-        const before = {tensors: tf.memory().numTensors,
-          dataIds: tf.backend().numDataIds()};
+        const before = liveCounts();
         const profile = await tf.profile(() => {
           const {value, grad} = lossStep(x);
           return [value, grad];
         });
         const [value, grad] = profile.result as tf.Tensor[];
-        const names = profile.kernels.map(kernel => kernel.name);
-        expect({
-          forward: names.filter(
-              name => name === 'SparseSoftmaxCrossEntropyWithLogits').length,
-          gradient: names.filter(
-              name => name === 'SparseSoftmaxCrossEntropyWithLogitsGrad').length,
-          lossOnly: names.filter(
-              name => name.startsWith('SparseSoftmaxCrossEntropyLoss')).length,
-        }).toEqual({forward: 1, gradient: 1, lossOnly: 0});
+        expect(stepKernels(profile)).toEqual(
+            {forward: 1, gradient: 1, lossOnly: 0});
         const expected = opStep(x);
         expectClose(await value.data(), await expected.value.data(), 1e-6,
             1e-6, 'value');
         expectClose(await grad.data(), await expected.grad.data(), 1e-6, 1e-7,
             'gradient');
         tf.dispose([value, grad, expected.value, expected.grad]);
-        expect({tensors: tf.memory().numTensors,
-          dataIds: tf.backend().numDataIds()}).toEqual(before);
+        expect(liveCounts()).toEqual(before);
         tf.dispose([x, labels]);
       });
     }
@@ -97,22 +105,14 @@ for (const backend of ['cpu', 'wasm']) {
         const ops = (y: tf.Tensor) => sparseSoftmaxCrossEntropy(labels,
             tf.mul(tf.tanh(tf.div(y, 30)), 30),
             {weights});
-        const before = {tensors: tf.memory().numTensors,
-          dataIds: tf.backend().numDataIds()};
+        const before = liveCounts();
         const profile = await tf.profile(() => {
           const {value, grad} = tf.valueAndGrad(capped)(x);
           return [value, grad];
         });
         const [value, grad] = profile.result as tf.Tensor[];
-        const names = profile.kernels.map(kernel => kernel.name);
-        expect({
-          forward: names.filter(
-              name => name === 'SparseSoftmaxCrossEntropyWithLogits').length,
-          gradient: names.filter(
-              name => name === 'SparseSoftmaxCrossEntropyWithLogitsGrad').length,
-          lossOnly: names.filter(
-              name => name.startsWith('SparseSoftmaxCrossEntropyLoss')).length,
-        }).toEqual({forward: 1, gradient: 1, lossOnly: 0});
+        expect(stepKernels(profile)).toEqual(
+            {forward: 1, gradient: 1, lossOnly: 0});
         for (const [what, step] of [['loss-only', lossOnly], ['ops', ops]] as
                  const) {
           const expected = tf.valueAndGrad(step)(x);
@@ -123,8 +123,7 @@ for (const backend of ['cpu', 'wasm']) {
           tf.dispose([expected.value, expected.grad]);
         }
         tf.dispose([value, grad]);
-        expect({tensors: tf.memory().numTensors,
-          dataIds: tf.backend().numDataIds()}).toEqual(before);
+        expect(liveCounts()).toEqual(before);
         tf.dispose([x, labels, weights]);
       });
     }
