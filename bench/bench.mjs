@@ -1,4 +1,4 @@
-/* global tf, benchMeasure, URL -- tf and benchMeasure are page globals in page.evaluate callbacks */
+/* global tf, benchMeasure -- tf and benchMeasure are page globals in page.evaluate callbacks */
 // `npm run bench`: the op against the one-hot composite (and, on cpu, a plain
 // JavaScript fused loop), side by side in one run, on `cpu` and `wasm` in
 // Node and on WebGL and WebGPU in headless Chromium (SwiftShader). Prints a
@@ -13,7 +13,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import * as esbuild from 'esbuild';
-import {launchChromium} from './chromium.mjs';
+import {launchChromium, pageServing} from './chromium.mjs';
 
 import {renderChart} from './chart.mjs';
 import {benchLinear} from './linear.mjs';
@@ -88,12 +88,7 @@ async function siteFiles() {
 
 /** The page's backend set up, and what it runs on. */
 async function openBackendPage(browser, files, backend) {
-  const page = await browser.newPage();
-  await page.route('**/*', route => {
-    const file = files[new URL(route.request().url()).pathname];
-    return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                  route.abort();
-  });
+  const page = await pageServing(browser, files);
   await page.goto(`http://localhost/${backend}.html`);
   const environment = await page.evaluate(async name => {
     await tf.setBackend(name);

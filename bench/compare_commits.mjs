@@ -1,4 +1,4 @@
-/* global tf, tfSparseSoftmaxCrossEntropy, compareBench, URL -- page globals in page.evaluate callbacks */
+/* global tf, tfSparseSoftmaxCrossEntropy, compareBench -- page globals in page.evaluate callbacks */
 // `node bench/compare_commits.mjs --dist before=DIR --dist after=DIR
 //     [--rounds N] [--backends webgl,webgpu,cpu,wasm]`
 // (or `npm run bench:compare -- --dist ...`, which builds dist/ first):
@@ -40,7 +40,7 @@ import os from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {launchChromium} from './chromium.mjs';
+import {launchChromium, pageServing} from './chromium.mjs';
 import {args, distsToCompare, option} from './command_line.mjs';
 import {packedLogits} from './packed_logits.cjs';
 import {quartiles} from './quartiles.cjs';
@@ -146,15 +146,9 @@ function siteFiles(dist) {
 
 /** A page (its own context) of one build on `backend`, checked to run there. */
 async function openPage(browser, files, backend) {
-  const page = await browser.newPage();
+  const page = await pageServing(browser, files);
   const errors = [];
   page.on('pageerror', error => errors.push(error.message));
-  await page.route('**/*', route => {
-    const url = new URL(route.request().url());
-    const file = url.origin === 'http://localhost' ? files[url.pathname] : null;
-    return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                  route.abort('blockedbyclient');
-  });
   await page.goto(`http://localhost/${backend}.html`);
   const got = await page.evaluate(async name => {
     await tf.setBackend(name);

@@ -1,4 +1,4 @@
-/* global tf, packedLogits, URL -- tf and packedLogits are page globals in page.evaluate callbacks */
+/* global tf, packedLogits -- tf and packedLogits are page globals in page.evaluate callbacks */
 // `node bench/gpu_loss_options.mjs [--rounds N] [--shapes 512x1000,...]
 // [--backends webgl,webgpu]` (after `npm run build`): what `softcap` and
 // `returnPredictions` cost on the GPU backends, in headless Chromium
@@ -22,10 +22,10 @@ import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {launchChromium} from './chromium.mjs';
+import {launchChromium, pageServing} from './chromium.mjs';
 import {option} from './command_line.mjs';
 import {packedLogitsScript} from './packed_logits.cjs';
-import {quartiles} from './quartiles.cjs';
+import {formatQuartiles as format, quartiles} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,9 +124,6 @@ async function timeRound([key, reversed]) {
   return out;
 }
 
-const format = ([q1, median, q3], digits = 1) =>
-  `${median.toFixed(digits)} (${q1.toFixed(digits)}-${q3.toFixed(digits)})`;
-
 /** Each variant over the plain one it adds an option to. */
 const RATIOS = [['stepSoftcap', 'step'], ['forwardPredictions', 'forward'],
   ['kernelSoftcap', 'kernel'], ['kernelPredictions', 'kernel'],
@@ -137,12 +134,7 @@ try {
   const files = site();
   const pages = [];
   for (const backend of backends) {
-    const page = await browser.newPage();
-    await page.route('**/*', route => {
-      const file = files[new URL(route.request().url()).pathname];
-      return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                    route.abort();
-    });
+    const page = await pageServing(browser, files);
     await page.goto('http://localhost/');
     log(`setting up ${backend}`);
     pages.push({page, keys: await page.evaluate(setUp, {backend, shapes})});

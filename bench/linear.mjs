@@ -1,4 +1,4 @@
-/* global tf, linearMeasure, URL -- page globals in page.evaluate callbacks */
+/* global tf, linearMeasure -- page globals in page.evaluate callbacks */
 // The linear cross-entropy section of `npm run bench` (also alone:
 // `npm run bench:linear`): an output layer's training step at a real
 // vocabulary, fused against unfused, on `cpu` in Node and on WebGL in
@@ -10,7 +10,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import * as esbuild from 'esbuild';
-import {launchChromium} from './chromium.mjs';
+import {launchChromium, pageServing} from './chromium.mjs';
 
 import {evaluateLinearBars, linearMarkdownTable} from './linear_report.mjs';
 
@@ -56,13 +56,8 @@ export async function benchWebgl() {
   };
   const browser = await launchChromium({webgpu: false});
   try {
-    const page = await browser.newPage();
+    const page = await pageServing(browser, files);
     page.on('console', message => log(`  [page] ${message.text()}`));
-    await page.route('**/*', route => {
-      const file = files[new URL(route.request().url()).pathname];
-      return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                    route.abort();
-    });
     await page.goto('http://localhost/');
     const backend = await page.evaluate(async () => {
       await tf.setBackend('webgl');

@@ -1,4 +1,4 @@
-/* global tf, tfSparseSoftmaxCrossEntropy, paddingBench, URL -- page globals in page.evaluate callbacks */
+/* global tf, tfSparseSoftmaxCrossEntropy, paddingBench -- page globals in page.evaluate callbacks */
 // `npm run bench:padding [-- --rounds N --backends wasm,webgl,cpu]`:
 // padding that costs nothing in the linear loss. One training step of
 // `linearSparseSoftmaxCrossEntropy` (value and gradients to hidden, kernel
@@ -16,7 +16,7 @@ import os from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {launchChromium} from './chromium.mjs';
+import {launchChromium, pageServing} from './chromium.mjs';
 import {option} from './command_line.mjs';
 import {quartiles} from './quartiles.cjs';
 
@@ -103,13 +103,7 @@ async function webglLane(browser) {
         join(root, 'dist', 'tf-sparse-softmax-cross-entropy.min.js'))],
     '/bench.js': ['text/javascript', `(${benchSide})();`],
   };
-  const page = await browser.newPage();
-  await page.route('**/*', route => {
-    const url = new URL(route.request().url());
-    const file = url.origin === 'http://localhost' ? files[url.pathname] : null;
-    return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                  route.abort('blockedbyclient');
-  });
+  const page = await pageServing(browser, files);
   await page.goto('http://localhost/');
   const backend = await page.evaluate(async () => {
     await tf.setBackend('webgl');

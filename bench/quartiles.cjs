@@ -16,4 +16,9 @@ function quartiles(values) {
   return [0.25, 0.5, 0.75].map(q => quantile(values, q));
 }
 
-module.exports = {quantile, quartiles};
+/** `median (first quartile-third quartile)` of `[q1, median, q3]`. */
+function formatQuartiles([q1, median, q3], digits = 1) {
+  return `${median.toFixed(digits)} (${q1.toFixed(digits)}-${q3.toFixed(digits)})`;
+}
+
+module.exports = {quantile, quartiles, formatQuartiles};

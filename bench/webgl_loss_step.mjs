@@ -1,4 +1,4 @@
-/* global tf, packedLogits, URL -- tf and packedLogits are page globals in page.evaluate callbacks */
+/* global tf, packedLogits -- tf and packedLogits are page globals in page.evaluate callbacks */
 // `node bench/webgl_loss_step.mjs [--dist NAME=DIR ...] [--rounds N]
 // [--shapes 512x1000,4096x1024] [--layouts unpacked,packed]
 // [--variants opStep,lossStep]` (after `npm run build`): on WebGL in
@@ -22,10 +22,10 @@ import {readFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {launchChromium} from './chromium.mjs';
+import {launchChromium, pageServing} from './chromium.mjs';
 import {distsToCompare, option} from './command_line.mjs';
 import {packedLogitsScript} from './packed_logits.cjs';
-import {quartiles} from './quartiles.cjs';
+import {formatQuartiles as format, quartiles} from './quartiles.cjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -183,21 +183,13 @@ function timeRound(key) {
   return out;
 }
 
-const format = ([q1, median, q3], digits = 1) =>
-  `${median.toFixed(digits)} (${q1.toFixed(digits)}-${q3.toFixed(digits)})`;
-
 const browser = await launchChromium({webgpu: false});
 try {
   const pages = [];
   let keys;
   for (const [name, dir] of dists) {
     const files = site(dir);
-    const page = await browser.newPage();
-    await page.route('**/*', route => {
-      const file = files[new URL(route.request().url()).pathname];
-      return file ? route.fulfill({contentType: file[0], body: file[1]}) :
-                    route.abort();
-    });
+    const page = await pageServing(browser, files);
     await page.goto('http://localhost/');
     log(`setting up ${name}`);
     const setup = await page.evaluate(setUp, {shapes, layouts, only});
