@@ -12,7 +12,8 @@ import {copiedForward} from '../row_passes/copied_row_passes.js';
  * TensorFlow's CPU error before any output is allocated, then runs the
  * WebAssembly row passes on copies (`row_passes/copied_row_passes.ts`) or,
  * under their size threshold or without WebAssembly SIMD, the JavaScript
- * impl (both given the `softcap` attribute). It reads and writes through the backend's public `readSync` and
+ * impl (both given the `softcap` attribute). It reads and writes through
+ * the backend's public `readSync` and
  * `write`, which on `cpu` hand over the arrays themselves, so the same
  * kernel is also the fallback (`fallback_kernels.ts`): on a backend without
  * kernels of ours (a custom backend: a copy each way) and on wasm when its
